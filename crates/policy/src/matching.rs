@@ -1,0 +1,364 @@
+//! Glob and ARN matching, prepared at compile time and run without allocating.
+//!
+//! [ACT]/[RES] elements_action, elements_resource: `*` matches any run of characters and `?`
+//! exactly one, against the whole string; Action ignores case, Resource does not. ARNs match
+//! segment by segment on the six colon-separated fields, so `*` never crosses a `:` before the
+//! resource field ([OPS] "Amazon Resource Name (ARN) condition operators").
+
+use crate::variables::{tokenize, Syntax, Tok, VarRef};
+
+/// Gives the request's value of a policy variable; `None` when the key has no single value.
+pub(crate) trait VarSource {
+    fn var(&self, v: &VarRef) -> Option<&str>;
+}
+
+/// No request: every variable is unresolved (used where variables cannot occur).
+pub(crate) struct NoVars;
+
+impl VarSource for NoVars {
+    fn var(&self, _: &VarRef) -> Option<&str> {
+        None
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Case {
+    Sensitive,
+    /// ASCII letters compare without case (action names).
+    AsciiInsensitive,
+}
+
+/// A compiled glob pattern with a fast path for the common shapes.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Pattern {
+    toks: Box<[Tok]>,
+    shape: Shape,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Shape {
+    /// `*` alone.
+    Any,
+    /// No wildcard and no variable.
+    Exact(Box<str>),
+    /// Literal text followed by one `*`.
+    Prefix(Box<str>),
+    General,
+}
+
+impl Pattern {
+    pub(crate) fn new(text: &str, syntax: Syntax) -> Pattern {
+        Pattern::from_toks(tokenize(text, syntax))
+    }
+
+    pub(crate) fn from_toks(toks: Vec<Tok>) -> Pattern {
+        let shape = match toks.as_slice() {
+            [Tok::Star] => Shape::Any,
+            [] => Shape::Exact("".into()),
+            [Tok::Text(t)] => Shape::Exact(t.clone()),
+            [Tok::Text(t), Tok::Star] => Shape::Prefix(t.clone()),
+            _ => Shape::General,
+        };
+        Pattern { toks: toks.into_boxed_slice(), shape }
+    }
+
+    pub(crate) fn is_any(&self) -> bool {
+        self.shape == Shape::Any
+    }
+
+    pub(crate) fn vars(&self) -> impl Iterator<Item = &VarRef> {
+        self.toks.iter().filter_map(|t| match t {
+            Tok::Var(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    /// `Some(true/false)` when every variable resolved, `None` when one did not (the value
+    /// then matches nothing, and a negated operator treats it as not matching).
+    pub(crate) fn matches(&self, subject: &str, case: Case, vars: &impl VarSource) -> Option<bool> {
+        match &self.shape {
+            Shape::Any => Some(true),
+            Shape::Exact(t) => Some(eq(subject, t, case)),
+            Shape::Prefix(t) => Some(starts_with(subject, t, case)),
+            Shape::General => {
+                // A variable without a value voids the whole pattern, whichever branch the
+                // matcher would have taken.
+                if self.vars().any(|v| resolve(v, vars).is_none()) {
+                    return None;
+                }
+                Some(glob_toks(&self.toks, subject, case, vars))
+            }
+        }
+    }
+}
+
+fn resolve<'a>(v: &'a VarRef, vars: &'a impl VarSource) -> Option<&'a str> {
+    vars.var(v).or(v.default.as_deref())
+}
+
+fn eq(a: &str, b: &str, case: Case) -> bool {
+    match case {
+        Case::Sensitive => a == b,
+        Case::AsciiInsensitive => a.eq_ignore_ascii_case(b),
+    }
+}
+
+/// `text` occurs in `subject` at byte `at`.
+fn matches_at(subject: &str, at: usize, text: &str, case: Case) -> bool {
+    subject.get(at..).and_then(|s| s.get(..text.len())).is_some_and(|s| eq(s, text, case))
+}
+
+fn starts_with(subject: &str, text: &str, case: Case) -> bool {
+    matches_at(subject, 0, text, case)
+}
+
+/// Glob over tokens with one backtrack point at the last `*` (linear for the usual shapes,
+/// at worst len(pattern) × len(subject); never allocates).
+fn glob_toks(toks: &[Tok], subject: &str, case: Case, vars: &impl VarSource) -> bool {
+    let (mut ti, mut si) = (0usize, 0usize);
+    let mut back: Option<(usize, usize)> = None;
+    loop {
+        let step = match toks.get(ti) {
+            Some(Tok::Star) => {
+                back = Some((ti + 1, si));
+                ti += 1;
+                continue;
+            }
+            Some(Tok::Quest) => subject.get(si..).and_then(|s| s.chars().next()).map(char::len_utf8),
+            Some(Tok::Text(t)) => matches_at(subject, si, t, case).then_some(t.len()),
+            Some(Tok::Var(v)) => match resolve(v, vars) {
+                Some(t) => matches_at(subject, si, t, case).then_some(t.len()),
+                None => return false,
+            },
+            None if si == subject.len() => return true,
+            None => None,
+        };
+        if let Some(n) = step {
+            si += n;
+            ti += 1;
+            continue;
+        }
+        // Mismatch: let the last `*` swallow one more character.
+        let Some((bti, bsi)) = back else { return false };
+        let Some(c) = subject.get(bsi..).and_then(|s| s.chars().next()) else { return false };
+        let nsi = bsi + c.len_utf8();
+        back = Some((bti, nsi));
+        ti = bti;
+        si = nsi;
+    }
+}
+
+/// A plain glob without variables (validation helpers and tests).
+pub(crate) fn glob(pattern: &str, subject: &str) -> bool {
+    Pattern::new(pattern, Syntax { wildcards: true, variables: false })
+        .matches(subject, Case::Sensitive, &NoVars)
+        .unwrap_or(false)
+}
+
+/// Case-insensitive equality over Unicode, the way `StringEqualsIgnoreCase` compares.
+pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+        || a.chars().flat_map(char::to_lowercase).eq(b.chars().flat_map(char::to_lowercase))
+}
+
+/// The six fields of an ARN; the resource field keeps any further colons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub(crate) fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let mut it = s.splitn(6, ':');
+        if it.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: it.next()?,
+            service: it.next()?,
+            region: it.next()?,
+            account: it.next()?,
+            resource: it.next()?,
+        })
+    }
+}
+
+/// A Resource entry or an Arn-operator value, compiled into per-field patterns.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum ArnPattern {
+    /// `*`: every resource.
+    Any,
+    /// Up to six field patterns; the last one takes the rest of the subject, colons included.
+    Fields(Box<[Pattern]>),
+}
+
+impl ArnPattern {
+    pub(crate) fn new(text: &str, variables: bool) -> ArnPattern {
+        let toks = tokenize(text, Syntax { wildcards: true, variables });
+        if toks == [Tok::Star] {
+            return ArnPattern::Any;
+        }
+        // Split on colons of literal text only: `${aws:username}` holds a colon of its own.
+        let mut fields: Vec<Vec<Tok>> = vec![Vec::new()];
+        for tok in toks {
+            match tok {
+                Tok::Text(t) if fields.len() < 6 && t.contains(':') => {
+                    let mut rest: &str = &t;
+                    while fields.len() < 6 {
+                        let Some((head, tail)) = rest.split_once(':') else { break };
+                        push_text(&mut fields, head);
+                        fields.push(Vec::new());
+                        rest = tail;
+                    }
+                    push_text(&mut fields, rest);
+                }
+                other => {
+                    if let Some(last) = fields.last_mut() {
+                        last.push(other);
+                    }
+                }
+            }
+        }
+        ArnPattern::Fields(fields.into_iter().map(Pattern::from_toks).collect())
+    }
+
+    /// `Some(bool)`, or `None` when a variable has no value (the entry then matches nothing).
+    pub(crate) fn matches(&self, subject: &str, vars: &impl VarSource) -> Option<bool> {
+        let fields = match self {
+            ArnPattern::Any => return Some(true),
+            ArnPattern::Fields(f) => f,
+        };
+        // A pattern with fewer than six fields only matches subjects with as many fields: its
+        // last `*` may not stand in for the missing ones.
+        if fields.len() < 6 && subject.split(':').take(6).count() != fields.len() {
+            return Some(false);
+        }
+        let mut parts = subject.splitn(fields.len(), ':');
+        let mut result = Some(true);
+        for pattern in fields.iter() {
+            let Some(part) = parts.next() else { return Some(false) };
+            match pattern.matches(part, Case::Sensitive, vars) {
+                Some(true) => {}
+                Some(false) => result = result.map(|_| false),
+                None => result = None,
+            }
+            if result == Some(false) {
+                return result;
+            }
+        }
+        result
+    }
+
+    pub(crate) fn vars(&self) -> impl Iterator<Item = &VarRef> {
+        let fields: &[Pattern] = match self {
+            ArnPattern::Any => &[],
+            ArnPattern::Fields(f) => f,
+        };
+        fields.iter().flat_map(Pattern::vars)
+    }
+}
+
+fn push_text(fields: &mut [Vec<Tok>], text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(last) = fields.last_mut() {
+        if let Some(Tok::Text(prev)) = last.last_mut() {
+            let mut joined = String::with_capacity(prev.len() + text.len());
+            joined.push_str(prev);
+            joined.push_str(text);
+            *prev = joined.into_boxed_str();
+        } else {
+            last.push(Tok::Text(text.into()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Vars(&'static [(&'static str, &'static str)]);
+    impl VarSource for Vars {
+        fn var(&self, v: &VarRef) -> Option<&str> {
+            self.0.iter().find(|(k, _)| *k == &*v.key).map(|(_, val)| *val)
+        }
+    }
+
+    const LIKE: Syntax = Syntax { wildcards: true, variables: true };
+
+    #[test]
+    fn glob_basics() {
+        assert!(glob("*", ""));
+        assert!(glob("a*c", "abbbc"));
+        assert!(glob("a*c", "ac"));
+        assert!(!glob("a*c", "acb"));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("a?c", "a\u{e9}c"), "? is one character, not one byte");
+        assert!(glob("*a*b*", "xxaxxbxx"));
+        assert!(!glob("*a*b", "xxaxxbxxc"));
+        assert!(glob("bucket/*", "bucket/a/b"));
+        assert!(!glob("abc", "ABC"));
+    }
+
+    #[test]
+    fn action_matching_ignores_ascii_case() {
+        let p = Pattern::new("iam:List*", LIKE);
+        assert_eq!(p.matches("IAM:listaccesskeys", Case::AsciiInsensitive, &NoVars), Some(true));
+        let p = Pattern::new("s3:*", LIKE);
+        assert_eq!(p.matches("s3express:CreateSession", Case::AsciiInsensitive, &NoVars), Some(false));
+    }
+
+    #[test]
+    fn variables_resolve_or_void_the_pattern() {
+        let vars = Vars(&[("aws:username", "alice")]);
+        let p = Pattern::new("home/${aws:username}/*", LIKE);
+        assert_eq!(p.matches("home/alice/x", Case::Sensitive, &vars), Some(true));
+        assert_eq!(p.matches("home/bob/x", Case::Sensitive, &vars), Some(false));
+        assert_eq!(p.matches("home/alice/x", Case::Sensitive, &NoVars), None);
+        let d = Pattern::new("team-${aws:PrincipalTag/team, 'all'}", LIKE);
+        assert_eq!(d.matches("team-all", Case::Sensitive, &NoVars), Some(true));
+        // A value with wildcard characters is literal text, not a pattern.
+        let star = Vars(&[("k", "*")]);
+        let p = Pattern::new("a${k}", LIKE);
+        assert_eq!(p.matches("abc", Case::Sensitive, &star), Some(false));
+        assert_eq!(p.matches("a*", Case::Sensitive, &star), Some(true));
+    }
+
+    #[test]
+    fn arn_fields_do_not_let_star_cross_colons() {
+        let p = ArnPattern::new("arn:aws:s3:::bucket/*", true);
+        assert_eq!(p.matches("arn:aws:s3:::bucket/a:b/c", &NoVars), Some(true));
+        assert_eq!(p.matches("arn:aws:s3:::other/a", &NoVars), Some(false));
+        let p = ArnPattern::new("arn:aws:iam::*:user/*", true);
+        assert_eq!(p.matches("arn:aws:iam::123456789012:user/alice", &NoVars), Some(true));
+        // `*` in the account field may not swallow the colon and the next field.
+        let p = ArnPattern::new("arn:aws:iam::*", true);
+        assert_eq!(p.matches("arn:aws:iam::123456789012:user/alice", &NoVars), Some(false));
+        assert!(glob("arn:aws:iam::*", "arn:aws:iam::123456789012:user/alice"), "StringLike can match where ArnLike fails");
+        assert_eq!(ArnPattern::new("*", true).matches("anything", &NoVars), Some(true));
+        let vars = Vars(&[("aws:username", "bob")]);
+        let p = ArnPattern::new("arn:aws:iam::*:user/${aws:username}", true);
+        assert_eq!(p.matches("arn:aws:iam::1:user/bob", &vars), Some(true));
+        assert_eq!(p.matches("arn:aws:iam::1:user/bob", &NoVars), None);
+    }
+
+    #[test]
+    fn arn_parse() {
+        let a = Arn::parse("arn:aws:sts::123:assumed-role/r/s:x").unwrap();
+        assert_eq!((a.service, a.account, a.resource), ("sts", "123", "assumed-role/r/s:x"));
+        assert!(Arn::parse("arn:aws:iam").is_none());
+        assert!(Arn::parse("nope:aws:iam::1:root").is_none());
+    }
+
+    #[test]
+    fn ignore_case_is_unicode_aware() {
+        assert!(eq_ignore_case("ÉCOLE", "école"));
+        assert!(!eq_ignore_case("a", "b"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Authentication: which principal signed this request. The signature is verified with the signing key derived
+//! from the stored (sealed) secret; every failure answers with AWS's code and words.
+
+use gatehouse_sigv4::{Auth, Request, SigError};
+use gatehouse_wire::AwsError;
+
+use crate::identity::{Caller, Principal};
+use crate::state::State;
+use crate::store::keys;
+
+/// A key's last use is written at most this often (AWS, too, reports it with coarse granularity), so that a
+/// busy key does not turn every read into a write.
+const LAST_USED_GRANULARITY_MS: i64 = 60_000;
+
+pub fn sig_error(e: &SigError) -> AwsError {
+    let (code, status, message) = e.aws();
+    AwsError::new(code, status, message.to_string())
+}
+
+/// Verifies a parsed signature and resolves the caller. `service` is the service the request is for.
+pub async fn authenticate(state: &State, auth: &Auth<'_>, req: &Request<'_>, service: &str, now_ms: i64) -> Result<Caller, AwsError> {
+    let now = now_ms.div_euclid(1000);
+    // Time window and scope are checked before the key is looked up, as AWS orders its errors.
+    auth.check(now).map_err(|e| sig_error(&e))?;
+    auth.require_service(service).map_err(|e| sig_error(&e))?;
+
+    let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
+    let found = keys::with_owner(&mut conn, auth.access_key_id()).await?;
+    drop(conn);
+    let Some(found) = found else {
+        return Err(AwsError::invalid_client_token_id());
+    };
+    // Long-term keys carry no session token; one presented with a session token is not a valid credential.
+    if found.key.status != "Active" || auth.session_token().is_some() {
+        return Err(AwsError::invalid_client_token_id());
+    }
+    let secret = state
+        .keyring
+        .open(&found.key.master_key_id, &found.key.secret_sealed, found.key.access_key_id.as_bytes())
+        .map_err(|e| {
+            tracing::error!(access_key_id = %found.key.access_key_id, error = %e, "cannot open a stored secret");
+            AwsError::internal_failure()
+        })?;
+    let secret = std::str::from_utf8(&secret).map_err(|_| AwsError::internal_failure())?;
+    let signing_key = auth.signing_key(secret);
+    gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
+
+    if found.key.last_used_at.is_none_or(|t| now_ms - t >= LAST_USED_GRANULARITY_MS) {
+        record_use(state, &found.key.account_id, &found.key.access_key_id, now_ms, service, auth.region()).await;
+    }
+
+    let principal = match (found.key.user_id, found.user_name, found.user_path) {
+        (Some(user_id), Some(name), Some(path)) => Principal::User { user_id, name, path },
+        _ => Principal::Root,
+    };
+    Ok(Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id })
+}
+
+/// Last use is bookkeeping: a failure to record it is logged, never fails the request.
+async fn record_use(state: &State, account: &str, access_key_id: &str, now_ms: i64, service: &str, region: &str) {
+    let result = async {
+        let mut conn = state.store.pool().acquire().await?;
+        keys::record_use(&mut conn, access_key_id, now_ms, service, region).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(account, access_key_id, error = %e, "could not record an access key's last use");
+    }
+}

@@ -1,0 +1,172 @@
+//! Long-term access keys: at most two per user (and per root user), Active or Inactive, with last use.
+
+use gatehouse_wire::AwsError;
+
+use super::paging::{self, Page};
+use super::users::authorized_user;
+use crate::authz::Authorized;
+use crate::errors;
+use crate::request::Ctx;
+use crate::secret::Secret;
+use crate::store::keys::{self, AccessKeyRow};
+use crate::store::users::UserRow;
+
+/// IAM's quota of access keys per user.
+pub const MAX_KEYS_PER_USER: usize = 2;
+
+/// Whose keys an operation acts on.
+#[derive(Debug)]
+pub enum Owner {
+    Root,
+    User(UserRow),
+}
+
+impl Owner {
+    fn user_id(&self) -> Option<&str> {
+        match self {
+            Owner::Root => None,
+            Owner::User(u) => Some(&u.user_id),
+        }
+    }
+
+    /// The name AWS reports as the key's UserName: the user's, or for root keys the account id.
+    pub fn display_name(&self, account_id: &str) -> String {
+        match self {
+            Owner::Root => account_id.to_string(),
+            Owner::User(u) => u.name.clone(),
+        }
+    }
+}
+
+/// The named user, or when no name is given the caller itself (an IAM user, or the root user).
+async fn owner(ctx: &Ctx, action: &'static str, user_name: Option<&str>) -> Result<(Authorized, Owner), AwsError> {
+    let name = match (user_name, ctx.caller.user_name()) {
+        (Some(n), _) | (None, Some(n)) => n.to_string(),
+        (None, None) if ctx.caller.is_root() => {
+            let proof = ctx.authorize(action, &crate::arn::root(ctx.account()))?;
+            return Ok((proof, Owner::Root));
+        }
+        (None, None) => return Err(errors::must_specify_user_name()),
+    };
+    let (proof, user) = authorized_user(ctx, action, &name).await?;
+    Ok((proof, Owner::User(user)))
+}
+
+pub struct CreatedKey {
+    pub row: AccessKeyRow,
+    pub secret: Secret,
+    pub user_name: String,
+}
+
+pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, AwsError> {
+    let (proof, owner) = owner(ctx, "iam:CreateAccessKey", user_name).await?;
+    let state = &ctx.state;
+    let access_key_id = crate::ids::access_key_id(&*state.rng, "AKIA");
+    let secret = Secret::new(crate::ids::secret_access_key(&*state.rng));
+    let (master_key_id, sealed) = state
+        .keyring
+        .seal(&*state.rng, secret.expose().as_bytes(), access_key_id.as_bytes())
+        .map_err(|e| {
+            tracing::error!(error = %e, "sealing a new secret failed");
+            gatehouse_wire::iam::errors::service_failure("Service failure.")
+        })?;
+    let row = AccessKeyRow {
+        access_key_id,
+        account_id: ctx.account().to_string(),
+        user_id: owner.user_id().map(str::to_string),
+        secret_sealed: sealed,
+        master_key_id,
+        status: "Active".into(),
+        created_at: ctx.now,
+        last_used_at: None,
+        last_used_service: None,
+        last_used_region: None,
+    };
+    let mut tx = ctx.write(&proof).await?;
+    if keys::of_owner(tx.conn(), ctx.account(), owner.user_id()).await?.len() >= MAX_KEYS_PER_USER {
+        return Err(errors::access_key_quota(MAX_KEYS_PER_USER));
+    }
+    keys::insert(tx.conn(), &row).await?;
+    tx.commit().await?;
+    Ok(CreatedKey { row, secret, user_name: owner.display_name(ctx.account()) })
+}
+
+pub async fn list(
+    ctx: &Ctx,
+    user_name: Option<&str>,
+    marker: Option<&str>,
+    max_items: Option<i32>,
+) -> Result<(Page<AccessKeyRow>, String), AwsError> {
+    let (_proof, owner) = owner(ctx, "iam:ListAccessKeys", user_name).await?;
+    let mut conn = ctx.read().await?;
+    let all = keys::of_owner(&mut conn, ctx.account(), owner.user_id()).await?;
+    let after = paging::decode_marker(marker)?;
+    let (page, _) = paging::fetch_limit(max_items);
+    let rest: Vec<AccessKeyRow> = all.into_iter().filter(|k| after.is_empty() || k.access_key_id > after).collect();
+    Ok((paging::paginate(rest, page, |k| k.access_key_id.clone()), owner.display_name(ctx.account())))
+}
+
+/// The key, which must belong to `owner`; otherwise AWS answers as if it did not exist.
+async fn owned_key(ctx: &Ctx, conn: &mut sqlx::AnyConnection, owner: &Owner, access_key_id: &str) -> Result<AccessKeyRow, AwsError> {
+    match keys::by_id(conn, access_key_id).await? {
+        Some(k) if k.account_id == ctx.account() && k.user_id.as_deref() == owner.user_id() => Ok(k),
+        _ => Err(errors::no_such_access_key(access_key_id)),
+    }
+}
+
+pub async fn update(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str, status: &str) -> Result<(), AwsError> {
+    let (proof, owner) = owner(ctx, "iam:UpdateAccessKey", user_name).await?;
+    if status != "Active" && status != "Inactive" {
+        return Err(gatehouse_wire::AwsError::validation_error(
+            "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+        ));
+    }
+    let mut tx = ctx.write(&proof).await?;
+    owned_key(ctx, tx.conn(), &owner, access_key_id).await?;
+    keys::set_status(tx.conn(), access_key_id, status).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str) -> Result<(), AwsError> {
+    let (proof, owner) = owner(ctx, "iam:DeleteAccessKey", user_name).await?;
+    let mut tx = ctx.write(&proof).await?;
+    owned_key(ctx, tx.conn(), &owner, access_key_id).await?;
+    keys::delete(tx.conn(), access_key_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct LastUsed {
+    pub user_name: String,
+    pub at: Option<i64>,
+    pub service: String,
+    pub region: String,
+}
+
+/// GetAccessKeyLastUsed. AWS answers a key it cannot find (or that belongs to another account) with an
+/// AccessDenied naming the key, in words slightly different from the usual denial (no colon after
+/// "perform"): see aws-errors.md.
+pub async fn last_used(ctx: &Ctx, access_key_id: &str) -> Result<LastUsed, AwsError> {
+    let mut conn = ctx.read().await?;
+    let found = keys::with_owner(&mut conn, access_key_id).await?.filter(|k| k.key.account_id == ctx.account());
+    let Some(found) = found else {
+        return Err(gatehouse_wire::AwsError::access_denied(format!(
+            "User: {} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key {access_key_id}",
+            ctx.caller.arn()
+        )));
+    };
+    let (owner_arn, user_name) = match (&found.user_name, &found.user_path) {
+        (Some(name), Some(path)) => (crate::arn::iam(ctx.account(), "user", path, name), name.clone()),
+        _ => (crate::arn::root(ctx.account()), ctx.account().to_string()),
+    };
+    ctx.authorize("iam:GetAccessKeyLastUsed", &owner_arn)?;
+    let k = found.key;
+    Ok(LastUsed {
+        user_name,
+        at: k.last_used_at,
+        // AWS reports "N/A" for a key that has never been used.
+        service: k.last_used_service.unwrap_or_else(|| "N/A".into()),
+        region: k.last_used_region.unwrap_or_else(|| "N/A".into()),
+    })
+}

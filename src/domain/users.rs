@@ -1,0 +1,194 @@
+//! IAM users: create, read, list, rename or move, delete, and tag.
+
+use gatehouse_wire::AwsError;
+
+use super::paging::{self, Page};
+use super::tagging;
+use crate::errors;
+use crate::request::Ctx;
+use crate::store::tags::{self, Tag};
+use crate::store::{keys, users, users::UserRow, StoreError};
+
+/// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
+/// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
+async fn lookup(ctx: &Ctx, name: &str) -> Result<(Option<UserRow>, String), AwsError> {
+    let mut conn = ctx.read().await?;
+    let user = users::by_name(&mut conn, ctx.account(), name).await?;
+    let arn = match &user {
+        Some(u) => u.arn(),
+        None => crate::arn::iam(ctx.account(), "user", "/", name),
+    };
+    Ok((user, arn))
+}
+
+/// Authorises `action` on the named user, then requires that it exists.
+pub async fn authorized_user(ctx: &Ctx, action: &'static str, name: &str) -> Result<(crate::authz::Authorized, UserRow), AwsError> {
+    let (user, arn) = lookup(ctx, name).await?;
+    let proof = ctx.authorize(action, &arn)?;
+    let user = user.ok_or_else(|| errors::no_such_user(name))?;
+    Ok((proof, user))
+}
+
+pub struct NewUser<'a> {
+    pub name: &'a str,
+    pub path: Option<&'a str>,
+    pub permissions_boundary: Option<&'a str>,
+    pub tags: Vec<Tag>,
+}
+
+pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), AwsError> {
+    let path = new.path.unwrap_or("/");
+    let arn = crate::arn::iam(ctx.account(), "user", path, new.name);
+    let proof = ctx.authorize("iam:CreateUser", &arn)?;
+    tagging::check_unique_keys(new.tags.iter().map(|t| t.key.as_str()))?;
+    if let Some(boundary) = new.permissions_boundary {
+        check_boundary(boundary)?;
+    }
+    let user = UserRow {
+        user_id: crate::ids::unique_id(&*ctx.state.rng, "AIDA"),
+        account_id: ctx.account().to_string(),
+        name: new.name.to_string(),
+        path: path.to_string(),
+        permissions_boundary: None,
+        created_at: ctx.now,
+        password_last_used: None,
+    };
+    let mut tx = ctx.write(&proof).await?;
+    if users::by_name(tx.conn(), ctx.account(), new.name).await?.is_some() {
+        return Err(errors::user_exists(new.name));
+    }
+    match users::insert(tx.conn(), &user).await {
+        Err(StoreError::Conflict) => return Err(errors::user_exists(new.name)),
+        other => other?,
+    }
+    tags::put(tx.conn(), &user.user_id, &new.tags).await?;
+    tx.commit().await?;
+    Ok((user, new.tags))
+}
+
+/// Managed policies arrive in a later stage; until then no policy exists to serve as a boundary, and AWS's
+/// answer for a boundary that does not exist is the honest one.
+fn check_boundary(arn: &str) -> Result<(), AwsError> {
+    let is_policy_arn = arn
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(account, res)| {
+            (account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))) && res.starts_with("policy/")
+        });
+    if !is_policy_arn {
+        return Err(errors::invalid_arn(arn));
+    }
+    Err(errors::boundary_not_attachable(arn))
+}
+
+/// GetUser: the named user, or the caller's own user when no name is given.
+pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<(UserRow, Vec<Tag>), AwsError> {
+    let name = match name {
+        Some(n) => n.to_string(),
+        None => match ctx.caller.user_name() {
+            Some(n) => n.to_string(),
+            None => return get_root(ctx),
+        },
+    };
+    let (_proof, user) = authorized_user(ctx, "iam:GetUser", &name).await?;
+    let mut conn = ctx.read().await?;
+    let tags = tags::list(&mut conn, &user.user_id).await?;
+    Ok((user, tags))
+}
+
+/// The root user described as GetUser describes it: the account id as its id, the root ARN.
+fn get_root(ctx: &Ctx) -> Result<(UserRow, Vec<Tag>), AwsError> {
+    let arn = crate::arn::root(ctx.account());
+    ctx.authorize("iam:GetUser", &arn)?;
+    Ok((
+        UserRow {
+            user_id: ctx.account().to_string(),
+            account_id: ctx.account().to_string(),
+            name: String::new(),
+            path: String::new(),
+            permissions_boundary: None,
+            created_at: 0,
+            password_last_used: None,
+        },
+        Vec::new(),
+    ))
+}
+
+pub async fn list(ctx: &Ctx, path_prefix: Option<&str>, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<UserRow>, AwsError> {
+    let prefix = path_prefix.unwrap_or("/");
+    ctx.authorize("iam:ListUsers", &crate::arn::iam(ctx.account(), "user", prefix, ""))?;
+    let after = paging::decode_marker(marker)?;
+    let (page, limit) = paging::fetch_limit(max_items);
+    let mut conn = ctx.read().await?;
+    let rows = users::list(&mut conn, ctx.account(), prefix, &after, limit).await?;
+    Ok(paging::paginate(rows, page, |u| users::name_key(&u.name)))
+}
+
+pub async fn update(ctx: &Ctx, name: &str, new_name: Option<&str>, new_path: Option<&str>) -> Result<(), AwsError> {
+    let (proof, user) = authorized_user(ctx, "iam:UpdateUser", name).await?;
+    let target_name = new_name.unwrap_or(&user.name);
+    let target_path = new_path.unwrap_or(&user.path);
+    let mut tx = ctx.write(&proof).await?;
+    if let Some(other) = users::by_name(tx.conn(), ctx.account(), target_name).await? {
+        if other.user_id != user.user_id {
+            return Err(errors::user_exists(target_name));
+        }
+    }
+    match users::rename(tx.conn(), &user.user_id, target_name, target_path).await {
+        Err(StoreError::Conflict) => return Err(errors::user_exists(target_name)),
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
+    let (proof, user) = authorized_user(ctx, "iam:DeleteUser", name).await?;
+    let mut tx = ctx.write(&proof).await?;
+    if !keys::of_owner(tx.conn(), ctx.account(), Some(&user.user_id)).await?.is_empty() {
+        return Err(errors::delete_conflict("delete access keys"));
+    }
+    tags::remove_all(tx.conn(), &user.user_id).await?;
+    match users::delete(tx.conn(), &user.user_id).await {
+        Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn tag(ctx: &Ctx, name: &str, new_tags: Vec<Tag>) -> Result<(), AwsError> {
+    let (proof, user) = authorized_user(ctx, "iam:TagUser", name).await?;
+    tagging::check_unique_keys(new_tags.iter().map(|t| t.key.as_str()))?;
+    let mut tx = ctx.write(&proof).await?;
+    let keys: Vec<String> = new_tags.iter().map(|t| t.key.clone()).collect();
+    if tags::count_after_put(tx.conn(), &user.user_id, &keys).await? > tagging::MAX_TAGS_PER_RESOURCE {
+        return Err(errors::tag_limit());
+    }
+    tags::put(tx.conn(), &user.user_id, &new_tags).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn untag(ctx: &Ctx, name: &str, keys: &[String]) -> Result<(), AwsError> {
+    let (proof, user) = authorized_user(ctx, "iam:UntagUser", name).await?;
+    let mut tx = ctx.write(&proof).await?;
+    tags::remove(tx.conn(), &user.user_id, keys).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn list_tags(ctx: &Ctx, name: &str, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<Tag>, AwsError> {
+    let (_proof, user) = authorized_user(ctx, "iam:ListUserTags", name).await?;
+    let mut conn = ctx.read().await?;
+    let all = tags::list(&mut conn, &user.user_id).await?;
+    // At most 50 tags: page in memory, the marker being the position of the last tag returned.
+    let after: usize = match marker {
+        None => 0,
+        Some(_) => paging::decode_marker(marker)?.parse().map_err(|_| errors::invalid_marker())?,
+    };
+    let (page, _) = paging::fetch_limit(max_items);
+    let rest: Vec<(usize, Tag)> = all.into_iter().enumerate().skip(after).map(|(i, t)| (i + 1, t)).collect();
+    let p = paging::paginate(rest, page, |(pos, _)| pos.to_string());
+    Ok(Page { items: p.items.into_iter().map(|(_, t)| t).collect(), next_marker: p.next_marker })
+}

@@ -1,0 +1,73 @@
+//! Every AWS error the server's own logic raises, with AWS's exact words (see shared/reference/aws-errors.md).
+//! Codes and statuses come from the generated error table; this module only supplies the messages, so a
+//! message is written once and found in one place.
+
+use gatehouse_wire::iam::errors as iam;
+use gatehouse_wire::AwsError;
+
+use crate::store::StoreError;
+
+pub fn no_such_user(name: &str) -> AwsError {
+    iam::no_such_entity(format!("The user with name {name} cannot be found."))
+}
+
+pub fn user_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("User with name {name} already exists."))
+}
+
+pub fn no_such_access_key(id: &str) -> AwsError {
+    iam::no_such_entity(format!("The Access Key with id {id} cannot be found."))
+}
+
+pub fn access_key_quota(limit: usize) -> AwsError {
+    iam::limit_exceeded(format!("Cannot exceed quota for AccessKeysPerUser: {limit}"))
+}
+
+pub fn delete_conflict(what_first: &str) -> AwsError {
+    iam::delete_conflict(format!("Cannot delete entity, must {what_first} first."))
+}
+
+pub fn tag_limit() -> AwsError {
+    iam::limit_exceeded("The number of tags has reached the maximum limit.")
+}
+
+pub fn duplicate_tag_keys() -> AwsError {
+    iam::invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+}
+
+pub fn invalid_marker() -> AwsError {
+    gatehouse_wire::AwsError::validation_error("Invalid Marker.")
+}
+
+pub fn must_specify_user_name() -> AwsError {
+    gatehouse_wire::AwsError::validation_error("Must specify userName when calling with non-User credentials")
+}
+
+pub fn invalid_arn(arn: &str) -> AwsError {
+    iam::invalid_input(format!("ARN {arn} is not valid."))
+}
+
+pub fn boundary_not_attachable(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("Scope ARN: {arn} does not exist or is not attachable."))
+}
+
+/// A store failure that the domain did not anticipate. Constraint violations that the domain checks first
+/// (names taken, rows still referenced) reach here only through a race, and still get AWS's code.
+pub fn store(e: StoreError) -> AwsError {
+    match e {
+        StoreError::Conflict => {
+            iam::concurrent_modification("The request was rejected because multiple requests to change this object were submitted simultaneously. Wait a few minutes and submit your request again.")
+        }
+        StoreError::StillReferenced => iam::delete_conflict("Cannot delete entity, must remove referenced objects first."),
+        StoreError::Database(e) => {
+            tracing::error!(error = %e, "store failure");
+            iam::service_failure("Service failure.")
+        }
+    }
+}
+
+impl From<StoreError> for AwsError {
+    fn from(e: StoreError) -> Self {
+        store(e)
+    }
+}

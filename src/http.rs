@@ -1,0 +1,179 @@
+//! The HTTP face: every request, whatever its path, is an IAM or STS Query request. This module reads the
+//! body, finds the action and the service, authenticates, and hands over to the generated dispatchers, then
+//! writes the XML answer or AWS's error envelope.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use gatehouse_sigv4::{Request as SigRequest, SigError};
+use gatehouse_wire::{iam, sts, AwsError, Params};
+
+use crate::api::generated;
+use crate::api::Gatehouse;
+use crate::identity::{Caller, Principal};
+use crate::request::Ctx;
+use crate::state::State;
+
+#[derive(Clone)]
+struct App {
+    state: Arc<State>,
+    max_body: usize,
+}
+
+pub fn router(state: Arc<State>, max_body_bytes: usize) -> Router {
+    Router::new().fallback(handle).with_state(App { state, max_body: max_body_bytes })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Iam,
+    Sts,
+}
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Service::Iam => "iam",
+            Service::Sts => "sts",
+        }
+    }
+    fn namespace(self) -> &'static str {
+        match self {
+            Service::Iam => iam::NAMESPACE,
+            Service::Sts => sts::NAMESPACE,
+        }
+    }
+    fn version(self) -> &'static str {
+        match self {
+            Service::Iam => iam::VERSION,
+            Service::Sts => sts::VERSION,
+        }
+    }
+}
+
+/// IAM and STS share the port. An STS action name means STS; otherwise a signature scoped to `sts` means STS
+/// (its unknown actions are STS's to refuse); everything else is IAM.
+fn service_of(action: Option<&str>, scope_service: Option<&str>) -> Service {
+    if action.and_then(sts::Action::from_name).is_some() {
+        Service::Sts
+    } else if action.and_then(iam::Action::from_name).is_none() && scope_service == Some("sts") {
+        Service::Sts
+    } else {
+        Service::Iam
+    }
+}
+
+async fn handle(axum::extract::State(app): axum::extract::State<App>, req: axum::extract::Request) -> Response {
+    let state = app.state.clone();
+    let request_id = crate::ids::request_id(&*state.rng);
+    let now = state.clock.now_millis();
+    let (parts, body) = req.into_parts();
+    let body = match axum::body::to_bytes(body, app.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = AwsError::new("RequestEntityTooLarge", 413, "Request body is larger than the server accepts.");
+            return error_response(&e, Service::Iam, &request_id);
+        }
+    };
+    let query = parts.uri.query().unwrap_or("");
+    let path = parts.uri.path();
+    let headers = header_pairs(&parts.headers);
+    let header_refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let sig_req = SigRequest::new(parts.method.as_str(), path, query, &header_refs, &body);
+
+    let (result, service) = process(&state, &parts.method, &sig_req, &body, query, &request_id, now).await;
+    match result {
+        Ok(xml) => ok_response(xml, &request_id),
+        Err(e) => error_response(&e, service, &request_id),
+    }
+}
+
+async fn process(
+    state: &Arc<State>,
+    method: &Method,
+    sig_req: &SigRequest<'_>,
+    body: &Bytes,
+    query: &str,
+    request_id: &str,
+    now: i64,
+) -> (Result<String, AwsError>, Service) {
+    // The parameters: the query string, and for POST the form body as well.
+    let sources: Vec<&[u8]> = if method == Method::POST { vec![query.as_bytes(), body] } else { vec![query.as_bytes()] };
+    let params = match Params::parse_all(&sources) {
+        Ok(p) => p,
+        Err(e) => return (Err(e), Service::Iam),
+    };
+    let action = params.get("Action").map(str::to_string);
+    let auth = gatehouse_sigv4::parse(sig_req);
+    let service = service_of(action.as_deref(), auth.as_ref().ok().map(|a| a.service()));
+
+    let caller = match &auth {
+        Ok(auth) => match crate::authn::authenticate(state, auth, sig_req, service.name(), now).await {
+            Ok(c) => c,
+            Err(e) => return (Err(e), service),
+        },
+        // AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called without a signature.
+        Err(SigError::MissingAuthenticationToken)
+            if service == Service::Sts && action.as_deref().and_then(sts::Action::from_name).is_some_and(|a| a.unsigned()) =>
+        {
+            Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() }
+        }
+        Err(e) => return (Err(crate::authn::sig_error(e)), service),
+    };
+
+    let Some(action) = action else {
+        return (Err(AwsError::missing_action()), service);
+    };
+    match params.get("Version") {
+        Some(v) if v == service.version() => {}
+        Some(v) => return (Err(AwsError::invalid_action(&action, v)), service),
+        None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
+    }
+    let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
+    let ctx = Ctx { request_id: request_id.to_string(), now, region, caller, state: state.clone() };
+    let result = match service {
+        Service::Iam => match iam::Action::from_name(&action) {
+            Some(a) => generated::iam::dispatch(&Gatehouse, &ctx, a, &params, request_id).await,
+            None => Err(AwsError::invalid_action(&action, iam::VERSION)),
+        },
+        Service::Sts => match sts::Action::from_name(&action) {
+            Some(a) => generated::sts::dispatch(&Gatehouse, &ctx, a, &params, request_id).await,
+            None => Err(AwsError::invalid_action(&action, sts::VERSION)),
+        },
+    };
+    (result, service)
+}
+
+/// The headers as strings for the signature check. Values that are not UTF-8 are kept lossily: such a header
+/// cannot have been signed as the client meant it, and the signature check will say so.
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
+}
+
+fn ok_response(xml: String, request_id: &str) -> Response {
+    with_headers(StatusCode::OK, xml, request_id)
+}
+
+fn error_response(e: &AwsError, service: Service, request_id: &str) -> Response {
+    if e.status >= 500 && e.status != 501 {
+        tracing::error!(code = %e.code, request_id, "request failed on the server side");
+    }
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    with_headers(status, e.to_xml(service.namespace(), request_id), request_id)
+}
+
+fn with_headers(status: StatusCode, body: String, request_id: &str) -> Response {
+    let mut resp = (status, Body::from(body)).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-RequestId", v);
+    }
+    resp
+}

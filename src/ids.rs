@@ -1,0 +1,131 @@
+//! Identifiers and generated secrets, drawn from one injected randomness source so tests can make them
+//! repeatable. Shapes follow IAM: unique ids are a 4-letter prefix and 17 of `A-Z0-9` (21 in all), access key
+//! ids a prefix and 16 (20 in all), secret access keys 40 characters of base64's alphabet.
+
+use std::sync::Mutex;
+
+pub trait Randomness: Send + Sync + 'static {
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// The operating system's CSPRNG.
+#[derive(Debug, Default)]
+pub struct OsRandom;
+
+impl Randomness for OsRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        // getrandom only fails when the OS has no entropy source at all; there is no safe way to go on then.
+        if getrandom::fill(buf).is_err() {
+            tracing::error!("the operating system's random source failed; aborting");
+            std::process::abort();
+        }
+    }
+}
+
+/// A deterministic generator (xorshift64*) for tests. Not for production: predictable by design.
+#[derive(Debug)]
+pub struct SeededRandom(Mutex<u64>);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> Self {
+        Self(Mutex::new(seed | 1))
+    }
+}
+
+impl Randomness for SeededRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        let mut state = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for b in buf.iter_mut() {
+            let mut x = *state;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            *state = x;
+            *b = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8;
+        }
+    }
+}
+
+const UPPER_DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `n` characters drawn uniformly from `alphabet` (rejection sampling, so no character is favoured).
+fn draw(rng: &dyn Randomness, alphabet: &[u8], n: usize, out: &mut String) {
+    let len = alphabet.len();
+    // Largest multiple of len that fits a byte: bytes at or above it are rejected to avoid modulo bias.
+    let limit = 256 - (256 % len);
+    let mut buf = [0u8; 64];
+    let mut produced = 0;
+    while produced < n {
+        rng.fill(&mut buf);
+        for &b in &buf {
+            if produced == n {
+                break;
+            }
+            if usize::from(b) < limit {
+                if let Some(&c) = alphabet.get(usize::from(b) % len) {
+                    out.push(char::from(c));
+                    produced += 1;
+                }
+            }
+        }
+    }
+}
+
+/// A unique id such as `AIDA` + 17 characters.
+pub fn unique_id(rng: &dyn Randomness, prefix: &str) -> String {
+    let mut s = String::with_capacity(21);
+    s.push_str(prefix);
+    draw(rng, UPPER_DIGITS, 17, &mut s);
+    s
+}
+
+/// An access key id such as `AKIA` + 16 characters.
+pub fn access_key_id(rng: &dyn Randomness, prefix: &str) -> String {
+    let mut s = String::with_capacity(20);
+    s.push_str(prefix);
+    draw(rng, UPPER_DIGITS, 16, &mut s);
+    s
+}
+
+/// A 40-character secret access key.
+pub fn secret_access_key(rng: &dyn Randomness) -> String {
+    let mut s = String::with_capacity(40);
+    draw(rng, SECRET_ALPHABET, 40, &mut s);
+    s
+}
+
+/// A request id in AWS's form (a version-4 UUID).
+pub fn request_id(rng: &dyn Randomness) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    uuid::Builder::from_random_bytes(b).into_uuid().hyphenated().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let r = SeededRandom::new(7);
+        let id = unique_id(&r, "AIDA");
+        assert_eq!(id.len(), 21);
+        assert!(id[4..].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        let ak = access_key_id(&r, "AKIA");
+        assert_eq!(ak.len(), 20);
+        let sk = secret_access_key(&r);
+        assert_eq!(sk.len(), 40);
+        assert!(sk.bytes().all(|b| SECRET_ALPHABET.contains(&b)));
+        assert_eq!(request_id(&r).len(), 36);
+    }
+
+    #[test]
+    fn seeded_is_repeatable_and_os_is_not() {
+        assert_eq!(unique_id(&SeededRandom::new(1), "AIDA"), unique_id(&SeededRandom::new(1), "AIDA"));
+        assert_ne!(unique_id(&OsRandom, "AIDA"), unique_id(&OsRandom, "AIDA"));
+    }
+}

@@ -1,0 +1,187 @@
+//! Persistence: Postgres in production, SQLite as the embedded default, behind one interface.
+//!
+//! Both dialects run the same SQL (`$N` parameters work in both; only types that both map alike are used:
+//! TEXT, BIGINT and bytes), through sqlx's `Any` driver, so one set of queries and one conformance suite
+//! cover both. Writes happen in one transaction that first bumps the account's revision: on Postgres that row
+//! lock serialises writers of one account (so limits such as "two access keys per user" hold under
+//! concurrency), and the revision tells other instances that cached state is stale. SQLite additionally
+//! serialises writers in-process, because two deferred transactions upgrading to writers would fail with
+//! SQLITE_BUSY instead of waiting.
+
+pub mod accounts;
+pub mod keys;
+pub mod tags;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::{Mutex, MutexGuard};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// A unique constraint was violated (a name or id already taken).
+    Conflict,
+    /// A foreign key still points at the row being deleted.
+    StillReferenced,
+    /// Anything else: the database is unreachable, a query failed, a row has an unexpected shape.
+    Database(sqlx::Error),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Conflict => f.write_str("unique constraint violated"),
+            Self::StillReferenced => f.write_str("row still referenced"),
+            Self::Database(e) => write!(f, "database error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return Self::Conflict,
+                sqlx::error::ErrorKind::ForeignKeyViolation => return Self::StillReferenced,
+                _ => {}
+            }
+        }
+        Self::Database(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    sqlite_writer: Option<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend)
+    }
+}
+
+/// One write transaction. Dropping it without `commit` rolls everything back.
+pub struct WriteTx<'a> {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _writer: Option<MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Connects to `url` and applies the migrations of its dialect. Safe to run from several instances at
+    /// once: sqlx takes an advisory lock on Postgres while migrating.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "the database URL must start with postgres://, postgresql:// or sqlite:".into(),
+            )));
+        };
+        let options = AnyConnectOptions::from_str(url)?;
+        let in_memory = backend == Backend::Sqlite && url.contains(":memory:");
+        let pool_options = AnyPoolOptions::new().after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers proceed during a write; synchronous=FULL makes every commit durable
+                    // ("nothing lost on a crash", power loss included); foreign keys back our own checks.
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                    if !in_memory {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;").await?;
+                    }
+                }
+                Ok(())
+            })
+        });
+        let pool_options = if in_memory {
+            // Every connection to `:memory:` is a separate database: keep exactly one, forever.
+            pool_options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+        } else {
+            pool_options.max_connections(16).acquire_timeout(Duration::from_secs(10))
+        };
+        let pool = pool_options.connect_with(options).await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await.map_err(|e| StoreError::Database(e.into()))?;
+        let sqlite_writer = (backend == Backend::Sqlite).then(|| Mutex::new(()));
+        Ok(Self { pool, backend, sqlite_writer })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for reads outside a transaction.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts the one transaction of a write in `account_id`, locking the account's revision row first.
+    pub async fn write(&self, account_id: &str) -> Result<WriteTx<'_>> {
+        let writer = match &self.sqlite_writer {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(WriteTx { tx, _writer: writer })
+    }
+
+    /// A transaction that touches no account yet (bootstrap creates the account itself).
+    pub async fn write_global(&self) -> Result<WriteTx<'_>> {
+        let writer = match &self.sqlite_writer {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _writer: writer })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Reads a column, turning a type mismatch into a store error rather than a panic.
+pub(crate) fn col<'r, T>(row: &'r sqlx::any::AnyRow, name: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row as _;
+    row.try_get::<T, _>(name).map_err(StoreError::Database)
+}
