@@ -60,8 +60,7 @@ def snake(name):
         if c.isupper() and i and (prev.islower() or prev.isdigit() or (prev.isupper() and nxt.islower())):
             out.append("_")
         out.append(c.lower())
-    s = "".join(out).replace("-", "_")
-    return s
+    return "".join(out).replace("-", "_")
 
 
 def field_name(member):
@@ -120,10 +119,11 @@ def rust_str(s):
 
 
 def java_string_hash(s):
+    """java.lang.String.hashCode: over UTF-16 code units, 32-bit wrapping."""
+    data = s.encode("utf-16-be")
     h = 0
-    for c in s.encode("utf-16-be").decode("utf-16-be"):
-        for unit in ([ord(c)] if ord(c) < 0x10000 else [0xD800 + ((ord(c) - 0x10000) >> 10), 0xDC00 + ((ord(c) - 0x10000) & 0x3FF)]):
-            h = (31 * h + unit) & 0xFFFFFFFF
+    for i in range(0, len(data), 2):
+        h = (31 * h + int.from_bytes(data[i:i + 2], "big")) & 0xFFFFFFFF
     return h
 
 
@@ -304,39 +304,48 @@ class Model:
 
 
 class Rules:
-    """Collects the `Pattern` and `Rule` statics a service's decoders need, deduplicated and sorted."""
+    """The `Pattern` and `Rule` statics of a service's decoders.
+
+    Decoders refer to a shape's rule (`&R_USER_NAME_TYPE`) through `ref`, which records it; `emit` then writes the
+    recorded rules, the rules they refer to (list elements, map keys and values) and their patterns, sorted by name
+    so that the output does not depend on the order of generation.
+    """
 
     def __init__(self, model):
         self.model = model
-        self.patterns = {}
-        self.rules = {}
+        self.used = set()
 
-    def pattern(self, java):
-        if java not in self.patterns:
-            self.patterns[java] = None
-        return java
+    def scalar(self, n):
+        return self.model.shapes[n]["type"] not in ("structure", "list", "map")
+
+    def children(self, n):
+        s = self.model.shapes[n]
+        if s["type"] == "list":
+            return [s["member"]["shape"]]
+        if s["type"] == "map":
+            return [s["key"]["shape"], s["value"]["shape"]]
+        return []
 
     def has_rule(self, n):
+        """Whether shape n constrains anything beyond its type (enums are checked by their own decoder)."""
         s = self.model.shapes[n]
         if self.model.is_enum(n):
             return False
         if any(k in s for k in ("min", "max", "pattern")):
             return True
-        if s["type"] == "list":
-            return self.has_rule(s["member"]["shape"]) or self.scalar(s["member"]["shape"])
-        if s["type"] == "map":
-            return self.has_rule(s["key"]["shape"]) or self.has_rule(s["value"]["shape"])
-        return False
+        if s["type"] == "list" and self.scalar(s["member"]["shape"]):
+            return True  # the summary message of its elements
+        return any(self.has_rule(c) for c in self.children(n))
 
-    def scalar(self, n):
-        return self.model.shapes[n]["type"] not in ("structure", "list", "map")
+    def ident(self, n):
+        return "R_" + const_name(upper_first(n))
 
     def ref(self, n):
         """The Rust expression for shape n's rule."""
         if not self.has_rule(n):
             return "&Rule::NONE"
-        self.rules[n] = None
-        return "&R_" + const_name(upper_first(n))
+        self.used.add(n)
+        return "&" + self.ident(n)
 
     def summary(self, elem):
         """The bracketed constraint list AWS prints when an element of a list of scalars fails.
@@ -363,63 +372,45 @@ class Rules:
             parts.append("Member must not be null")
         return ", ".join(parts)
 
+    def rule_static(self, n, pattern_ids):
+        s = self.model.shapes[n]
+        opt = lambda v: "None" if v is None else f"Some({v})"  # noqa: E731
+        pattern = opt("&" + pattern_ids[s["pattern"]]) if "pattern" in s else "None"
+        elem = value = summary = None
+        if s["type"] == "list":
+            e = s["member"]["shape"]
+            elem = self.ref(e) if self.has_rule(e) else None
+            summary = rust_str(self.summary(e)) if self.scalar(e) else None
+        elif s["type"] == "map":
+            k, v = s["key"]["shape"], s["value"]["shape"]
+            elem = self.ref(k) if self.has_rule(k) else None
+            value = self.ref(v) if self.has_rule(v) else None
+        return (f"static {self.ident(n)}: Rule = Rule {{ min: {opt(s.get('min'))}, max: {opt(s.get('max'))}, "
+                f"pattern: {pattern}, elem: {opt(elem)}, value: {opt(value)}, summary: {opt(summary)} }};")
+
     def emit(self):
-        """Pattern and rule statics, in sorted order. Emitting a rule may register the rules it refers to."""
-        done = set()
+        todo = list(self.used)
+        while todo:
+            for c in self.children(todo.pop()):
+                if self.has_rule(c) and c not in self.used:
+                    self.used.add(c)
+                    todo.append(c)
+        patterns = sorted({self.model.shapes[n]["pattern"] for n in self.used if "pattern" in self.model.shapes[n]})
+        pattern_ids = {java: "P%d" % i for i, java in enumerate(patterns)}
         lines = []
-        pending = sorted(self.rules)
-        bodies = {}
-        while pending:
-            n = pending.pop(0)
-            if n in done:
-                continue
-            done.add(n)
-            s = self.model.shapes[n]
-            fields = []
-            fields.append("min: %s" % (f"Some({s['min']})" if "min" in s else "None"))
-            fields.append("max: %s" % (f"Some({s['max']})" if "max" in s else "None"))
-            if "pattern" in s:
-                fields.append("pattern: Some(&%s)" % self.pattern_ident(self.pattern(s["pattern"])))
-            else:
-                fields.append("pattern: None")
-            elem = value = summary = "None"
-            if s["type"] == "list":
-                e = s["member"]["shape"]
-                if self.has_rule(e):
-                    elem = "Some(%s)" % self.ref(e)
-                if self.scalar(e):
-                    summary = "Some(%s)" % rust_str(self.summary(e))
-            elif s["type"] == "map":
-                if self.has_rule(s["key"]["shape"]):
-                    elem = "Some(%s)" % self.ref(s["key"]["shape"])
-                if self.has_rule(s["value"]["shape"]):
-                    value = "Some(%s)" % self.ref(s["value"]["shape"])
-            fields += [f"elem: {elem}", f"value: {value}", f"summary: {summary}"]
-            bodies[n] = "static R_%s: Rule = Rule { %s };" % (const_name(upper_first(n)), ", ".join(fields))
-            pending = sorted(set(pending) | (set(self.rules) - done))
-        pats = []
-        for java in sorted(self.patterns):
+        for java in patterns:
             rust, deny = translate_pattern(java)
             if deny:
-                pats.append("static %s: Pattern = Pattern::with_deny(%s, %s, %s);" % (
-                    self.pattern_ident(java), rust_str(java), rust_str(rust), rust_str(deny)))
+                lines.append(f"static {pattern_ids[java]}: Pattern = "
+                             f"Pattern::with_deny({rust_str(java)}, {rust_str(rust)}, {rust_str(deny)});")
             else:
-                pats.append("static %s: Pattern = Pattern::new(%s, %s);" % (
-                    self.pattern_ident(java), rust_str(java), rust_str(rust)))
-        lines += pats
+                lines.append(f"static {pattern_ids[java]}: Pattern = Pattern::new({rust_str(java)}, {rust_str(rust)});")
         lines.append("")
-        lines += [bodies[n] for n in sorted(bodies)]
+        lines += [self.rule_static(n, pattern_ids) for n in sorted(self.used, key=self.ident)]
         lines.append("")
         lines.append("/// Every pattern the decoders use (for the test that each one compiles).")
-        lines.append("pub static PATTERNS: &[&Pattern] = &[%s];" % ", ".join(
-            "&" + self.pattern_ident(j) for j in sorted(self.patterns)))
+        lines.append("pub static PATTERNS: &[&Pattern] = &[%s];" % ", ".join("&" + pattern_ids[j] for j in patterns))
         return "\n".join(lines)
-
-    def pattern_ident(self, java):
-        return "P%d" % sorted(self.all_patterns()).index(java)
-
-    def all_patterns(self):
-        return {s["pattern"] for n, s in self.model.shapes.items() if "pattern" in s and n in self.model.input_shapes}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -720,7 +711,8 @@ def gen_api_mod():
 
 
 def rustfmt(path):
-    # --config with explicit values so that a rustfmt.toml added later elsewhere cannot change our output silently.
+    # rustfmt finds the repository's rustfmt.toml (if one is ever added) from the file's directory, so generated files
+    # stay what `cargo fmt --check` expects.
     subprocess.run(["rustfmt", "--edition", "2021", path], check=True)
 
 

@@ -40,6 +40,7 @@ async fn migrations_are_idempotent(backend: Backend) {
         let again = Store::open(&url).await.expect("reopen");
         let mut c = again.pool().acquire().await.unwrap();
         assert!(accounts::exists(&mut c, ACCOUNT).await.unwrap());
+        drop(c);
         again.close().await;
     }
     let mut tx = store.write_global().await.unwrap();
@@ -57,6 +58,7 @@ async fn unique_names_ignore_case(backend: Backend) {
     drop(tx);
     let mut c = store.pool().acquire().await.unwrap();
     assert!(users::by_name(&mut c, ACCOUNT, "ALICE").await.unwrap().is_none(), "the dropped transaction rolled back");
+    drop(c);
     store.close().await;
 }
 
@@ -86,6 +88,7 @@ async fn foreign_keys_hold(backend: Backend) {
     let found = keys::with_owner(&mut c, "AKIATEST").await.unwrap().unwrap();
     assert_eq!(found.user_name.as_deref(), Some("alice"));
     assert_eq!(found.key.secret_sealed, vec![1, 2, 3]);
+    drop(c);
     store.close().await;
 }
 
@@ -105,6 +108,7 @@ async fn listing_order_prefix_and_marker(backend: Backend) {
     assert_eq!(after, ["c"]);
     // Prefix characters that are LIKE wildcards elsewhere match only themselves.
     assert!(users::list(&mut c, ACCOUNT, "/_/", "", 10).await.unwrap().is_empty());
+    drop(c);
     store.close().await;
 }
 
@@ -118,6 +122,7 @@ async fn tags_upsert_case_insensitively(backend: Backend) {
     tx.commit().await.unwrap();
     let mut c = store.pool().acquire().await.unwrap();
     assert_eq!(tags::list(&mut c, "AIDA1").await.unwrap(), vec![t("env", "c"), t("Team", "b")]);
+    drop(c);
     store.close().await;
 }
 
@@ -130,5 +135,6 @@ async fn rollback_leaves_nothing(backend: Backend) {
     }
     let mut c = store.pool().acquire().await.unwrap();
     assert!(users::by_id(&mut c, "AIDA9").await.unwrap().is_none());
+    drop(c);
     store.close().await;
 }

@@ -231,10 +231,17 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// FNV-1a over the lower-case key: compiled policies keep the hash of every key they read,
+/// so a lookup is a binary search over integers and one string comparison.
+pub(crate) fn key_hash(lower: &str) -> u64 {
+    lower.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry {
     /// Lower-case key, the lookup key.
     pub key: Box<str>,
+    pub hash: u64,
     /// The key as it was added.
     pub name: Box<str>,
     pub values: Box<[ContextValue]>,
@@ -245,8 +252,10 @@ pub(crate) struct Entry {
 /// The keys and values of one request. Build it once per request; evaluation only reads it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestContext {
-    /// Sorted by lower-case key.
+    /// Sorted by (hash, lower-case key).
     entries: Vec<Entry>,
+    /// `entries[i].hash`, kept apart so the search touches one small array.
+    hashes: Vec<u64>,
 }
 
 impl RequestContext {
@@ -307,6 +316,7 @@ impl RequestContext {
     pub fn remove(&mut self, key: &str) -> &mut RequestContext {
         let lower = key.to_lowercase();
         self.entries.retain(|e| *e.key != *lower);
+        self.hashes = self.entries.iter().map(|e| e.hash).collect();
         self
     }
 
@@ -325,28 +335,39 @@ impl RequestContext {
     }
 
     fn put(&mut self, key: &str, values: Vec<ContextValue>, list: bool) -> &mut RequestContext {
-        let entry = Entry { key: key.to_lowercase().into(), name: key.into(), values: values.into(), list };
-        match self.entries.binary_search_by(|e| e.key.cmp(&entry.key)) {
+        let lower = key.to_lowercase();
+        let hash = key_hash(&lower);
+        let entry = Entry { key: lower.into(), hash, name: key.into(), values: values.into(), list };
+        match self.entries.binary_search_by(|e| (e.hash, &*e.key).cmp(&(entry.hash, &*entry.key))) {
             Ok(i) => {
                 if let Some(slot) = self.entries.get_mut(i) {
                     *slot = entry;
                 }
             }
-            Err(i) => self.entries.insert(i, entry),
+            Err(i) => {
+                self.entries.insert(i, entry);
+                self.hashes.insert(i, hash);
+            }
         }
         self
     }
 
-    /// Lookup by a key already in lower case (compiled policies keep them so).
+    /// Lookup by a key already in lower case.
     pub(crate) fn lookup(&self, lower_key: &str) -> Option<&Entry> {
-        self.entries.binary_search_by(|e| (*e.key).cmp(lower_key)).ok().and_then(|i| self.entries.get(i))
+        self.lookup_hashed(key_hash(lower_key), lower_key)
+    }
+
+    /// Lookup by a lower-case key and its [`key_hash`] (compiled policies keep both).
+    pub(crate) fn lookup_hashed(&self, hash: u64, lower_key: &str) -> Option<&Entry> {
+        let first = self.hashes.partition_point(|h| *h < hash);
+        self.entries.get(first..)?.iter().take_while(|e| e.hash == hash).find(|e| *e.key == *lower_key)
     }
 }
 
 impl VarSource for RequestContext {
     /// Only a single-valued key can stand in for a variable ([VARS]).
     fn var(&self, v: &VarRef) -> Option<&str> {
-        let e = self.lookup(&v.key)?;
+        let e = self.lookup_hashed(v.hash, &v.key)?;
         match &*e.values {
             [one] if !e.list => Some(one.text()),
             _ => None,

@@ -62,10 +62,6 @@ impl Pattern {
         Pattern { toks: toks.into_boxed_slice(), shape }
     }
 
-    pub(crate) fn is_any(&self) -> bool {
-        self.shape == Shape::Any
-    }
-
     pub(crate) fn vars(&self) -> impl Iterator<Item = &VarRef> {
         self.toks.iter().filter_map(|t| match t {
             Tok::Var(v) => Some(v),
@@ -73,22 +69,21 @@ impl Pattern {
         })
     }
 
-    /// `Some(true/false)` when every variable resolved, `None` when one did not (the value
-    /// then matches nothing, and a negated operator treats it as not matching).
-    pub(crate) fn matches(&self, subject: &str, case: Case, vars: &impl VarSource) -> Option<bool> {
+    /// A variable without a value makes the pattern match nothing (and so a negated operator
+    /// treats it as not matching): a successful match visits every token, so failing on the
+    /// first unresolved variable met is the same as refusing the pattern outright.
+    pub(crate) fn matches(&self, subject: &str, case: Case, vars: &impl VarSource) -> bool {
         match &self.shape {
-            Shape::Any => Some(true),
-            Shape::Exact(t) => Some(eq(subject, t, case)),
-            Shape::Prefix(t) => Some(starts_with(subject, t, case)),
-            Shape::General => {
-                // A variable without a value voids the whole pattern, whichever branch the
-                // matcher would have taken.
-                if self.vars().any(|v| resolve(v, vars).is_none()) {
-                    return None;
-                }
-                Some(glob_toks(&self.toks, subject, case, vars))
-            }
+            Shape::Any => true,
+            Shape::Exact(t) => eq(subject, t, case),
+            Shape::Prefix(t) => starts_with(subject, t, case),
+            Shape::General => glob_toks(&self.toks, subject, case, vars),
         }
+    }
+
+    /// Some variable of the pattern has neither a value nor a default.
+    pub(crate) fn unresolved(&self, vars: &impl VarSource) -> bool {
+        self.vars().any(|v| resolve(v, vars).is_none())
     }
 }
 
@@ -150,9 +145,7 @@ fn glob_toks(toks: &[Tok], subject: &str, case: Case, vars: &impl VarSource) -> 
 
 /// A plain glob without variables (validation helpers and tests).
 pub(crate) fn glob(pattern: &str, subject: &str) -> bool {
-    Pattern::new(pattern, Syntax { wildcards: true, variables: false })
-        .matches(subject, Case::Sensitive, &NoVars)
-        .unwrap_or(false)
+    Pattern::new(pattern, Syntax { wildcards: true, variables: false }).matches(subject, Case::Sensitive, &NoVars)
 }
 
 /// Case-insensitive equality over Unicode, the way `StringEqualsIgnoreCase` compares.
@@ -187,13 +180,55 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// A subject split into its (up to) six ARN fields once, reused for every pattern: the
+/// request's resource is split once per decision, not once per statement.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ArnFields<'a> {
+    raw: &'a str,
+    fields: [&'a str; 6],
+    count: usize,
+}
+
+impl<'a> ArnFields<'a> {
+    pub(crate) fn split(s: &'a str) -> ArnFields<'a> {
+        let mut fields = [""; 6];
+        let mut count = 0;
+        let mut rest = s;
+        for slot in fields.iter_mut() {
+            count += 1;
+            if count == 6 {
+                *slot = rest;
+                break;
+            }
+            // A byte scan: faster than `str::find` on strings this short.
+            match rest.bytes().position(|b| b == b':') {
+                Some(i) => {
+                    *slot = rest.get(..i).unwrap_or("");
+                    rest = rest.get(i + 1..).unwrap_or("");
+                }
+                None => {
+                    *slot = rest;
+                    break;
+                }
+            }
+        }
+        ArnFields { raw: s, fields, count }
+    }
+
+    fn field(&self, i: usize) -> Option<&'a str> {
+        self.fields.get(..self.count).and_then(|f| f.get(i)).copied()
+    }
+}
+
 /// A Resource entry or an Arn-operator value, compiled into per-field patterns.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ArnPattern {
     /// `*`: every resource.
     Any,
     /// Up to six field patterns; the last one takes the rest of the subject, colons included.
-    Fields(Box<[Pattern]>),
+    /// `prefix` is the literal text before the first wildcard or variable: a subject that does
+    /// not start with it cannot match, which rejects most entries with one comparison.
+    Fields { prefix: Box<str>, fields: Box<[Pattern]> },
 }
 
 impl ArnPattern {
@@ -202,6 +237,10 @@ impl ArnPattern {
         if toks == [Tok::Star] {
             return ArnPattern::Any;
         }
+        let prefix = match toks.first() {
+            Some(Tok::Text(t)) => t.clone(),
+            _ => "".into(),
+        };
         // Split on colons of literal text only: `${aws:username}` holds a colon of its own.
         let mut fields: Vec<Vec<Tok>> = vec![Vec::new()];
         for tok in toks {
@@ -223,40 +262,39 @@ impl ArnPattern {
                 }
             }
         }
-        ArnPattern::Fields(fields.into_iter().map(Pattern::from_toks).collect())
+        ArnPattern::Fields { prefix, fields: fields.into_iter().map(Pattern::from_toks).collect() }
     }
 
-    /// `Some(bool)`, or `None` when a variable has no value (the entry then matches nothing).
-    pub(crate) fn matches(&self, subject: &str, vars: &impl VarSource) -> Option<bool> {
-        let fields = match self {
-            ArnPattern::Any => return Some(true),
-            ArnPattern::Fields(f) => f,
+    /// A variable without a value makes the entry match nothing.
+    pub(crate) fn matches(&self, subject: &ArnFields<'_>, vars: &impl VarSource) -> bool {
+        let (prefix, fields) = match self {
+            ArnPattern::Any => return true,
+            ArnPattern::Fields { prefix, fields } => (prefix, fields),
         };
-        // A pattern with fewer than six fields only matches subjects with as many fields: its
-        // last `*` may not stand in for the missing ones.
-        if fields.len() < 6 && subject.split(':').take(6).count() != fields.len() {
-            return Some(false);
+        if !subject.raw.starts_with(&**prefix) {
+            return false;
         }
-        let mut parts = subject.splitn(fields.len(), ':');
-        let mut result = Some(true);
-        for pattern in fields.iter() {
-            let Some(part) = parts.next() else { return Some(false) };
-            match pattern.matches(part, Case::Sensitive, vars) {
-                Some(true) => {}
-                Some(false) => result = result.map(|_| false),
-                None => result = None,
-            }
-            if result == Some(false) {
-                return result;
-            }
+        // Field counts must agree: a pattern with fewer than six fields only matches subjects
+        // with as many (its last `*` may not stand in for the missing ones), and a six-field
+        // pattern needs all six.
+        subject.count == fields.len()
+            && fields
+                .iter()
+                .enumerate()
+                .all(|(i, pattern)| subject.field(i).is_some_and(|part| pattern.matches(part, Case::Sensitive, vars)))
+    }
+
+    pub(crate) fn unresolved(&self, vars: &impl VarSource) -> bool {
+        match self {
+            ArnPattern::Any => false,
+            ArnPattern::Fields { fields, .. } => fields.iter().any(|p| p.unresolved(vars)),
         }
-        result
     }
 
     pub(crate) fn vars(&self) -> impl Iterator<Item = &VarRef> {
         let fields: &[Pattern] = match self {
             ArnPattern::Any => &[],
-            ArnPattern::Fields(f) => f,
+            ArnPattern::Fields { fields, .. } => fields,
         };
         fields.iter().flat_map(Pattern::vars)
     }
@@ -309,43 +347,44 @@ mod tests {
     #[test]
     fn action_matching_ignores_ascii_case() {
         let p = Pattern::new("iam:List*", LIKE);
-        assert_eq!(p.matches("IAM:listaccesskeys", Case::AsciiInsensitive, &NoVars), Some(true));
+        assert!(p.matches("IAM:listaccesskeys", Case::AsciiInsensitive, &NoVars));
         let p = Pattern::new("s3:*", LIKE);
-        assert_eq!(p.matches("s3express:CreateSession", Case::AsciiInsensitive, &NoVars), Some(false));
+        assert!(!p.matches("s3express:CreateSession", Case::AsciiInsensitive, &NoVars));
     }
 
     #[test]
     fn variables_resolve_or_void_the_pattern() {
         let vars = Vars(&[("aws:username", "alice")]);
         let p = Pattern::new("home/${aws:username}/*", LIKE);
-        assert_eq!(p.matches("home/alice/x", Case::Sensitive, &vars), Some(true));
-        assert_eq!(p.matches("home/bob/x", Case::Sensitive, &vars), Some(false));
-        assert_eq!(p.matches("home/alice/x", Case::Sensitive, &NoVars), None);
+        assert!(p.matches("home/alice/x", Case::Sensitive, &vars));
+        assert!(!p.matches("home/bob/x", Case::Sensitive, &vars));
+        assert!(!p.matches("home/alice/x", Case::Sensitive, &NoVars));
+        assert!(p.unresolved(&NoVars) && !p.unresolved(&vars));
         let d = Pattern::new("team-${aws:PrincipalTag/team, 'all'}", LIKE);
-        assert_eq!(d.matches("team-all", Case::Sensitive, &NoVars), Some(true));
+        assert!(d.matches("team-all", Case::Sensitive, &NoVars));
         // A value with wildcard characters is literal text, not a pattern.
         let star = Vars(&[("k", "*")]);
         let p = Pattern::new("a${k}", LIKE);
-        assert_eq!(p.matches("abc", Case::Sensitive, &star), Some(false));
-        assert_eq!(p.matches("a*", Case::Sensitive, &star), Some(true));
+        assert!(!p.matches("abc", Case::Sensitive, &star));
+        assert!(p.matches("a*", Case::Sensitive, &star));
     }
 
     #[test]
     fn arn_fields_do_not_let_star_cross_colons() {
         let p = ArnPattern::new("arn:aws:s3:::bucket/*", true);
-        assert_eq!(p.matches("arn:aws:s3:::bucket/a:b/c", &NoVars), Some(true));
-        assert_eq!(p.matches("arn:aws:s3:::other/a", &NoVars), Some(false));
+        assert!(p.matches(&ArnFields::split("arn:aws:s3:::bucket/a:b/c"), &NoVars));
+        assert!(!p.matches(&ArnFields::split("arn:aws:s3:::other/a"), &NoVars));
         let p = ArnPattern::new("arn:aws:iam::*:user/*", true);
-        assert_eq!(p.matches("arn:aws:iam::123456789012:user/alice", &NoVars), Some(true));
+        assert!(p.matches(&ArnFields::split("arn:aws:iam::123456789012:user/alice"), &NoVars));
         // `*` in the account field may not swallow the colon and the next field.
         let p = ArnPattern::new("arn:aws:iam::*", true);
-        assert_eq!(p.matches("arn:aws:iam::123456789012:user/alice", &NoVars), Some(false));
+        assert!(!p.matches(&ArnFields::split("arn:aws:iam::123456789012:user/alice"), &NoVars));
         assert!(glob("arn:aws:iam::*", "arn:aws:iam::123456789012:user/alice"), "StringLike can match where ArnLike fails");
-        assert_eq!(ArnPattern::new("*", true).matches("anything", &NoVars), Some(true));
+        assert!(ArnPattern::new("*", true).matches(&ArnFields::split("anything"), &NoVars));
         let vars = Vars(&[("aws:username", "bob")]);
         let p = ArnPattern::new("arn:aws:iam::*:user/${aws:username}", true);
-        assert_eq!(p.matches("arn:aws:iam::1:user/bob", &vars), Some(true));
-        assert_eq!(p.matches("arn:aws:iam::1:user/bob", &NoVars), None);
+        assert!(p.matches(&ArnFields::split("arn:aws:iam::1:user/bob"), &vars));
+        assert!(!p.matches(&ArnFields::split("arn:aws:iam::1:user/bob"), &NoVars));
     }
 
     #[test]
@@ -360,5 +399,69 @@ mod tests {
     fn ignore_case_is_unicode_aware() {
         assert!(eq_ignore_case("ÉCOLE", "école"));
         assert!(!eq_ignore_case("a", "b"));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The definition: `*` any run, `?` one character, everything else itself.
+        fn naive(p: &[char], s: &[char]) -> bool {
+            match p.split_first() {
+                None => s.is_empty(),
+                Some(('*', rest)) => (0..=s.len()).any(|i| naive(rest, &s[i..])),
+                Some(('?', rest)) => !s.is_empty() && naive(rest, &s[1..]),
+                Some((c, rest)) => s.first() == Some(c) && naive(rest, &s[1..]),
+            }
+        }
+
+        fn chars(s: &str) -> Vec<char> {
+            s.chars().collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn glob_matches_the_definition(p in "[ab*?/é]{0,8}", s in "[ab/é]{0,10}") {
+                prop_assert_eq!(glob(&p, &s), naive(&chars(&p), &chars(&s)));
+            }
+
+            #[test]
+            fn action_case_is_ignored(p in "[a-zA-Z*?]{0,6}", s in "[a-zA-Z]{0,8}") {
+                let pattern = Pattern::new(&p, Syntax { wildcards: true, variables: false });
+                let want = naive(&chars(&p.to_ascii_lowercase()), &chars(&s.to_ascii_lowercase()));
+                prop_assert_eq!(pattern.matches(&s, Case::AsciiInsensitive, &NoVars), want);
+            }
+
+            /// ARN matching is the conjunction of per-field globs over the six fields.
+            #[test]
+            fn arn_matching_is_per_field(
+                pf in proptest::collection::vec("[ab*?]{0,3}", 5),
+                last in "[ab*?:/]{0,5}",
+                sf in proptest::collection::vec("[ab]{0,3}", 5),
+                slast in "[ab:/]{0,5}",
+            ) {
+                let pattern = format!("{}:{last}", pf.join(":"));
+                let subject = format!("{}:{slast}", sf.join(":"));
+                let want = pf.iter().zip(&sf).all(|(p, s)| naive(&chars(p), &chars(s)))
+                    && naive(&chars(&last), &chars(&slast));
+                let got = ArnPattern::new(&pattern, false).matches(&ArnFields::split(&subject), &NoVars);
+                let want = if pattern == "*" { true } else { want };
+                prop_assert_eq!(got, want, "{} vs {}", pattern, subject);
+            }
+
+            /// A variable's value is literal text, never a pattern.
+            #[test]
+            fn variables_substitute_literally(v in "[ab*?]{0,4}", s in "[ab*?]{0,6}") {
+                struct One(String);
+                impl VarSource for One {
+                    fn var(&self, _: &VarRef) -> Option<&str> { Some(&self.0) }
+                }
+                let p = Pattern::new("a${k}*", Syntax { wildcards: true, variables: true });
+                let want = s.starts_with(&format!("a{v}"));
+                prop_assert_eq!(p.matches(&s, Case::Sensitive, &One(v.clone())), want);
+            }
+        }
     }
 }

@@ -182,7 +182,7 @@ fn resource_format_error(r: &str) -> Option<String> {
         let parts: Vec<&str> = after.unwrap_or("").split(':').collect();
         let field = |i: usize| parts.get(i).copied().unwrap_or("*");
         let arn1 = match parts.as_slice() {
-            [only] if only.is_empty() => "*",
+            [""] => "*",
             _ => field(0),
         };
         let arn4 = if parts.len() > 3 { parts.get(3..).map(|p| p.join(":")).unwrap_or_default() } else { "*".into() };
@@ -200,9 +200,12 @@ fn resource_format_error(r: &str) -> Option<String> {
         None => (after, ""),
     };
     let has_region = !after_service.starts_with(':');
+    // S3 bucket and object ARNs have neither region nor account; access points and other
+    // S3 resources with an account do have a region (LocalStack valid-50 vs invalid-56).
+    let has_account = after_service.split(':').nth(1).is_some_and(|a| !a.is_empty());
     match service {
         "iam" if has_region => return Some(format!("IAM resource {r} cannot contain region information.")),
-        "s3" if has_region => return Some(format!("Resource {r} can not contain region information.")),
+        "s3" if has_region && !has_account => return Some(format!("Resource {r} can not contain region information.")),
         _ => {}
     }
     if service == "iam" {

@@ -27,6 +27,8 @@ pub(crate) enum Tok {
 pub(crate) struct VarRef {
     /// The key in lower case, for lookup.
     pub key: Box<str>,
+    /// `key_hash(key)`, computed once here so lookups compare integers first.
+    pub hash: u64,
     /// The key as written, for listing context keys.
     pub name: Box<str>,
     pub default: Option<Box<str>>,
@@ -108,7 +110,9 @@ fn variable(s: &str) -> Option<(Tok, usize)> {
     if name.is_empty() || name.contains(char::is_whitespace) {
         return None;
     }
-    Some((Tok::Var(VarRef { key: name.to_lowercase().into(), name: name.into(), default }), used))
+    let key = name.to_lowercase();
+    let hash = crate::context::key_hash(&key);
+    Some((Tok::Var(VarRef { key: key.into(), hash, name: name.into(), default }), used))
 }
 
 #[cfg(test)]

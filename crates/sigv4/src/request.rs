@@ -1,11 +1,12 @@
 //! The request as the server received it: plain strings and bytes, no HTTP library.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use crate::encode::decode_str;
 
 /// An incoming request, borrowed from whatever the server holds.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// The method exactly as received (`GET`, `POST`).
     pub method: &'a str,
@@ -67,11 +68,62 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Shows no header value, query or body: they carry the signature and the session token, which a log must not.
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query_len", &self.query.len())
+            .field(
+                "header_names",
+                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.len())
+            .field("normalize_path", &self.normalize_path)
+            .finish()
+    }
+}
+
 /// Whether a raw (percent-encoded) query key is `name`; decodes only when the key has something to decode.
 pub(crate) fn key_is(raw_key: &str, name: &str) -> bool {
     if raw_key.bytes().any(|b| b == b'%' || b == b'+') {
         decode_str(raw_key) == name
     } else {
         raw_key == name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_credentials() {
+        let headers = [
+            ("Authorization", "AWS4-HMAC-SHA256 Signature=secret-ish"),
+            ("X-Amz-Security-Token", "tok"),
+        ];
+        let req = Request::new("GET", "/", "X-Amz-Signature=sig", &headers, b"body");
+        let shown = format!("{req:?}");
+        for hidden in ["secret-ish", "tok\"", "sig", "body\""] {
+            assert!(!shown.contains(hidden), "{shown}");
+        }
+        assert!(shown.contains("Authorization"));
+    }
+
+    #[test]
+    fn query_lookup_decodes_keys_and_takes_the_first() {
+        let req = Request::new(
+            "GET",
+            "/",
+            "a=1&X%2DAmz%2DDate=2&X-Amz-Date=3&flag&&=x",
+            &[],
+            b"",
+        );
+        assert_eq!(req.query_param("X-Amz-Date").as_deref(), Some("2"));
+        assert_eq!(req.query_param("flag").as_deref(), Some(""));
+        assert_eq!(req.query_param("x-amz-date"), None);
+        assert_eq!(req.query_pairs().count(), 5);
     }
 }

@@ -6,7 +6,12 @@ use crate::xml::XmlWriter;
 /// </OpResponse>`. The element names come from the operation, not from the output shape: several operations share
 /// one shape (SimulateCustomPolicy and SimulatePrincipalPolicy both return `SimulatePolicyResponse`). An operation
 /// without an output shape passes `None` and gets no Result element, only the metadata.
-pub fn response<F: FnOnce(&mut XmlWriter)>(op_name: &str, namespace: &str, request_id: &str, result: Option<F>) -> String {
+pub fn response<F: FnOnce(&mut XmlWriter)>(
+    op_name: &str,
+    namespace: &str,
+    request_id: &str,
+    result: Option<F>,
+) -> String {
     let mut w = XmlWriter::with_capacity(1024);
     let mut tag = String::with_capacity(op_name.len() + 8);
     tag.push_str(op_name);

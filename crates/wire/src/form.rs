@@ -29,8 +29,13 @@ impl Params {
     }
 
     /// Builds parameters from already decoded pairs (tests, and callers that decoded the query string themselves).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Params {
-        let mut pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Params {
+        let mut pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         // Stable sort keeps the first occurrence of a key in front, so dedup keeps it.
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|later, first| later.0 == first.0);
@@ -46,15 +51,22 @@ impl Params {
 
     /// The value of `key`, if present (an empty value is present).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok().and_then(|i| self.pairs.get(i)).map(|(_, v)| v.as_str())
+        self.pairs
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .and_then(|i| self.pairs.get(i))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Whether `key` itself or any key below it (`key.` followed by anything) is present.
     pub fn has_under(&self, key: &str) -> bool {
         let start = self.pairs.partition_point(|(k, _)| k.as_str() < key);
-        self.pairs.get(start..).unwrap_or_default().iter().take_while(|(k, _)| k.starts_with(key)).any(|(k, _)| {
-            k.len() == key.len() || k.as_bytes().get(key.len()) == Some(&b'.')
-        })
+        self.pairs
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(k, _)| k.starts_with(key))
+            .any(|(k, _)| k.len() == key.len() || k.as_bytes().get(key.len()) == Some(&b'.'))
     }
 
     /// All pairs, sorted by key.
@@ -77,7 +89,10 @@ fn parse_into(input: &[u8], out: &mut Vec<(String, String)>) -> Result<(), AwsEr
             continue;
         }
         let (k, v) = match part.iter().position(|b| *b == b'=') {
-            Some(i) => (part.get(..i).unwrap_or_default(), part.get(i + 1..).unwrap_or_default()),
+            Some(i) => (
+                part.get(..i).unwrap_or_default(),
+                part.get(i + 1..).unwrap_or_default(),
+            ),
             None => (part, &[][..]),
         };
         out.push((decode_component(k)?, decode_component(v)?));
@@ -97,7 +112,11 @@ pub fn decode_component(input: &[u8]) -> Result<String, AwsError> {
                 let lo = input.get(i + 2).copied().and_then(hex_val);
                 match (hi, lo) {
                     (Some(h), Some(l)) => bytes.push(h << 4 | l),
-                    _ => return Err(AwsError::malformed_query_string("The query string contains an invalid percent-encoding.")),
+                    _ => {
+                        return Err(AwsError::malformed_query_string(
+                            "The query string contains an invalid percent-encoding.",
+                        ))
+                    }
                 }
                 i += 2;
             }
@@ -105,7 +124,8 @@ pub fn decode_component(input: &[u8]) -> Result<String, AwsError> {
         }
         i += 1;
     }
-    String::from_utf8(bytes).map_err(|_| AwsError::malformed_query_string("The query string is not valid UTF-8."))
+    String::from_utf8(bytes)
+        .map_err(|_| AwsError::malformed_query_string("The query string is not valid UTF-8."))
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -123,7 +143,10 @@ mod tests {
 
     #[test]
     fn parses_form() {
-        let p = Params::parse(b"Action=CreateUser&UserName=al%C3%A9+x&Empty=&Flag&Tags.member.1.Key=a%2Bb").unwrap();
+        let p = Params::parse(
+            b"Action=CreateUser&UserName=al%C3%A9+x&Empty=&Flag&Tags.member.1.Key=a%2Bb",
+        )
+        .unwrap();
         assert_eq!(p.get("Action"), Some("CreateUser"));
         assert_eq!(p.get("UserName"), Some("alé x"));
         assert_eq!(p.get("Empty"), Some(""));

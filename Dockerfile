@@ -1,0 +1,23 @@
+# Gatehouse: a self-hosted AWS IAM/STS server. Two stages: build with the Rust toolchain, run on a slim Debian.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --bin gatehouse
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /var/lib/gatehouse --create-home gatehouse
+COPY --from=build /src/target/release/gatehouse /usr/local/bin/gatehouse
+USER gatehouse
+WORKDIR /var/lib/gatehouse
+ENV GATEHOUSE_LISTEN=0.0.0.0:4590 \
+    GATEHOUSE_DATA_DIR=/var/lib/gatehouse
+EXPOSE 4590
+VOLUME ["/var/lib/gatehouse"]
+# Any HTTP answer (an unsigned request gets a 403 MissingAuthenticationToken) means the server is up.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
+  CMD curl -s -o /dev/null http://127.0.0.1:4590/ || exit 1
+ENTRYPOINT ["gatehouse"]
+CMD ["serve"]

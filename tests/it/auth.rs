@@ -1,0 +1,204 @@
+//! Authentication and protocol errors, with raw HTTP requests (the SDKs cannot send most of these): missing or
+//! malformed signatures, clock skew, unknown actions and versions, garbage bodies, presigned GET requests.
+
+use std::sync::Arc;
+
+use gatehouse::clock::{Clock, ManualClock, SystemClock};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::both_stores;
+use crate::harness::{aws_err, Backend, Creds, TestServer};
+
+both_stores!(unsigned_and_malformed, signed_protocol_errors, clock_skew, garbage_never_fails_the_server, presigned_get);
+
+pub struct RawResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+impl RawResponse {
+    fn code(&self) -> &str {
+        between(&self.body, "<Code>", "</Code>")
+    }
+    fn message(&self) -> &str {
+        between(&self.body, "<Message>", "</Message>")
+    }
+}
+
+fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
+    s.split_once(a).and_then(|(_, rest)| rest.split_once(b)).map(|(v, _)| v).unwrap_or("")
+}
+
+/// Sends one HTTP/1.1 request and reads the whole answer.
+pub async fn send_raw(endpoint: &str, method: &str, target: &str, headers: &[(String, String)], body: &[u8]) -> RawResponse {
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("{method} {target} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    stream.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    RawResponse { status, body }
+}
+
+fn amz_date(unix: i64) -> String {
+    gatehouse_wire::Timestamp(unix).to_amz_date()
+}
+
+/// Signs a form POST to `/` with our own SigV4 code (the SDK-driven tests prove that code against real
+/// clients; here it only produces requests the SDKs will not send).
+fn signed_post(host: &str, creds: &Creds, service: &str, body: &str, unix: i64) -> Vec<(String, String)> {
+    let date = amz_date(unix);
+    let day = &date[..8];
+    let mut headers = vec![
+        ("content-type".to_string(), "application/x-www-form-urlencoded; charset=utf-8".to_string()),
+        ("host".to_string(), host.to_string()),
+        ("x-amz-date".to_string(), date.clone()),
+    ];
+    let placeholder = format!(
+        "AWS4-HMAC-SHA256 Credential={}/{day}/us-east-1/{service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature={}",
+        creds.id,
+        "0".repeat(64)
+    );
+    let mut with_auth = headers.clone();
+    with_auth.push(("authorization".into(), placeholder.clone()));
+    let refs: Vec<(&str, &str)> = with_auth.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let req = gatehouse_sigv4::Request::new("POST", "/", "", &refs, body.as_bytes());
+    let auth = gatehouse_sigv4::parse(&req).unwrap();
+    let key = auth.signing_key(&creds.secret);
+    let sig = gatehouse_sigv4::signature(&auth, &req, &key, gatehouse_sigv4::QueryToken::Signed);
+    headers.push(("authorization".into(), placeholder.replace(&"0".repeat(64), &sig)));
+    headers
+}
+
+fn now() -> i64 {
+    SystemClock.now_millis() / 1000
+}
+
+async fn unsigned_and_malformed(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let ep = s.endpoint();
+    let host = ep.trim_start_matches("http://").to_string();
+    let form = [("host".to_string(), host.clone()), ("content-type".to_string(), "application/x-www-form-urlencoded".to_string())];
+    let r = send_raw(&ep, "POST", "/", &form, b"Action=ListUsers&Version=2010-05-08").await;
+    assert_eq!((r.status, r.code(), r.message()), (403, "MissingAuthenticationToken", "Request is missing Authentication Token"));
+    assert!(r.body.contains("xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\""), "{}", r.body);
+    let r = send_raw(&ep, "POST", "/", &form, b"Action=GetCallerIdentity&Version=2011-06-15").await;
+    assert_eq!(r.code(), "MissingAuthenticationToken");
+    assert!(r.body.contains("xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\""), "{}", r.body);
+
+    let mut bad = form.to_vec();
+    bad.push(("authorization".into(), "AWS4-HMAC-SHA256 garbage".into()));
+    bad.push(("x-amz-date".into(), amz_date(now())));
+    let r = send_raw(&ep, "POST", "/", &bad, b"Action=ListUsers&Version=2010-05-08").await;
+    assert_eq!((r.status, r.code()), (400, "IncompleteSignature"), "{}", r.body);
+    s.stop().await;
+}
+
+async fn signed_protocol_errors(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let ep = s.endpoint();
+    let host = ep.trim_start_matches("http://").to_string();
+    let send = |service: &'static str, body: &'static str| {
+        let headers = signed_post(&host, &s.root, service, body, now());
+        let ep = ep.clone();
+        async move { send_raw(&ep, "POST", "/", &headers, body.as_bytes()).await }
+    };
+    let r = send("iam", "Action=Frobnicate&Version=2010-05-08").await;
+    assert_eq!((r.status, r.code(), r.message()), (400, "InvalidAction", "Could not find operation Frobnicate for version 2010-05-08"));
+    let r = send("iam", "Version=2010-05-08").await;
+    assert_eq!((r.status, r.code()), (400, "MissingAction"));
+    let r = send("iam", "Action=ListUsers&Version=2099-01-01").await;
+    assert_eq!((r.status, r.code(), r.message()), (400, "InvalidAction", "Could not find operation ListUsers for version 2099-01-01"));
+    let r = send("s3", "Action=ListUsers&Version=2010-05-08").await;
+    assert_eq!((r.status, r.code()), (403, "SignatureDoesNotMatch"));
+    assert!(r.message().starts_with("Credential should be scoped to correct service: 'iam'."), "{}", r.message());
+    let r = send("iam", "Action=GetCallerIdentity&Version=2011-06-15").await;
+    assert!(r.message().starts_with("Credential should be scoped to correct service: 'sts'."), "{}", r.message());
+    // An operation that is not written yet answers honestly.
+    let r = send("iam", "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D").await;
+    assert_eq!((r.status, r.code()), (501, "NotImplemented"), "{}", r.body);
+    assert!(r.message().contains("CreateRole"));
+    // A well-signed request succeeds, so the failures above are about what they test.
+    let r = send("iam", "Action=ListUsers&Version=2010-05-08").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.starts_with("<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult>"), "{}", r.body);
+    assert!(r.body.contains("<ResponseMetadata><RequestId>"), "{}", r.body);
+    s.stop().await;
+}
+
+async fn clock_skew(backend: Backend) {
+    let clock = Arc::new(ManualClock::new(SystemClock.now_millis() + 20 * 60 * 1000));
+    let s = TestServer::start_with(backend, clock.clone()).await;
+    let e = aws_err(s.root_iam().list_users().send().await);
+    assert_eq!((e.code.as_str(), e.status), ("SignatureDoesNotMatch", 403));
+    assert!(e.message.starts_with("Signature expired: ") && e.message.ends_with(" - 15 min.)"), "{}", e.message);
+    assert!(e.message.contains(" is now earlier than "), "{}", e.message);
+
+    clock.set(SystemClock.now_millis() - 20 * 60 * 1000);
+    let e = aws_err(s.root_iam().list_users().send().await);
+    assert!(e.message.starts_with("Signature not yet current: ") && e.message.ends_with(" + 15 min.)"), "{}", e.message);
+
+    clock.set(SystemClock.now_millis() + 10 * 60 * 1000);
+    s.root_iam().list_users().send().await.expect("ten minutes of skew is within AWS's window");
+    s.stop().await;
+}
+
+async fn garbage_never_fails_the_server(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let ep = s.endpoint();
+    let host = ep.trim_start_matches("http://").to_string();
+    let bodies: [&[u8]; 7] = [
+        b"%",
+        b"%zz&%ff%fe=1",
+        b"Action=ListUsers&Version=2010-05-08&MaxItems=abc",
+        b"Action=ListUsers&Version=2010-05-08&MaxItems=99999999999999999999",
+        b"Action=CreateUser&Version=2010-05-08",
+        b"\xff\xfe\x00garbage",
+        b"Action=TagUser&Version=2010-05-08&UserName=a&Tags.member.1.Key=k",
+    ];
+    for body in bodies {
+        let text = String::from_utf8_lossy(body).into_owned();
+        let headers = signed_post(&host, &s.root, "iam", &text, now());
+        let r = send_raw(&ep, "POST", "/", &headers, text.as_bytes()).await;
+        assert!((400..500).contains(&r.status), "{text:?} -> {} {}", r.status, r.body);
+        assert!(r.body.contains("<ErrorResponse"), "{text:?} -> {}", r.body);
+    }
+    let headers = signed_post(&host, &s.root, "iam", "Action=CreateUser&Version=2010-05-08", now());
+    let r = send_raw(&ep, "POST", "/", &headers, b"Action=CreateUser&Version=2010-05-08").await;
+    assert_eq!(r.message(), "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null");
+    // The server is still healthy.
+    s.root_iam().list_users().send().await.unwrap();
+    s.stop().await;
+}
+
+async fn presigned_get(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let ep = s.endpoint();
+    let host = ep.trim_start_matches("http://").to_string();
+    let date = amz_date(now());
+    let day = &date[..8];
+    let cred = format!("{}%2F{day}%2Fus-east-1%2Fsts%2Faws4_request", s.root.id);
+    let base = format!(
+        "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={cred}&X-Amz-Date={date}&X-Amz-Expires=300&X-Amz-SignedHeaders=host"
+    );
+    let headers = [("host".to_string(), host.clone())];
+    let placeholder_q = format!("{base}&X-Amz-Signature={}", "0".repeat(64));
+    let refs: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let req = gatehouse_sigv4::Request::new("GET", "/", &placeholder_q, &refs, b"");
+    let auth = gatehouse_sigv4::parse(&req).unwrap();
+    let sig = gatehouse_sigv4::signature(&auth, &req, &auth.signing_key(&s.root.secret), gatehouse_sigv4::QueryToken::Signed);
+    let r = send_raw(&ep, "GET", &format!("/?{base}&X-Amz-Signature={sig}"), &headers, b"").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("<Arn>arn:aws:iam::000000000000:root</Arn>"), "{}", r.body);
+    let r = send_raw(&ep, "GET", &format!("/?{base}&X-Amz-Signature={}", "1".repeat(64)), &headers, b"").await;
+    assert_eq!((r.status, r.code()), (403, "SignatureDoesNotMatch"));
+    s.stop().await;
+}
