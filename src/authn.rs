@@ -18,7 +18,13 @@ pub fn sig_error(e: &SigError) -> AwsError {
 }
 
 /// Verifies a parsed signature and resolves the caller. `service` is the service the request is for.
-pub async fn authenticate(state: &State, auth: &Auth<'_>, req: &Request<'_>, service: &str, now_ms: i64) -> Result<Caller, AwsError> {
+pub async fn authenticate(
+    state: &State,
+    auth: &Auth<'_>,
+    req: &Request<'_>,
+    service: &str,
+    now_ms: i64,
+) -> Result<Caller, AwsError> {
     let now = now_ms.div_euclid(1000);
     // Time window and scope are checked before the key is looked up, as AWS orders its errors.
     auth.check(now).map_err(|e| sig_error(&e))?;

@@ -47,7 +47,12 @@ const KEY_FILE: &str = "master.key";
 
 /// The master keys from configuration. Only the embedded SQLite default may generate one (into its data
 /// directory, with a warning): with Postgres every instance must be given the same key.
-pub fn load_keyring(args: &ServeArgs, backend: Backend, in_memory: bool, rng: &dyn Randomness) -> Result<Keyring, BootstrapError> {
+pub fn load_keyring(
+    args: &ServeArgs,
+    backend: Backend,
+    in_memory: bool,
+    rng: &dyn Randomness,
+) -> Result<Keyring, BootstrapError> {
     let current = if let Some(k) = &args.master_key {
         MasterKey::parse(k.expose())?
     } else if let Some(path) = &args.master_key_file {

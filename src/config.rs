@@ -11,7 +11,11 @@ use crate::secret::Secret;
 pub const DEFAULT_PORT: u16 = 4590;
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "A self-hosted AWS IAM and STS server that verifies every signature and enforces every policy")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "A self-hosted AWS IAM and STS server that verifies every signature and enforces every policy"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -57,9 +57,9 @@ impl Service {
 /// IAM and STS share the port. An STS action name means STS; otherwise a signature scoped to `sts` means STS
 /// (its unknown actions are STS's to refuse); everything else is IAM.
 fn service_of(action: Option<&str>, scope_service: Option<&str>) -> Service {
-    if action.and_then(sts::Action::from_name).is_some() {
-        Service::Sts
-    } else if action.and_then(iam::Action::from_name).is_none() && scope_service == Some("sts") {
+    let is_sts_action = action.and_then(sts::Action::from_name).is_some();
+    let is_iam_action = action.and_then(iam::Action::from_name).is_some();
+    if is_sts_action || (!is_iam_action && scope_service == Some("sts")) {
         Service::Sts
     } else {
         Service::Iam
@@ -101,7 +101,8 @@ async fn process(
     now: i64,
 ) -> (Result<String, AwsError>, Service) {
     // The parameters: the query string, and for POST the form body as well.
-    let sources: Vec<&[u8]> = if method == Method::POST { vec![query.as_bytes(), body] } else { vec![query.as_bytes()] };
+    let sources: Vec<&[u8]> =
+        if method == Method::POST { vec![query.as_bytes(), body] } else { vec![query.as_bytes()] };
     let params = match Params::parse_all(&sources) {
         Ok(p) => p,
         Err(e) => return (Err(e), Service::Iam),
@@ -117,7 +118,8 @@ async fn process(
         },
         // AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called without a signature.
         Err(SigError::MissingAuthenticationToken)
-            if service == Service::Sts && action.as_deref().and_then(sts::Action::from_name).is_some_and(|a| a.unsigned()) =>
+            if service == Service::Sts
+                && action.as_deref().and_then(sts::Action::from_name).is_some_and(|a| a.unsigned()) =>
         {
             Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() }
         }
@@ -150,10 +152,7 @@ async fn process(
 /// The headers as strings for the signature check. Values that are not UTF-8 are kept lossily: such a header
 /// cannot have been signed as the client meant it, and the signature check will say so.
 fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect()
+    headers.iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
 }
 
 fn ok_response(xml: String, request_id: &str) -> Response {

@@ -21,7 +21,10 @@ pub struct Ctx {
 
 impl std::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ctx").field("request_id", &self.request_id).field("caller", &self.caller).finish_non_exhaustive()
+        f.debug_struct("Ctx")
+            .field("request_id", &self.request_id)
+            .field("caller", &self.caller)
+            .finish_non_exhaustive()
     }
 }
 

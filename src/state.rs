@@ -18,6 +18,9 @@ pub struct State {
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("State").field("store", &self.store).field("default_account", &self.default_account).finish_non_exhaustive()
+        f.debug_struct("State")
+            .field("store", &self.store)
+            .field("default_account", &self.default_account)
+            .finish_non_exhaustive()
     }
 }

@@ -29,11 +29,7 @@ fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
 
 /// GetUser for the root user: AWS reports the account id and the root ARN, no name or path.
 fn root_user_shape(ctx: &Ctx) -> iam::User {
-    iam::User {
-        user_id: ctx.account().to_string(),
-        arn: crate::arn::root(ctx.account()),
-        ..Default::default()
-    }
+    iam::User { user_id: ctx.account().to_string(), arn: crate::arn::root(ctx.account()), ..Default::default() }
 }
 
 fn status(s: &str) -> iam::StatusType {
@@ -93,7 +89,11 @@ impl IamApi for Gatehouse {
         users::untag(ctx, &input.user_name, &input.tag_keys).await
     }
 
-    async fn list_user_tags(&self, ctx: &Ctx, input: iam::ListUserTagsRequest) -> Result<iam::ListUserTagsResponse, AwsError> {
+    async fn list_user_tags(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListUserTagsRequest,
+    ) -> Result<iam::ListUserTagsResponse, AwsError> {
         let page = users::list_tags(ctx, &input.user_name, input.marker.as_deref(), input.max_items).await?;
         Ok(iam::ListUserTagsResponse {
             is_truncated: Some(page.is_truncated()),
@@ -102,7 +102,11 @@ impl IamApi for Gatehouse {
         })
     }
 
-    async fn create_access_key(&self, ctx: &Ctx, input: iam::CreateAccessKeyRequest) -> Result<iam::CreateAccessKeyResponse, AwsError> {
+    async fn create_access_key(
+        &self,
+        ctx: &Ctx,
+        input: iam::CreateAccessKeyRequest,
+    ) -> Result<iam::CreateAccessKeyResponse, AwsError> {
         let created = access_keys::create(ctx, input.user_name.as_deref()).await?;
         Ok(iam::CreateAccessKeyResponse {
             access_key: iam::AccessKey {
@@ -115,8 +119,13 @@ impl IamApi for Gatehouse {
         })
     }
 
-    async fn list_access_keys(&self, ctx: &Ctx, input: iam::ListAccessKeysRequest) -> Result<iam::ListAccessKeysResponse, AwsError> {
-        let (page, user_name) = access_keys::list(ctx, input.user_name.as_deref(), input.marker.as_deref(), input.max_items).await?;
+    async fn list_access_keys(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListAccessKeysRequest,
+    ) -> Result<iam::ListAccessKeysResponse, AwsError> {
+        let (page, user_name) =
+            access_keys::list(ctx, input.user_name.as_deref(), input.marker.as_deref(), input.max_items).await?;
         Ok(iam::ListAccessKeysResponse {
             is_truncated: Some(page.is_truncated()),
             marker: page.next_marker.clone(),

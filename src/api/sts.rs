@@ -8,7 +8,11 @@ use super::{Ctx, Gatehouse};
 
 impl StsApi for Gatehouse {
     /// GetCallerIdentity needs no permission: AWS answers it even when an explicit deny covers it.
-    async fn get_caller_identity(&self, ctx: &Ctx, _input: sts::GetCallerIdentityRequest) -> Result<sts::GetCallerIdentityResponse, AwsError> {
+    async fn get_caller_identity(
+        &self,
+        ctx: &Ctx,
+        _input: sts::GetCallerIdentityRequest,
+    ) -> Result<sts::GetCallerIdentityResponse, AwsError> {
         Ok(sts::GetCallerIdentityResponse {
             user_id: Some(ctx.caller.user_id().to_string()),
             account: Some(ctx.caller.account_id.clone()),

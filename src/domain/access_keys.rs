@@ -63,10 +63,8 @@ pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, Aw
     let state = &ctx.state;
     let access_key_id = crate::ids::access_key_id(&*state.rng, "AKIA");
     let secret = Secret::new(crate::ids::secret_access_key(&*state.rng));
-    let (master_key_id, sealed) = state
-        .keyring
-        .seal(&*state.rng, secret.expose().as_bytes(), access_key_id.as_bytes())
-        .map_err(|e| {
+    let (master_key_id, sealed) =
+        state.keyring.seal(&*state.rng, secret.expose().as_bytes(), access_key_id.as_bytes()).map_err(|e| {
             tracing::error!(error = %e, "sealing a new secret failed");
             gatehouse_wire::iam::errors::service_failure("Service failure.")
         })?;
@@ -107,7 +105,12 @@ pub async fn list(
 }
 
 /// The key, which must belong to `owner`; otherwise AWS answers as if it did not exist.
-async fn owned_key(ctx: &Ctx, conn: &mut sqlx::AnyConnection, owner: &Owner, access_key_id: &str) -> Result<AccessKeyRow, AwsError> {
+async fn owned_key(
+    ctx: &Ctx,
+    conn: &mut sqlx::AnyConnection,
+    owner: &Owner,
+    access_key_id: &str,
+) -> Result<AccessKeyRow, AwsError> {
     match keys::by_id(conn, access_key_id).await? {
         Some(k) if k.account_id == ctx.account() && k.user_id.as_deref() == owner.user_id() => Ok(k),
         _ => Err(errors::no_such_access_key(access_key_id)),

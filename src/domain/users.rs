@@ -22,7 +22,11 @@ async fn lookup(ctx: &Ctx, name: &str) -> Result<(Option<UserRow>, String), AwsE
 }
 
 /// Authorises `action` on the named user, then requires that it exists.
-pub async fn authorized_user(ctx: &Ctx, action: &'static str, name: &str) -> Result<(crate::authz::Authorized, UserRow), AwsError> {
+pub async fn authorized_user(
+    ctx: &Ctx,
+    action: &'static str,
+    name: &str,
+) -> Result<(crate::authz::Authorized, UserRow), AwsError> {
     let (user, arn) = lookup(ctx, name).await?;
     let proof = ctx.authorize(action, &arn)?;
     let user = user.ok_or_else(|| errors::no_such_user(name))?;
@@ -69,11 +73,10 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
 /// Managed policies arrive in a later stage; until then no policy exists to serve as a boundary, and AWS's
 /// answer for a boundary that does not exist is the honest one.
 fn check_boundary(arn: &str) -> Result<(), AwsError> {
-    let is_policy_arn = arn
-        .strip_prefix("arn:aws:iam::")
-        .and_then(|rest| rest.split_once(':'))
-        .is_some_and(|(account, res)| {
-            (account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))) && res.starts_with("policy/")
+    let is_policy_arn =
+        arn.strip_prefix("arn:aws:iam::").and_then(|rest| rest.split_once(':')).is_some_and(|(account, res)| {
+            (account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+                && res.starts_with("policy/")
         });
     if !is_policy_arn {
         return Err(errors::invalid_arn(arn));
@@ -114,7 +117,12 @@ fn get_root(ctx: &Ctx) -> Result<(UserRow, Vec<Tag>), AwsError> {
     ))
 }
 
-pub async fn list(ctx: &Ctx, path_prefix: Option<&str>, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<UserRow>, AwsError> {
+pub async fn list(
+    ctx: &Ctx,
+    path_prefix: Option<&str>,
+    marker: Option<&str>,
+    max_items: Option<i32>,
+) -> Result<Page<UserRow>, AwsError> {
     let prefix = path_prefix.unwrap_or("/");
     ctx.authorize("iam:ListUsers", &crate::arn::iam(ctx.account(), "user", prefix, ""))?;
     let after = paging::decode_marker(marker)?;
@@ -178,7 +186,12 @@ pub async fn untag(ctx: &Ctx, name: &str, keys: &[String]) -> Result<(), AwsErro
     Ok(())
 }
 
-pub async fn list_tags(ctx: &Ctx, name: &str, marker: Option<&str>, max_items: Option<i32>) -> Result<Page<Tag>, AwsError> {
+pub async fn list_tags(
+    ctx: &Ctx,
+    name: &str,
+    marker: Option<&str>,
+    max_items: Option<i32>,
+) -> Result<Page<Tag>, AwsError> {
     let (_proof, user) = authorized_user(ctx, "iam:ListUserTags", name).await?;
     let mut conn = ctx.read().await?;
     let all = tags::list(&mut conn, &user.user_id).await?;

@@ -48,7 +48,8 @@ impl AccessKeyRow {
     }
 }
 
-const COLUMNS: &str = "k.access_key_id, k.account_id, k.user_id, k.secret_sealed, k.master_key_id, k.status, k.created_at, \
+const COLUMNS: &str =
+    "k.access_key_id, k.account_id, k.user_id, k.secret_sealed, k.master_key_id, k.status, k.created_at, \
                        k.last_used_at, k.last_used_service, k.last_used_region";
 
 pub async fn insert(conn: &mut AnyConnection, k: &AccessKeyRow) -> Result<()> {
@@ -74,12 +75,14 @@ pub async fn insert(conn: &mut AnyConnection, k: &AccessKeyRow) -> Result<()> {
 
 /// Replaces the secret of an existing key (bootstrap with configured root credentials).
 pub async fn reseal(conn: &mut AnyConnection, access_key_id: &str, sealed: &[u8], master_key_id: &str) -> Result<()> {
-    sqlx::query("UPDATE access_keys SET secret_sealed = $2, master_key_id = $3, status = 'Active' WHERE access_key_id = $1")
-        .bind(access_key_id)
-        .bind(sealed)
-        .bind(master_key_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE access_keys SET secret_sealed = $2, master_key_id = $3, status = 'Active' WHERE access_key_id = $1",
+    )
+    .bind(access_key_id)
+    .bind(sealed)
+    .bind(master_key_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -117,7 +120,9 @@ pub async fn by_id(conn: &mut AnyConnection, access_key_id: &str) -> Result<Opti
 pub async fn of_owner(conn: &mut AnyConnection, account_id: &str, user_id: Option<&str>) -> Result<Vec<AccessKeyRow>> {
     let rows = match user_id {
         Some(u) => {
-            let sql = format!("SELECT {COLUMNS} FROM access_keys k WHERE k.user_id = $1 ORDER BY k.created_at, k.access_key_id");
+            let sql = format!(
+                "SELECT {COLUMNS} FROM access_keys k WHERE k.user_id = $1 ORDER BY k.created_at, k.access_key_id"
+            );
             sqlx::query(&sql).bind(u).fetch_all(conn).await?
         }
         None => {
@@ -144,7 +149,13 @@ pub async fn delete(conn: &mut AnyConnection, access_key_id: &str) -> Result<()>
     Ok(())
 }
 
-pub async fn record_use(conn: &mut AnyConnection, access_key_id: &str, at: i64, service: &str, region: &str) -> Result<()> {
+pub async fn record_use(
+    conn: &mut AnyConnection,
+    access_key_id: &str,
+    at: i64,
+    service: &str,
+    region: &str,
+) -> Result<()> {
     sqlx::query("UPDATE access_keys SET last_used_at = $2, last_used_service = $3, last_used_region = $4 WHERE access_key_id = $1")
         .bind(access_key_id)
         .bind(at)

@@ -6,7 +6,14 @@ use aws_sdk_iam::types::StatusType;
 use crate::both_stores;
 use crate::harness::{aws_err, AwsErr, Backend, Creds, TestServer};
 
-both_stores!(quota_and_listing, new_keys_sign_requests, inactive_keys_stop_working, last_used, users_are_denied_until_policies_exist, root_manages_its_own_keys);
+both_stores!(
+    quota_and_listing,
+    new_keys_sign_requests,
+    inactive_keys_stop_working,
+    last_used,
+    users_are_denied_until_policies_exist,
+    root_manages_its_own_keys
+);
 
 async fn quota_and_listing(backend: Backend) {
     let s = TestServer::start(backend).await;
@@ -22,14 +29,38 @@ async fn quota_and_listing(backend: Backend) {
     assert_eq!(k1.user_name(), "alice");
     iam.create_access_key().user_name("alice").send().await.unwrap();
     let e = aws_err(iam.create_access_key().user_name("alice").send().await);
-    assert_eq!(e, AwsErr { code: "LimitExceeded".into(), message: "Cannot exceed quota for AccessKeysPerUser: 2".into(), status: 409 });
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "LimitExceeded".into(),
+            message: "Cannot exceed quota for AccessKeysPerUser: 2".into(),
+            status: 409
+        }
+    );
     let listed = iam.list_access_keys().user_name("alice").send().await.unwrap();
     assert_eq!(listed.access_key_metadata().len(), 2);
-    assert!(listed.access_key_metadata().iter().all(|m| m.user_name() == Some("alice") && m.status() == Some(&StatusType::Active)));
+    assert!(listed
+        .access_key_metadata()
+        .iter()
+        .all(|m| m.user_name() == Some("alice") && m.status() == Some(&StatusType::Active)));
     let e = aws_err(iam.create_access_key().user_name("nonexistent-user").send().await);
     assert_eq!(e.message, "The user with name nonexistent-user cannot be found.");
-    let e = aws_err(iam.update_access_key().user_name("alice").access_key_id("AKIAIOSFODNN7EXAMPLE").status(StatusType::Inactive).send().await);
-    assert_eq!(e, AwsErr { code: "NoSuchEntity".into(), message: "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.".into(), status: 404 });
+    let e = aws_err(
+        iam.update_access_key()
+            .user_name("alice")
+            .access_key_id("AKIAIOSFODNN7EXAMPLE")
+            .status(StatusType::Inactive)
+            .send()
+            .await,
+    );
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "NoSuchEntity".into(),
+            message: "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.".into(),
+            status: 404
+        }
+    );
     s.stop().await;
 }
 
@@ -50,7 +81,14 @@ async fn new_keys_sign_requests(backend: Backend) {
 
     let unknown = Creds::new("AKIAIOSFODNN7EXAMPLE", "0".repeat(40));
     let e = aws_err(s.iam(&unknown).list_users().send().await);
-    assert_eq!(e, AwsErr { code: "InvalidClientTokenId".into(), message: "The security token included in the request is invalid.".into(), status: 403 });
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "InvalidClientTokenId".into(),
+            message: "The security token included in the request is invalid.".into(),
+            status: 403
+        }
+    );
     s.stop().await;
 }
 
@@ -58,7 +96,13 @@ async fn inactive_keys_stop_working(backend: Backend) {
     let s = TestServer::start(backend).await;
     let key = s.user_with_key("alice").await;
     let iam = s.root_iam();
-    iam.update_access_key().user_name("alice").access_key_id(&key.id).status(StatusType::Inactive).send().await.unwrap();
+    iam.update_access_key()
+        .user_name("alice")
+        .access_key_id(&key.id)
+        .status(StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
     let listed = iam.list_access_keys().user_name("alice").send().await.unwrap();
     assert_eq!(listed.access_key_metadata()[0].status(), Some(&StatusType::Inactive));
     let e = aws_err(s.sts(&key).get_caller_identity().send().await);

@@ -30,7 +30,13 @@ fn between<'a>(s: &'a str, a: &str, b: &str) -> &'a str {
 }
 
 /// Sends one HTTP/1.1 request and reads the whole answer.
-pub async fn send_raw(endpoint: &str, method: &str, target: &str, headers: &[(String, String)], body: &[u8]) -> RawResponse {
+pub async fn send_raw(
+    endpoint: &str,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> RawResponse {
     let addr = endpoint.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let mut head = format!("{method} {target} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
@@ -86,9 +92,15 @@ async fn unsigned_and_malformed(backend: Backend) {
     let s = TestServer::start(backend).await;
     let ep = s.endpoint();
     let host = ep.trim_start_matches("http://").to_string();
-    let form = [("host".to_string(), host.clone()), ("content-type".to_string(), "application/x-www-form-urlencoded".to_string())];
+    let form = [
+        ("host".to_string(), host.clone()),
+        ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
+    ];
     let r = send_raw(&ep, "POST", "/", &form, b"Action=ListUsers&Version=2010-05-08").await;
-    assert_eq!((r.status, r.code(), r.message()), (403, "MissingAuthenticationToken", "Request is missing Authentication Token"));
+    assert_eq!(
+        (r.status, r.code(), r.message()),
+        (403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+    );
     assert!(r.body.contains("xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\""), "{}", r.body);
     let r = send_raw(&ep, "POST", "/", &form, b"Action=GetCallerIdentity&Version=2011-06-15").await;
     assert_eq!(r.code(), "MissingAuthenticationToken");
@@ -112,11 +124,17 @@ async fn signed_protocol_errors(backend: Backend) {
         async move { send_raw(&ep, "POST", "/", &headers, body.as_bytes()).await }
     };
     let r = send("iam", "Action=Frobnicate&Version=2010-05-08").await;
-    assert_eq!((r.status, r.code(), r.message()), (400, "InvalidAction", "Could not find operation Frobnicate for version 2010-05-08"));
+    assert_eq!(
+        (r.status, r.code(), r.message()),
+        (400, "InvalidAction", "Could not find operation Frobnicate for version 2010-05-08")
+    );
     let r = send("iam", "Version=2010-05-08").await;
     assert_eq!((r.status, r.code()), (400, "MissingAction"));
     let r = send("iam", "Action=ListUsers&Version=2099-01-01").await;
-    assert_eq!((r.status, r.code(), r.message()), (400, "InvalidAction", "Could not find operation ListUsers for version 2099-01-01"));
+    assert_eq!(
+        (r.status, r.code(), r.message()),
+        (400, "InvalidAction", "Could not find operation ListUsers for version 2099-01-01")
+    );
     let r = send("s3", "Action=ListUsers&Version=2010-05-08").await;
     assert_eq!((r.status, r.code()), (403, "SignatureDoesNotMatch"));
     assert!(r.message().starts_with("Credential should be scoped to correct service: 'iam'."), "{}", r.message());
@@ -129,7 +147,11 @@ async fn signed_protocol_errors(backend: Backend) {
     // A well-signed request succeeds, so the failures above are about what they test.
     let r = send("iam", "Action=ListUsers&Version=2010-05-08").await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.starts_with("<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult>"), "{}", r.body);
+    assert!(
+        r.body.starts_with("<ListUsersResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListUsersResult>"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("<ResponseMetadata><RequestId>"), "{}", r.body);
     s.stop().await;
 }
@@ -144,7 +166,11 @@ async fn clock_skew(backend: Backend) {
 
     clock.set(SystemClock.now_millis() - 20 * 60 * 1000);
     let e = aws_err(s.root_iam().list_users().send().await);
-    assert!(e.message.starts_with("Signature not yet current: ") && e.message.ends_with(" + 15 min.)"), "{}", e.message);
+    assert!(
+        e.message.starts_with("Signature not yet current: ") && e.message.ends_with(" + 15 min.)"),
+        "{}",
+        e.message
+    );
 
     clock.set(SystemClock.now_millis() + 10 * 60 * 1000);
     s.root_iam().list_users().send().await.expect("ten minutes of skew is within AWS's window");
@@ -173,7 +199,10 @@ async fn garbage_never_fails_the_server(backend: Backend) {
     }
     let headers = signed_post(&host, &s.root, "iam", "Action=CreateUser&Version=2010-05-08", now());
     let r = send_raw(&ep, "POST", "/", &headers, b"Action=CreateUser&Version=2010-05-08").await;
-    assert_eq!(r.message(), "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null");
+    assert_eq!(
+        r.message(),
+        "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null"
+    );
     // The server is still healthy.
     s.root_iam().list_users().send().await.unwrap();
     s.stop().await;
@@ -194,7 +223,8 @@ async fn presigned_get(backend: Backend) {
     let refs: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let req = gatehouse_sigv4::Request::new("GET", "/", &placeholder_q, &refs, b"");
     let auth = gatehouse_sigv4::parse(&req).unwrap();
-    let sig = gatehouse_sigv4::signature(&auth, &req, &auth.signing_key(&s.root.secret), gatehouse_sigv4::QueryToken::Signed);
+    let sig =
+        gatehouse_sigv4::signature(&auth, &req, &auth.signing_key(&s.root.secret), gatehouse_sigv4::QueryToken::Signed);
     let r = send_raw(&ep, "GET", &format!("/?{base}&X-Amz-Signature={sig}"), &headers, b"").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("<Arn>arn:aws:iam::000000000000:root</Arn>"), "{}", r.body);

@@ -85,9 +85,8 @@ impl TestServer {
         args.root_access_key_id = Some(ROOT_KEY_ID.into());
         args.root_secret_access_key = Some(Secret::new(ROOT_SECRET.into()));
         args.master_key = Some(Secret::new("7".repeat(64)));
-        let running = gatehouse::server::start(&args, Runtime { clock, rng: Arc::new(OsRandom) })
-            .await
-            .expect("start gatehouse");
+        let running =
+            gatehouse::server::start(&args, Runtime { clock, rng: Arc::new(OsRandom) }).await.expect("start gatehouse");
         Self { running, root: Creds::new(ROOT_KEY_ID, ROOT_SECRET) }
     }
 
@@ -111,7 +110,13 @@ impl TestServer {
             .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
             .region(aws_sdk_sts::config::Region::new("eu-west-1"))
             .endpoint_url(self.endpoint())
-            .credentials_provider(aws_sdk_sts::config::Credentials::new(&creds.id, &creds.secret, None, None, "gatehouse-tests"))
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                &creds.id,
+                &creds.secret,
+                None,
+                None,
+                "gatehouse-tests",
+            ))
             .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
             .build();
         aws_sdk_sts::Client::from_conf(conf)
@@ -144,7 +149,9 @@ pub struct AwsErr {
 }
 
 /// The error of a call that must fail; panics (failing the test) if it succeeded.
-pub fn aws_err<T: std::fmt::Debug, E>(res: Result<T, aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>>) -> AwsErr
+pub fn aws_err<T: std::fmt::Debug, E>(
+    res: Result<T, aws_sdk_iam::error::SdkError<E, aws_sdk_iam::config::http::HttpResponse>>,
+) -> AwsErr
 where
     E: aws_sdk_iam::error::ProvideErrorMetadata + std::fmt::Debug,
 {

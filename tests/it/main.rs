@@ -1,4 +1,6 @@
 //! The integration tests: one binary, a real server per test, real AWS SDK clients, SQLite and Postgres.
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod harness;
 

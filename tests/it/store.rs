@@ -8,7 +8,14 @@ use gatehouse::store::{accounts, Store, StoreError};
 use crate::both_stores;
 use crate::harness::{database_url, Backend};
 
-both_stores!(migrations_are_idempotent, unique_names_ignore_case, foreign_keys_hold, listing_order_prefix_and_marker, tags_upsert_case_insensitively, rollback_leaves_nothing);
+both_stores!(
+    migrations_are_idempotent,
+    unique_names_ignore_case,
+    foreign_keys_hold,
+    listing_order_prefix_and_marker,
+    tags_upsert_case_insensitively,
+    rollback_leaves_nothing
+);
 
 const ACCOUNT: &str = "123456789012";
 

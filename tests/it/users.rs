@@ -3,7 +3,15 @@
 use crate::both_stores;
 use crate::harness::{aws_err, AwsErr, Backend, TestServer};
 
-both_stores!(create_get_delete, duplicate_names_collide_case_insensitively, list_paginates_and_filters_by_path, rename_and_move, tags, validation_errors, delete_conflict_while_keys_remain);
+both_stores!(
+    create_get_delete,
+    duplicate_names_collide_case_insensitively,
+    list_paginates_and_filters_by_path,
+    rename_and_move,
+    tags,
+    validation_errors,
+    delete_conflict_while_keys_remain
+);
 
 async fn create_get_delete(backend: Backend) {
     let s = TestServer::start(backend).await;
@@ -23,7 +31,14 @@ async fn create_get_delete(backend: Backend) {
 
     iam.delete_user().user_name("alice").send().await.unwrap();
     let e = aws_err(iam.get_user().user_name("alice").send().await);
-    assert_eq!(e, AwsErr { code: "NoSuchEntity".into(), message: "The user with name alice cannot be found.".into(), status: 404 });
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "NoSuchEntity".into(),
+            message: "The user with name alice cannot be found.".into(),
+            status: 404
+        }
+    );
     let e = aws_err(iam.delete_user().user_name("alice").send().await);
     assert_eq!(e.message, "The user with name alice cannot be found.");
     s.stop().await;
@@ -34,14 +49,22 @@ async fn duplicate_names_collide_case_insensitively(backend: Backend) {
     let iam = s.root_iam();
     iam.create_user().user_name("Bob").send().await.unwrap();
     let e = aws_err(iam.create_user().user_name("bob").send().await);
-    assert_eq!(e, AwsErr { code: "EntityAlreadyExists".into(), message: "User with name bob already exists.".into(), status: 409 });
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "EntityAlreadyExists".into(),
+            message: "User with name bob already exists.".into(),
+            status: 409
+        }
+    );
     s.stop().await;
 }
 
 async fn list_paginates_and_filters_by_path(backend: Backend) {
     let s = TestServer::start(backend).await;
     let iam = s.root_iam();
-    for (name, path) in [("dave", "/eng/"), ("carol", "/"), ("erin", "/eng/backend/"), ("alice", "/"), ("bob", "/ops/")] {
+    for (name, path) in [("dave", "/eng/"), ("carol", "/"), ("erin", "/eng/backend/"), ("alice", "/"), ("bob", "/ops/")]
+    {
         iam.create_user().user_name(name).path(path).send().await.unwrap();
     }
     let mut names = Vec::new();
@@ -77,7 +100,10 @@ async fn rename_and_move(backend: Backend) {
     iam.create_user().user_name("frank").send().await.unwrap();
     iam.create_user().user_name("grace").send().await.unwrap();
     let e = aws_err(iam.update_user().user_name("frank").new_user_name("Grace").send().await);
-    assert_eq!((e.code.as_str(), e.message.as_str(), e.status), ("EntityAlreadyExists", "User with name Grace already exists.", 409));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str(), e.status),
+        ("EntityAlreadyExists", "User with name Grace already exists.", 409)
+    );
     iam.update_user().user_name("frank").new_user_name("frank2").new_path("/moved/").send().await.unwrap();
     let u = iam.get_user().user_name("frank2").send().await.unwrap().user.unwrap();
     assert_eq!(u.path(), "/moved/");
@@ -95,7 +121,14 @@ async fn tags(backend: Backend) {
     let s = TestServer::start(backend).await;
     let iam = s.root_iam();
     let t = |k: &str, v: &str| Tag::builder().key(k).value(v).build().unwrap();
-    let out = iam.create_user().user_name("hank").tags(t("Environment", "Test")).tags(t("Team", "Platform")).send().await.unwrap();
+    let out = iam
+        .create_user()
+        .user_name("hank")
+        .tags(t("Environment", "Test"))
+        .tags(t("Team", "Platform"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.user().unwrap().tags().len(), 2);
     iam.tag_user().user_name("hank").tags(t("team", "Core")).tags(t("Cost", "1")).send().await.unwrap();
     let listed = iam.list_user_tags().user_name("hank").send().await.unwrap();
@@ -113,13 +146,19 @@ async fn tags(backend: Backend) {
     assert_eq!(iam.get_user().user_name("hank").send().await.unwrap().user.unwrap().tags().len(), 2);
 
     let e = aws_err(iam.tag_user().user_name("hank").tags(t("dupkey", "a")).tags(t("DupKey", "b")).send().await);
-    assert_eq!((e.code.as_str(), e.message.as_str(), e.status), ("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str(), e.status),
+        ("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.", 400)
+    );
     let mut req = iam.tag_user().user_name("hank");
     for i in 0..49 {
         req = req.tags(t(&format!("k{i}"), "v"));
     }
     let e = aws_err(req.send().await);
-    assert_eq!((e.code.as_str(), e.message.as_str(), e.status), ("LimitExceeded", "The number of tags has reached the maximum limit.", 409));
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str(), e.status),
+        ("LimitExceeded", "The number of tags has reached the maximum limit.", 409)
+    );
     let e = aws_err(iam.tag_user().user_name("nonexistent-user").tags(t("key", "value")).send().await);
     assert_eq!((e.code.as_str(), e.status), ("NoSuchEntity", 404));
     let e = aws_err(iam.list_user_tags().user_name("nonexistent-user").send().await);
@@ -144,7 +183,9 @@ async fn validation_errors(backend: Backend) {
     );
     let e = aws_err(iam.create_user().user_name("x".repeat(65)).send().await);
     assert_eq!(e.message, "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64");
-    let e = aws_err(iam.create_user().user_name("ok").tags(Tag::builder().key("NOWAY!").value("").build().unwrap()).send().await);
+    let e = aws_err(
+        iam.create_user().user_name("ok").tags(Tag::builder().key("NOWAY!").value("").build().unwrap()).send().await,
+    );
     assert_eq!(
         e.message,
         r"1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+"
@@ -159,7 +200,14 @@ async fn delete_conflict_while_keys_remain(backend: Backend) {
     let iam = s.root_iam();
     let key = s.user_with_key("ivan").await;
     let e = aws_err(iam.delete_user().user_name("ivan").send().await);
-    assert_eq!(e, AwsErr { code: "DeleteConflict".into(), message: "Cannot delete entity, must delete access keys first.".into(), status: 409 });
+    assert_eq!(
+        e,
+        AwsErr {
+            code: "DeleteConflict".into(),
+            message: "Cannot delete entity, must delete access keys first.".into(),
+            status: 409
+        }
+    );
     iam.delete_access_key().user_name("ivan").access_key_id(&key.id).send().await.unwrap();
     iam.delete_user().user_name("ivan").send().await.unwrap();
     s.stop().await;

@@ -125,7 +125,11 @@ fn realistic() -> (Vec<CompiledPolicy>, CompiledPolicy) {
           {"Sid":"ReadOwnTags","Effect":"Allow","Action":["iam:ListUserTags","iam:TagUser"],"Resource":"arn:aws:iam::123456789012:user/${aws:username}","Condition":{"ForAllValues:StringLike":{"aws:TagKeys":["pref-*"]}}},
           {"Sid":"NoRootLike","Effect":"Deny","Action":["iam:CreateAccessKey","iam:UpdateLoginProfile"],"Resource":"*","Condition":{"Null":{"aws:MultiFactorAuthAge":"true"},"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"}}}]}"#,
     ];
-    let identity = docs.iter().enumerate().map(|(i, d)| CompiledPolicy::compile(d, PolicyKind::Identity, format!("policy-{i}")).unwrap()).collect();
+    let identity = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| CompiledPolicy::compile(d, PolicyKind::Identity, format!("policy-{i}")).unwrap())
+        .collect();
     let boundary = CompiledPolicy::compile(
         r#"{"Version":"2012-10-17","Statement":[
           {"Sid":"Services","Effect":"Allow","NotAction":["organizations:*","account:*"],"Resource":"*"},
@@ -160,12 +164,14 @@ fn benches(c: &mut Criterion) {
         let resource = format!("arn:aws:s3:::bucket-{}/home/alice/notes.txt", n - 1);
         let set = [&policy];
         let policies = PolicySet::new(&set);
-        let req = Request { principal, action: "s3:GetObject", resource: &resource, resource_account: None, context: &ctx };
+        let req =
+            Request { principal, action: "s3:GetObject", resource: &resource, resource_account: None, context: &ctx };
         assert!(authorize(&req, &policies).is_allowed());
         c.bench_function(&format!("decide/{n} statements"), |b| b.iter(|| authorize(black_box(&req), &policies)));
     }
 
-    let statements: usize = realistic_policies.iter().map(CompiledPolicy::statement_count).sum::<usize>() + boundary.statement_count();
+    let statements: usize =
+        realistic_policies.iter().map(CompiledPolicy::statement_count).sum::<usize>() + boundary.statement_count();
     let policies = PolicySet::new(&realistic_policies).with_boundary(&boundary);
     let req = Request {
         principal,

@@ -149,7 +149,7 @@ impl CompiledStatement {
                 Some(Resources {
                     negated: r.negated,
                     any: values.iter().any(|v| v == "*"),
-                    patterns: values.iter().map(|v| ArnPattern::new(v, variables)).collect(),
+                    patterns: values.iter().map(|v| ArnPattern::new(v, variables, true)).collect(),
                 })
             }
             (None, _) => Some(Resources { negated: false, any: false, patterns: Box::new([]) }),

@@ -144,7 +144,14 @@ impl ContextValue {
     }
 
     pub fn ip(ip: IpAddr) -> ContextValue {
-        ContextValue { text: ip.to_string().into(), number: None, date: None, boolean: None, ip: Some(ip), binary: None }
+        ContextValue {
+            text: ip.to_string().into(),
+            number: None,
+            date: None,
+            boolean: None,
+            ip: Some(ip),
+            binary: None,
+        }
     }
 
     pub fn binary(bytes: impl Into<Vec<u8>>) -> ContextValue {

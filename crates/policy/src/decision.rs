@@ -349,7 +349,8 @@ fn decide<'p>(req: &Request<'_>, s: &Summaries<'p>) -> (Decision<'p>, TypeDecisi
         return (implicit(T::ResourceControl), details);
     }
     let res_allow = s.resource.allow;
-    let allowed_by_resource = |(stmt, _): (StatementRef<'p>, Grant)| Decision::new(Allowed, Some(T::Resource), Some(stmt));
+    let allowed_by_resource =
+        |(stmt, _): (StatementRef<'p>, Grant)| Decision::new(Allowed, Some(T::Resource), Some(stmt));
     let trust = s.resource_kind == Some(PolicyKind::Trust);
     let same_account = req.resource_account.is_none_or(|a| a == req.principal.account);
 

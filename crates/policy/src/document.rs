@@ -315,9 +315,9 @@ fn string(node: &Node) -> Grammar<&str> {
 fn value_list(node: &Node) -> Grammar<ValueList> {
     match &node.value {
         Value::String(s) => Ok(ValueList::One(s.clone())),
-        Value::Array(items) => Ok(ValueList::Many(
-            items.iter().map(|i| string(i).map(str::to_owned)).collect::<Grammar<Vec<_>>>()?,
-        )),
+        Value::Array(items) => {
+            Ok(ValueList::Many(items.iter().map(|i| string(i).map(str::to_owned)).collect::<Grammar<Vec<_>>>()?))
+        }
         _ => Err(GrammarError),
     }
 }

@@ -37,7 +37,12 @@ impl<'a> Target<'a> {
 
 /// A statement applies when its action, resource and principal match and every condition
 /// holds [EVAL]; the grant says how directly its principal element named the caller.
-pub(crate) fn applies(s: &CompiledStatement, req: &Request<'_>, target: &Target<'_>, has_boundary: bool) -> Option<Grant> {
+pub(crate) fn applies(
+    s: &CompiledStatement,
+    req: &Request<'_>,
+    target: &Target<'_>,
+    has_boundary: bool,
+) -> Option<Grant> {
     if !s.action_matches(target) || !s.resource_matches(&target.resource, req.context) {
         return None;
     }
@@ -54,7 +59,13 @@ pub(crate) struct Summary<'p> {
 }
 
 impl<'p> Summary<'p> {
-    pub(crate) fn add(&mut self, policy: &'p CompiledPolicy, req: &Request<'_>, target: &Target<'_>, has_boundary: bool) {
+    pub(crate) fn add(
+        &mut self,
+        policy: &'p CompiledPolicy,
+        req: &Request<'_>,
+        target: &Target<'_>,
+        has_boundary: bool,
+    ) {
         for (index, s) in policy.statements().iter().enumerate() {
             // Once denied, only another deny could matter, and it would not change the result.
             if self.deny.is_some() {

@@ -90,9 +90,10 @@ impl PolicyKind {
 
     pub(crate) fn principal_rule(self) -> validate::PrincipalRule {
         match self {
-            PolicyKind::Identity | PolicyKind::PermissionsBoundary | PolicyKind::Session | PolicyKind::ServiceControl => {
-                validate::PrincipalRule::Forbidden
-            }
+            PolicyKind::Identity
+            | PolicyKind::PermissionsBoundary
+            | PolicyKind::Session
+            | PolicyKind::ServiceControl => validate::PrincipalRule::Forbidden,
             PolicyKind::Trust | PolicyKind::Resource | PolicyKind::ResourceControl => validate::PrincipalRule::Required,
         }
     }

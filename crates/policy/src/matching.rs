@@ -218,6 +218,13 @@ impl<'a> ArnFields<'a> {
     fn field(&self, i: usize) -> Option<&'a str> {
         self.fields.get(..self.count).and_then(|f| f.get(i)).copied()
     }
+
+    /// The subject from the start of field `i` to its end, colons included.
+    fn rest_from(&self, i: usize) -> Option<&'a str> {
+        let field = self.field(i)?;
+        let offset = (field.as_ptr() as usize).checked_sub(self.raw.as_ptr() as usize)?;
+        self.raw.get(offset..)
+    }
 }
 
 /// A Resource entry or an Arn-operator value, compiled into per-field patterns.
@@ -228,11 +235,16 @@ pub(crate) enum ArnPattern {
     /// Up to six field patterns; the last one takes the rest of the subject, colons included.
     /// `prefix` is the literal text before the first wildcard or variable: a subject that does
     /// not start with it cannot match, which rejects most entries with one comparison.
-    Fields { prefix: Box<str>, fields: Box<[Pattern]> },
+    /// `open_tail`: a Resource entry of fewer than six fields whose last field ends in `*`,
+    /// which may then run on over the remaining fields.
+    Fields { prefix: Box<str>, fields: Box<[Pattern]>, open_tail: bool },
 }
 
 impl ArnPattern {
-    pub(crate) fn new(text: &str, variables: bool) -> ArnPattern {
+    /// `resource`: the pattern is a Resource entry, where [RES] lets a `*` that ends an ARN
+    /// segment match beyond the colons ("arn:aws:s3:*" covers every S3 ARN). Arn operators
+    /// compare the six fields strictly ([OPS]).
+    pub(crate) fn new(text: &str, variables: bool, resource: bool) -> ArnPattern {
         let toks = tokenize(text, Syntax { wildcards: true, variables });
         if toks == [Tok::Star] {
             return ArnPattern::Any;
@@ -262,21 +274,27 @@ impl ArnPattern {
                 }
             }
         }
-        ArnPattern::Fields { prefix, fields: fields.into_iter().map(Pattern::from_toks).collect() }
+        let open_tail = resource && fields.len() < 6 && fields.last().is_some_and(|f| f.last() == Some(&Tok::Star));
+        ArnPattern::Fields { prefix, fields: fields.into_iter().map(Pattern::from_toks).collect(), open_tail }
     }
 
     /// A variable without a value makes the entry match nothing.
     pub(crate) fn matches(&self, subject: &ArnFields<'_>, vars: &impl VarSource) -> bool {
-        let (prefix, fields) = match self {
+        let (prefix, fields, open_tail) = match self {
             ArnPattern::Any => return true,
-            ArnPattern::Fields { prefix, fields } => (prefix, fields),
+            ArnPattern::Fields { prefix, fields, open_tail } => (prefix, fields, *open_tail),
         };
         if !subject.raw.starts_with(&**prefix) {
             return false;
         }
-        // Field counts must agree: a pattern with fewer than six fields only matches subjects
-        // with as many (its last `*` may not stand in for the missing ones), and a six-field
-        // pattern needs all six.
+        if open_tail && subject.count > fields.len() {
+            let last = fields.len().saturating_sub(1);
+            return fields.iter().enumerate().all(|(i, pattern)| {
+                let part = if i == last { subject.rest_from(i) } else { subject.field(i) };
+                part.is_some_and(|part| pattern.matches(part, Case::Sensitive, vars))
+            });
+        }
+        // Otherwise field counts must agree.
         subject.count == fields.len()
             && fields
                 .iter()
@@ -371,18 +389,30 @@ mod tests {
 
     #[test]
     fn arn_fields_do_not_let_star_cross_colons() {
-        let p = ArnPattern::new("arn:aws:s3:::bucket/*", true);
+        let p = ArnPattern::new("arn:aws:s3:::bucket/*", true, true);
         assert!(p.matches(&ArnFields::split("arn:aws:s3:::bucket/a:b/c"), &NoVars));
         assert!(!p.matches(&ArnFields::split("arn:aws:s3:::other/a"), &NoVars));
-        let p = ArnPattern::new("arn:aws:iam::*:user/*", true);
+        let p = ArnPattern::new("arn:aws:iam::*:user/*", true, true);
         assert!(p.matches(&ArnFields::split("arn:aws:iam::123456789012:user/alice"), &NoVars));
         // `*` in the account field may not swallow the colon and the next field.
-        let p = ArnPattern::new("arn:aws:iam::*", true);
+        let p = ArnPattern::new("arn:aws:iam::*", true, false);
         assert!(!p.matches(&ArnFields::split("arn:aws:iam::123456789012:user/alice"), &NoVars));
-        assert!(glob("arn:aws:iam::*", "arn:aws:iam::123456789012:user/alice"), "StringLike can match where ArnLike fails");
-        assert!(ArnPattern::new("*", true).matches(&ArnFields::split("anything"), &NoVars));
+        assert!(
+            glob("arn:aws:iam::*", "arn:aws:iam::123456789012:user/alice"),
+            "StringLike can match where ArnLike fails"
+        );
+        assert!(ArnPattern::new("*", true, false).matches(&ArnFields::split("anything"), &NoVars));
+        // In a Resource element a `*` ending a segment runs on over the colons [RES].
+        let open = ArnPattern::new("arn:aws:iam::*", true, true);
+        assert!(open.matches(&ArnFields::split("arn:aws:iam::123456789012:user/alice"), &NoVars));
+        let s3 = ArnPattern::new("arn:aws:s3:*", true, true);
+        assert!(s3.matches(&ArnFields::split("arn:aws:s3:::bucket/key"), &NoVars));
+        assert!(!s3.matches(&ArnFields::split("arn:aws:sqs:us-east-1:1:q"), &NoVars));
+        // ... but not a `*` inside a segment.
+        let inner = ArnPattern::new("arn:aws:s3:*x", true, true);
+        assert!(!inner.matches(&ArnFields::split("arn:aws:s3:::bucket/key"), &NoVars));
         let vars = Vars(&[("aws:username", "bob")]);
-        let p = ArnPattern::new("arn:aws:iam::*:user/${aws:username}", true);
+        let p = ArnPattern::new("arn:aws:iam::*:user/${aws:username}", true, true);
         assert!(p.matches(&ArnFields::split("arn:aws:iam::1:user/bob"), &vars));
         assert!(!p.matches(&ArnFields::split("arn:aws:iam::1:user/bob"), &NoVars));
     }
@@ -446,7 +476,7 @@ mod tests {
                 let subject = format!("{}:{slast}", sf.join(":"));
                 let want = pf.iter().zip(&sf).all(|(p, s)| naive(&chars(p), &chars(s)))
                     && naive(&chars(&last), &chars(&slast));
-                let got = ArnPattern::new(&pattern, false).matches(&ArnFields::split(&subject), &NoVars);
+                let got = ArnPattern::new(&pattern, false, false).matches(&ArnFields::split(&subject), &NoVars);
                 let want = if pattern == "*" { true } else { want };
                 prop_assert_eq!(got, want, "{} vs {}", pattern, subject);
             }

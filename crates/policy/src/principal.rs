@@ -55,7 +55,15 @@ pub struct Principal<'a> {
 
 impl<'a> Principal<'a> {
     fn plain(kind: PrincipalKind, account: &'a str, arn: &'a str) -> Principal<'a> {
-        Principal { kind, account, arn, base_arn: None, unique_id: None, federated_provider: None, canonical_user: None }
+        Principal {
+            kind,
+            account,
+            arn,
+            base_arn: None,
+            unique_id: None,
+            federated_provider: None,
+            canonical_user: None,
+        }
     }
 
     pub fn root(account: &'a str, arn: &'a str) -> Principal<'a> {
@@ -141,10 +149,9 @@ impl PrincipalMatcher {
     pub(crate) fn new(negated: bool, value: &PrincipalValue) -> PrincipalMatcher {
         let entries = match value {
             PrincipalValue::Wildcard => vec![Entry::Any],
-            PrincipalValue::Map(map) => map
-                .iter()
-                .flat_map(|(k, vals)| vals.as_slice().iter().map(move |v| entry(*k, v)))
-                .collect(),
+            PrincipalValue::Map(map) => {
+                map.iter().flat_map(|(k, vals)| vals.as_slice().iter().map(move |v| entry(*k, v))).collect()
+            }
         };
         PrincipalMatcher { negated, entries: entries.into() }
     }
@@ -235,7 +242,9 @@ fn entry_grant(e: &Entry, p: &Principal<'_>) -> Option<Grant> {
                 None
             }
         }
-        Entry::Service(s) => (p.kind == PrincipalKind::Service && s.eq_ignore_ascii_case(p.arn)).then_some(Grant::Direct),
+        Entry::Service(s) => {
+            (p.kind == PrincipalKind::Service && s.eq_ignore_ascii_case(p.arn)).then_some(Grant::Direct)
+        }
         Entry::Federated(f) => (matches!(p.kind, PrincipalKind::WebIdentity | PrincipalKind::Saml)
             && p.federated_provider == Some(&**f))
         .then_some(Grant::Direct),

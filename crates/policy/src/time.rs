@@ -101,10 +101,7 @@ fn iso(s: &str) -> Option<Timestamp> {
         Some(sec) => seconds_and_zone(sec, t.next())?,
     };
     let days = days_from_civil(year, month, day)?;
-    let secs = days
-        .checked_mul(86_400)?
-        .checked_add(hour * 3600 + minute * 60 + second)?
-        .checked_sub(offset)?;
+    let secs = days.checked_mul(86_400)?.checked_add(hour * 3600 + minute * 60 + second)?.checked_sub(offset)?;
     Some(Timestamp { secs, nanos })
 }
 
@@ -210,11 +207,23 @@ mod tests {
     #[test]
     fn iam_validated_literals() {
         // Accepted by IAM (LocalStack valid-30, 34, 35, 36, 37).
-        for ok in ["01T", "2019-07-01T13:20:15Z", "2016-12-13T21:20:37.593194+00:00", "2016-12-13t2:00:00.593194+23", "-292275054"] {
+        for ok in [
+            "01T",
+            "2019-07-01T13:20:15Z",
+            "2016-12-13T21:20:37.593194+00:00",
+            "2016-12-13t2:00:00.593194+23",
+            "-292275054",
+        ] {
             assert!(Timestamp::parse(ok).is_some(), "{ok}");
         }
         // Refused with "The policy failed legacy parsing" (invalid-64, 72, 73, 74, 75).
-        for bad in ["sdfdsf", "234-13", "2016-12-13t2:00:00.593194+1", "2016-12-13t2:00:00.1999999999+10:59", "9223372036854775808"] {
+        for bad in [
+            "sdfdsf",
+            "234-13",
+            "2016-12-13t2:00:00.593194+1",
+            "2016-12-13t2:00:00.1999999999+10:59",
+            "9223372036854775808",
+        ] {
             assert!(Timestamp::parse(bad).is_none(), "{bad}");
         }
     }

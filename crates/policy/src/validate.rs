@@ -158,9 +158,10 @@ pub(crate) enum PrincipalRule {
 /// parsing" (recorded for `sdfdsf`, `234-13`, ...).
 fn dates_parse(s: &Statement) -> bool {
     let Some(blocks) = &s.condition else { return true };
-    blocks.iter().filter(|b| split_operator(&b.operator).1.starts_with("Date")).all(|b| {
-        b.entries.iter().all(|e| e.values.as_slice().iter().all(|v| Timestamp::parse(v.text()).is_some()))
-    })
+    blocks
+        .iter()
+        .filter(|b| split_operator(&b.operator).1.starts_with("Date"))
+        .all(|b| b.entries.iter().all(|e| e.values.as_slice().iter().all(|v| Timestamp::parse(v.text()).is_some())))
 }
 
 /// The resource format checks, with IAM's message for the first failure.

@@ -130,15 +130,27 @@ fn policy_variables() {
     run(&[
         (r#"{"StringEquals":{"aws:PrincipalTag/owner":"${aws:username}"}}"#, &user, true),
         (r#"{"StringEquals":{"aws:PrincipalTag/owner":"${AWS:UserName}"}}"#, &user, true),
-        (r#"{"StringLike":{"k":"home/${aws:username}/*"}}"#, &[("aws:username", S("bob")), ("k", S("home/bob/x"))], true),
-        (r#"{"StringLike":{"k":"home/${aws:username}/*"}}"#, &[("aws:username", S("bob")), ("k", S("home/eve/x"))], false),
+        (
+            r#"{"StringLike":{"k":"home/${aws:username}/*"}}"#,
+            &[("aws:username", S("bob")), ("k", S("home/bob/x"))],
+            true,
+        ),
+        (
+            r#"{"StringLike":{"k":"home/${aws:username}/*"}}"#,
+            &[("aws:username", S("bob")), ("k", S("home/eve/x"))],
+            false,
+        ),
         // No value: StringEquals and StringLike do not match, negated operators do.
         (r#"{"StringEquals":{"k":"${aws:username}"}}"#, &[("k", S(""))], false),
         (r#"{"StringLike":{"k":"${aws:username}*"}}"#, &[("k", S("x"))], false),
         (r#"{"StringNotEquals":{"k":"${aws:username}"}}"#, &[("k", S("x"))], true),
         // Defaults.
         (r#"{"StringEquals":{"k":"${aws:PrincipalTag/team, 'company-wide'}"}}"#, &[("k", S("company-wide"))], true),
-        (r#"{"StringEquals":{"k":"${aws:PrincipalTag/team, 'company-wide'}"}}"#, &[("k", S("core")), ("aws:PrincipalTag/team", S("core"))], true),
+        (
+            r#"{"StringEquals":{"k":"${aws:PrincipalTag/team, 'company-wide'}"}}"#,
+            &[("k", S("core")), ("aws:PrincipalTag/team", S("core"))],
+            true,
+        ),
         // Escapes for literal characters.
         (r#"{"StringLike":{"k":"a${*}b"}}"#, &[("k", S("a*b"))], true),
         (r#"{"StringLike":{"k":"a${*}b"}}"#, &[("k", S("axb"))], false),
@@ -146,7 +158,11 @@ fn policy_variables() {
         // Multivalued keys cannot be variables.
         (r#"{"StringEquals":{"k":"${aws:TagKeys}"}}"#, &[("aws:TagKeys", L(&["a"])), ("k", S("a"))], false),
         // Variables in Arn and Bool values.
-        (r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"}}"#, &[("aws:username", S("alice")), ("aws:PrincipalArn", S("arn:aws:iam::1:user/alice"))], true),
+        (
+            r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"}}"#,
+            &[("aws:username", S("alice")), ("aws:PrincipalArn", S("arn:aws:iam::1:user/alice"))],
+            true,
+        ),
         (r#"{"Bool":{"k":"${aws:PrincipalTag/flag}"}}"#, &[("aws:PrincipalTag/flag", S("TRUE")), ("k", B(true))], true),
         // Variables are not resolved in Numeric values.
         (r#"{"NumericEquals":{"k":"${n}"}}"#, &[("n", S("5")), ("k", N(5.0))], false),
@@ -194,7 +210,11 @@ fn date_operators() {
         (r#"{"DateLessThanEquals":{"aws:CurrentTime":"1556190000"}}"#, &now, true),
         (r#"{"DateGreaterThanEquals":{"aws:CurrentTime":"1556190001"}}"#, &now, false),
         // Epoch numbers in the request compare as instants too.
-        (r#"{"DateGreaterThan":{"aws:EpochTime":"2019-01-01T00:00:00Z"}}"#, &[("aws:EpochTime", N(1_556_190_000.0))], true),
+        (
+            r#"{"DateGreaterThan":{"aws:EpochTime":"2019-01-01T00:00:00Z"}}"#,
+            &[("aws:EpochTime", N(1_556_190_000.0))],
+            true,
+        ),
         (r#"{"DateGreaterThan":{"aws:TokenIssueTime":"2019-01-01T00:00:00Z"}}"#, &[], false),
         (r#"{"DateGreaterThanIfExists":{"aws:TokenIssueTime":"2019-01-01T00:00:00Z"}}"#, &[], true),
         (r#"{"DateEquals":{"k":"2019-04-25T11:00:00Z"}}"#, &[("k", S("not a date"))], false),
@@ -238,12 +258,32 @@ fn ip_operators() {
         (r#"{"IpAddress":{"aws:sourceip":"203.0.113.7"}}"#, &[("AWS:SourceIP", Ip("203.0.113.7"))], true),
         (r#"{"IpAddress":{"aws:SourceIp":"203.0.113.7"}}"#, &[("aws:SourceIp", Ip("203.0.113.8"))], false),
         (r#"{"IpAddress":{"aws:SourceIp":"0.0.0.0/0"}}"#, &[("aws:SourceIp", Ip("8.8.8.8"))], true),
-        (r#"{"IpAddress":{"aws:SourceIp":"2001:DB8:1234:5678::/64"}}"#, &[("aws:SourceIp", Ip("2001:db8:1234:5678:abcd::1"))], true),
-        (r#"{"IpAddress":{"aws:SourceIp":"2001:DB8:1234:5678::/64"}}"#, &[("aws:SourceIp", Ip("2001:db8:1234:5679::1"))], false),
+        (
+            r#"{"IpAddress":{"aws:SourceIp":"2001:DB8:1234:5678::/64"}}"#,
+            &[("aws:SourceIp", Ip("2001:db8:1234:5678:abcd::1"))],
+            true,
+        ),
+        (
+            r#"{"IpAddress":{"aws:SourceIp":"2001:DB8:1234:5678::/64"}}"#,
+            &[("aws:SourceIp", Ip("2001:db8:1234:5679::1"))],
+            false,
+        ),
         (r#"{"IpAddress":{"aws:SourceIp":"::/0"}}"#, &[("aws:SourceIp", Ip("10.0.0.1"))], false),
-        (r#"{"IpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#, &[("aws:SourceIp", Ip("192.0.2.9"))], true),
-        (r#"{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#, &[("aws:SourceIp", Ip("192.0.2.9"))], false),
-        (r#"{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#, &[("aws:SourceIp", Ip("198.51.100.1"))], true),
+        (
+            r#"{"IpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#,
+            &[("aws:SourceIp", Ip("192.0.2.9"))],
+            true,
+        ),
+        (
+            r#"{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#,
+            &[("aws:SourceIp", Ip("192.0.2.9"))],
+            false,
+        ),
+        (
+            r#"{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.0/24"]}}"#,
+            &[("aws:SourceIp", Ip("198.51.100.1"))],
+            true,
+        ),
         (r#"{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}"#, &[], true),
         (r#"{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}"#, &[], false),
         (r#"{"IpAddress":{"aws:SourceIp":"192.0.2.0/33"}}"#, &[("aws:SourceIp", Ip("192.0.2.1"))], false),
@@ -262,7 +302,11 @@ fn arn_operators() {
         (r#"{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:topic"}}"#, &arn, true),
         (r#"{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:TOPIC"}}"#, &arn, false),
         (r#"{"ArnNotEquals":{"aws:SourceArn":"arn:aws:sns:*:111111111111:*"}}"#, &arn, true),
-        (r#"{"ArnNotLike":{"aws:SourceArn":["arn:aws:sns:*:111111111111:*","arn:aws:sns:*:123456789012:*"]}}"#, &arn, false),
+        (
+            r#"{"ArnNotLike":{"aws:SourceArn":["arn:aws:sns:*:111111111111:*","arn:aws:sns:*:123456789012:*"]}}"#,
+            &arn,
+            false,
+        ),
         (r#"{"ArnNotLike":{"aws:SourceArn":"arn:aws:sns:*:111111111111:*"}}"#, &[], true),
         // Field by field: `*` does not cross a colon, so StringLike can match where ArnLike fails.
         (r#"{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*"}}"#, &user, false),

@@ -34,7 +34,10 @@ fn deny(action: &str) -> CompiledPolicy {
 
 /// A resource policy granting `s3:GetObject` to `principal` (JSON).
 fn grant(principal: &str) -> CompiledPolicy {
-    stmt(PolicyKind::Resource, &format!(r#"{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"*"}}"#))
+    stmt(
+        PolicyKind::Resource,
+        &format!(r#"{{"Effect":"Allow","Principal":{principal},"Action":"s3:GetObject","Resource":"*"}}"#),
+    )
 }
 
 fn req<'a>(principal: Principal<'a>, action: &'a str, ctx: &'a RequestContext) -> Request<'a> {
@@ -88,23 +91,55 @@ fn not_action_and_not_resource() {
     assert!(!authorize(&req(user(), "iam:CreateUser", &ctx), &PolicySet::new(&[&na])).is_allowed());
     // Deny + NotResource denies everything except the listed resources.
     let all = allow("s3:*");
-    let nr = stmt(PolicyKind::Identity, r#"{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::bucket/key","arn:aws:s3:::bucket/pub/*"]}"#);
+    let nr = stmt(
+        PolicyKind::Identity,
+        r#"{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::bucket/key","arn:aws:s3:::bucket/pub/*"]}"#,
+    );
     let set = [&all, &nr];
-    let at = |resource| authorize(&Request { resource, ..req(user(), "s3:GetObject", &ctx) }, &PolicySet::new(&set)).decision;
+    let at = |resource| {
+        authorize(&Request { resource, ..req(user(), "s3:GetObject", &ctx) }, &PolicySet::new(&set)).decision
+    };
     assert_eq!(at(BUCKET), Allowed);
     assert_eq!(at("arn:aws:s3:::bucket/pub/a/b"), Allowed);
     assert_eq!(at("arn:aws:s3:::bucket/private"), ExplicitDeny);
     // Resources are case-sensitive; `?` is one character.
     let r = stmt(PolicyKind::Identity, r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/k?y"}"#);
-    let at = |resource| authorize(&Request { resource, ..req(user(), "s3:GetObject", &ctx) }, &PolicySet::new(&[&r])).decision;
+    let at = |resource| {
+        authorize(&Request { resource, ..req(user(), "s3:GetObject", &ctx) }, &PolicySet::new(&[&r])).decision
+    };
     assert_eq!(at(BUCKET), Allowed);
     assert_eq!(at("arn:aws:s3:::bucket/KEY"), ImplicitDeny);
     assert_eq!(at("arn:aws:s3:::bucket/ky"), ImplicitDeny);
 }
 
 #[test]
+fn resource_wildcards_follow_arn_segments() {
+    let ctx = RequestContext::new();
+    let at = |pattern: &str, resource| {
+        let policy =
+            stmt(PolicyKind::Identity, &format!(r#"{{"Effect":"Allow","Action":"*","Resource":"{pattern}"}}"#));
+        let set = [&policy];
+        authorize(&Request { resource, ..req(user(), "s3:GetObject", &ctx) }, &PolicySet::new(&set)).is_allowed()
+    };
+    // [RES]: `*` may cross `/` within a segment, and a `*` ending a segment may run on over
+    // the colons; `*` inside a segment may not.
+    assert!(at("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c"));
+    assert!(at("arn:aws:s3:::bucket/*/test/*", "arn:aws:s3:::bucket/1/2/test/3/object.jpg"));
+    assert!(at("arn:aws:s3:*", "arn:aws:s3:::bucket/key"));
+    assert!(at("arn:aws:iam::111111111111:*", "arn:aws:iam::111111111111:user/alice"));
+    assert!(!at("arn:aws:ec2:us-*-1:111111111111:instance/*", "arn:aws:ec2:us-east-2:111111111111:instance/i-1"));
+    assert!(at("arn:aws:ec2:us-*-1:111111111111:instance/*", "arn:aws:ec2:us-east-1:111111111111:instance/i-1"));
+    assert!(!at("arn:aws:ec2:us-east-?:111111111111:instance/*", "arn:aws:ec2:us-east-10:111111111111:instance/i-1"));
+    assert!(at("arn:aws:lambda:*:*:function:app-*", "arn:aws:lambda:eu-west-1:1:function:app-x:live"));
+    assert!(!at("arn:aws:s3:::bucket", "arn:aws:s3:::bucket/key"));
+}
+
+#[test]
 fn resource_variables() {
-    let home = stmt(PolicyKind::Identity, r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/home/${aws:username}/*"}"#);
+    let home = stmt(
+        PolicyKind::Identity,
+        r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/home/${aws:username}/*"}"#,
+    );
     let alice = RequestContext::new().with("aws:username", ContextValue::string("alice"));
     let at = |ctx: &RequestContext, resource| {
         authorize(&Request { resource, ..req(user(), "s3:GetObject", ctx) }, &PolicySet::new(&[&home])).decision
@@ -114,9 +149,22 @@ fn resource_variables() {
     // A role session has no aws:username: the entry matches nothing.
     assert_eq!(at(&RequestContext::new(), "arn:aws:s3:::bucket/home//x"), ImplicitDeny);
     // ... and under NotResource it excludes nothing.
-    let deny_others = stmt(PolicyKind::Identity, r#"{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::bucket/home/${aws:username}/*"}"#);
+    let deny_others = stmt(
+        PolicyKind::Identity,
+        r#"{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::bucket/home/${aws:username}/*"}"#,
+    );
     let a = allow("s3:*");
-    assert_eq!(authorize(&Request { resource: "arn:aws:s3:::bucket/home/x/y", ..req(user(), "s3:GetObject", &RequestContext::new()) }, &PolicySet::new(&[&a, &deny_others])).decision, ExplicitDeny);
+    assert_eq!(
+        authorize(
+            &Request {
+                resource: "arn:aws:s3:::bucket/home/x/y",
+                ..req(user(), "s3:GetObject", &RequestContext::new())
+            },
+            &PolicySet::new(&[&a, &deny_others])
+        )
+        .decision,
+        ExplicitDeny
+    );
 }
 
 #[test]
@@ -128,14 +176,20 @@ fn permissions_boundary() {
     let b_s3 = allow("s3:GetObject");
     let none: [&CompiledPolicy; 0] = [];
     // Identity allows, boundary does not.
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&b_other))), (ImplicitDeny, Some(T::PermissionsBoundary)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&b_other))),
+        (ImplicitDeny, Some(T::PermissionsBoundary))
+    );
     // Both allow.
     assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&b_s3))), (Allowed, Some(T::Identity)));
     // A boundary grants nothing by itself.
     assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_boundary(&b_s3))), (ImplicitDeny, Some(T::Identity)));
     // An explicit deny in the boundary.
     let bd = deny("s3:GetObject");
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&bd))), (ExplicitDeny, Some(T::PermissionsBoundary)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&bd))),
+        (ExplicitDeny, Some(T::PermissionsBoundary))
+    );
 }
 
 #[test]
@@ -147,11 +201,17 @@ fn session_policies() {
     let rs = req(session(), "s3:GetObject", &ctx);
     // A role session without session policy keeps the role's permissions.
     assert_eq!(outcome(authorize(&rs, &PolicySet::new(&[&a]))), (Allowed, Some(T::Identity)));
-    assert_eq!(outcome(authorize(&rs, &PolicySet::new(&[&a]).with_session(&[&s_ec2]))), (ImplicitDeny, Some(T::Session)));
+    assert_eq!(
+        outcome(authorize(&rs, &PolicySet::new(&[&a]).with_session(&[&s_ec2]))),
+        (ImplicitDeny, Some(T::Session))
+    );
     assert_eq!(outcome(authorize(&rs, &PolicySet::new(&[&a]).with_session(&[&s_s3]))), (Allowed, Some(T::Identity)));
     // A session policy grants nothing by itself.
     let none: [&CompiledPolicy; 0] = [];
-    assert_eq!(outcome(authorize(&rs, &PolicySet::new(&none).with_session(&[&s_s3]))), (ImplicitDeny, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&rs, &PolicySet::new(&none).with_session(&[&s_s3]))),
+        (ImplicitDeny, Some(T::Identity))
+    );
     // A federated user without a session policy is denied.
     let rf = req(fed(), "s3:GetObject", &ctx);
     assert_eq!(outcome(authorize(&rf, &PolicySet::new(&[&a]))), (ImplicitDeny, Some(T::Session)));
@@ -161,8 +221,14 @@ fn session_policies() {
     assert_eq!(outcome(authorize(&rf, &PolicySet::new(&none).with_resource(&named))), (Allowed, Some(T::Resource)));
     // Naming the IAM user behind the federated session is limited by the session policy.
     let via_user = grant(&format!(r#"{{"AWS":"{USER}"}}"#));
-    assert_eq!(outcome(authorize(&rf, &PolicySet::new(&none).with_resource(&via_user))), (ImplicitDeny, Some(T::Session)));
-    assert_eq!(outcome(authorize(&rf, &PolicySet::new(&none).with_resource(&via_user).with_session(&[&s_s3]))), (Allowed, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&rf, &PolicySet::new(&none).with_resource(&via_user))),
+        (ImplicitDeny, Some(T::Session))
+    );
+    assert_eq!(
+        outcome(authorize(&rf, &PolicySet::new(&none).with_resource(&via_user).with_session(&[&s_s3]))),
+        (Allowed, Some(T::Resource))
+    );
     // Explicit deny in a session policy.
     let sd = deny("s3:*");
     assert_eq!(outcome(authorize(&rs, &PolicySet::new(&[&a]).with_session(&[&sd]))), (ExplicitDeny, Some(T::Session)));
@@ -178,7 +244,10 @@ fn resource_policy_same_account() {
     let to_user = grant(&format!(r#"{{"AWS":"{USER}"}}"#));
     let r = req(user(), "s3:GetObject", &ctx);
     assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_resource(&to_user))), (Allowed, Some(T::Resource)));
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_resource(&to_user).with_boundary(&b_ec2))), (Allowed, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&none).with_resource(&to_user).with_boundary(&b_ec2))),
+        (Allowed, Some(T::Resource))
+    );
     // Naming the session: not limited by identity, boundary or session policy.
     let to_session = grant(&format!(r#"{{"AWS":"{SESSION}"}}"#));
     let s_ec2_set = [&s_ec2];
@@ -188,14 +257,26 @@ fn resource_policy_same_account() {
     // Naming the role: limited by the boundary and the session policy, not by identity.
     let to_role = grant(&format!(r#"{{"AWS":"{ROLE}"}}"#));
     assert_eq!(outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&to_role))), (Allowed, Some(T::Resource)));
-    assert_eq!(outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&to_role).with_boundary(&b_ec2))), (ImplicitDeny, Some(T::PermissionsBoundary)));
-    assert_eq!(outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&to_role).with_session(&[&s_ec2]))), (ImplicitDeny, Some(T::Session)));
+    assert_eq!(
+        outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&to_role).with_boundary(&b_ec2))),
+        (ImplicitDeny, Some(T::PermissionsBoundary))
+    );
+    assert_eq!(
+        outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&to_role).with_session(&[&s_ec2]))),
+        (ImplicitDeny, Some(T::Session))
+    );
     // Naming the account delegates: the identity policy must allow.
     for account in [format!(r#"{{"AWS":"{ACCT}"}}"#), format!(r#"{{"AWS":"arn:aws:iam::{ACCT}:root"}}"#)] {
         let to_account = grant(&account);
-        assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_resource(&to_account))), (ImplicitDeny, Some(T::Identity)));
+        assert_eq!(
+            outcome(authorize(&r, &PolicySet::new(&none).with_resource(&to_account))),
+            (ImplicitDeny, Some(T::Identity))
+        );
         let a = allow("s3:GetObject");
-        assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource(&to_account))), (Allowed, Some(T::Identity)));
+        assert_eq!(
+            outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource(&to_account))),
+            (Allowed, Some(T::Identity))
+        );
     }
     // In the same account, an identity allow suffices without any resource grant.
     let a = allow("s3:GetObject");
@@ -220,16 +301,28 @@ fn cross_account() {
     assert_eq!(outcome(authorize(&cross(user()), &PolicySet::new(&[&a]))), (ImplicitDeny, Some(T::Resource)));
     // Resource policy allows, identity does not: denied, whoever it names.
     let to_user = grant(&format!(r#"{{"AWS":"{USER}"}}"#));
-    assert_eq!(outcome(authorize(&cross(user()), &PolicySet::new(&none).with_resource(&to_user))), (ImplicitDeny, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&cross(user()), &PolicySet::new(&none).with_resource(&to_user))),
+        (ImplicitDeny, Some(T::Identity))
+    );
     // Both: allowed.
     let to_account = grant(&format!(r#"{{"AWS":"{ACCT}"}}"#));
-    assert_eq!(outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_account))), (Allowed, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_account))),
+        (Allowed, Some(T::Identity))
+    );
     // The boundary still applies on the caller's side.
     let b = allow("ec2:*");
-    assert_eq!(outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_account).with_boundary(&b))), (ImplicitDeny, Some(T::PermissionsBoundary)));
+    assert_eq!(
+        outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_account).with_boundary(&b))),
+        (ImplicitDeny, Some(T::PermissionsBoundary))
+    );
     // A grant to another account does not cover this caller.
     let to_other = grant(&format!(r#"{{"AWS":"{OTHER}"}}"#));
-    assert_eq!(outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_other))), (ImplicitDeny, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&cross(user()), &PolicySet::new(&[&a]).with_resource(&to_other))),
+        (ImplicitDeny, Some(T::Resource))
+    );
 }
 
 #[test]
@@ -237,32 +330,60 @@ fn trust_policies() {
     let ctx = RequestContext::new();
     let none: [&CompiledPolicy; 0] = [];
     let trust = |principal: &str| {
-        p(PolicyKind::Trust, &format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#))
+        p(
+            PolicyKind::Trust,
+            &format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"sts:AssumeRole"}}]}}"#
+            ),
+        )
     };
     let assume = |principal| Request { resource: ROLE, ..req(principal, "sts:AssumeRole", &ctx) };
     let a = allow("sts:AssumeRole");
     // Naming the user: no identity permission needed in the same account.
     let t_user = trust(&format!(r#"{{"AWS":"{USER}"}}"#));
-    assert_eq!(outcome(authorize(&assume(user()), &PolicySet::new(&none).with_resource(&t_user))), (Allowed, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&assume(user()), &PolicySet::new(&none).with_resource(&t_user))),
+        (Allowed, Some(T::Resource))
+    );
     // Naming the account: the identity policy must allow sts:AssumeRole.
     let t_acct = trust(&format!(r#"{{"AWS":"arn:aws:iam::{ACCT}:root"}}"#));
-    assert_eq!(outcome(authorize(&assume(user()), &PolicySet::new(&none).with_resource(&t_acct))), (ImplicitDeny, Some(T::Identity)));
-    assert_eq!(outcome(authorize(&assume(user()), &PolicySet::new(&[&a]).with_resource(&t_acct))), (Allowed, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&assume(user()), &PolicySet::new(&none).with_resource(&t_acct))),
+        (ImplicitDeny, Some(T::Identity))
+    );
+    assert_eq!(
+        outcome(authorize(&assume(user()), &PolicySet::new(&[&a]).with_resource(&t_acct))),
+        (Allowed, Some(T::Identity))
+    );
     // The trust policy must always allow: an identity allow is not enough.
     let t_svc = trust(r#"{"Service":"ec2.amazonaws.com"}"#);
-    assert_eq!(outcome(authorize(&assume(user()), &PolicySet::new(&[&a]).with_resource(&t_svc))), (ImplicitDeny, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&assume(user()), &PolicySet::new(&[&a]).with_resource(&t_svc))),
+        (ImplicitDeny, Some(T::Resource))
+    );
     // Services and web identities are named directly.
-    assert!(authorize(&assume(Principal::service("EC2.amazonaws.com")), &PolicySet::new(&none).with_resource(&t_svc)).is_allowed());
-    let t_oidc = p(PolicyKind::Trust, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}"#);
-    let ctx_aud = RequestContext::new().with("token.actions.githubusercontent.com:aud", ContextValue::string("sts.amazonaws.com"));
-    let web = Request { resource: ROLE, ..req(Principal::web_identity("token.actions.githubusercontent.com"), "sts:AssumeRoleWithWebIdentity", &ctx_aud) };
+    assert!(authorize(&assume(Principal::service("EC2.amazonaws.com")), &PolicySet::new(&none).with_resource(&t_svc))
+        .is_allowed());
+    let t_oidc = p(
+        PolicyKind::Trust,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]}"#,
+    );
+    let ctx_aud = RequestContext::new()
+        .with("token.actions.githubusercontent.com:aud", ContextValue::string("sts.amazonaws.com"));
+    let web = Request {
+        resource: ROLE,
+        ..req(Principal::web_identity("token.actions.githubusercontent.com"), "sts:AssumeRoleWithWebIdentity", &ctx_aud)
+    };
     assert!(authorize(&web, &PolicySet::new(&none).with_resource(&t_oidc)).is_allowed());
     let web_wrong = Request { context: &ctx, ..web };
     assert!(!authorize(&web_wrong, &PolicySet::new(&none).with_resource(&t_oidc)).is_allowed());
     // Cross-account role assumption needs both sides.
     let t_other = trust(&format!(r#"{{"AWS":"{ACCT}"}}"#));
     let x = Request { resource: "arn:aws:iam::222222222222:role/r", resource_account: Some(OTHER), ..assume(user()) };
-    assert_eq!(outcome(authorize(&x, &PolicySet::new(&none).with_resource(&t_other))), (ImplicitDeny, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&x, &PolicySet::new(&none).with_resource(&t_other))),
+        (ImplicitDeny, Some(T::Identity))
+    );
     assert_eq!(outcome(authorize(&x, &PolicySet::new(&[&a]).with_resource(&t_other))), (Allowed, Some(T::Identity)));
 }
 
@@ -280,10 +401,16 @@ fn root_user() {
     let scp_deny = deny("s3:*");
     let full = allow("*");
     let levels: [&[&CompiledPolicy]; 1] = [&[&full, &scp_deny]];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&levels))), (ExplicitDeny, Some(T::ServiceControl)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&levels))),
+        (ExplicitDeny, Some(T::ServiceControl))
+    );
     let ec2_only = allow("ec2:*");
     let levels: [&[&CompiledPolicy]; 1] = [&[&ec2_only]];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&levels))), (ImplicitDeny, Some(T::ServiceControl)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&levels))),
+        (ImplicitDeny, Some(T::ServiceControl))
+    );
     // So does an explicit deny in a resource policy.
     let rdeny = stmt(PolicyKind::Resource, r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#);
     assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_resource(&rdeny))), (ExplicitDeny, Some(T::Resource)));
@@ -291,7 +418,10 @@ fn root_user() {
     let cross = Request { resource_account: Some(OTHER), ..r };
     assert_eq!(outcome(authorize(&cross, &PolicySet::new(&none))), (ImplicitDeny, Some(T::Resource)));
     let to_acct = grant(&format!(r#"{{"AWS":"{ACCT}"}}"#));
-    assert_eq!(outcome(authorize(&cross, &PolicySet::new(&none).with_resource(&to_acct))), (Allowed, Some(T::Resource)));
+    assert_eq!(
+        outcome(authorize(&cross, &PolicySet::new(&none).with_resource(&to_acct))),
+        (Allowed, Some(T::Resource))
+    );
 }
 
 #[test]
@@ -306,20 +436,38 @@ fn organization_guardrails() {
     let ok: [&[&CompiledPolicy]; 2] = [&[&full], &[&s3]];
     assert!(authorize(&r, &PolicySet::new(&[&a]).with_service_control(&ok)).is_allowed());
     let gap: [&[&CompiledPolicy]; 2] = [&[&full], &[&ec2]];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_service_control(&gap))), (ImplicitDeny, Some(T::ServiceControl)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&[&a]).with_service_control(&gap))),
+        (ImplicitDeny, Some(T::ServiceControl))
+    );
     // An SCP allow grants nothing by itself.
     let none: [&CompiledPolicy; 0] = [];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&ok))), (ImplicitDeny, Some(T::Identity)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&none).with_service_control(&ok))),
+        (ImplicitDeny, Some(T::Identity))
+    );
     // Resource control policies: Principal "*", deny binds everyone including same-account callers.
-    let rcp_deny = stmt(PolicyKind::ResourceControl, r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}"#);
-    let rcp_full = stmt(PolicyKind::ResourceControl, r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#);
+    let rcp_deny = stmt(
+        PolicyKind::ResourceControl,
+        r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}"#,
+    );
+    let rcp_full =
+        stmt(PolicyKind::ResourceControl, r#"{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}"#);
     let levels: [&[&CompiledPolicy]; 1] = [&[&rcp_full, &rcp_deny]];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource_control(&levels))), (ExplicitDeny, Some(T::ResourceControl)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource_control(&levels))),
+        (ExplicitDeny, Some(T::ResourceControl))
+    );
     let https = RequestContext::new().with("aws:SecureTransport", ContextValue::bool(true));
-    assert!(authorize(&req(user(), "s3:GetObject", &https), &PolicySet::new(&[&a]).with_resource_control(&levels)).is_allowed());
-    let only_ec2 = stmt(PolicyKind::ResourceControl, r#"{"Effect":"Allow","Principal":"*","Action":"ec2:*","Resource":"*"}"#);
+    assert!(authorize(&req(user(), "s3:GetObject", &https), &PolicySet::new(&[&a]).with_resource_control(&levels))
+        .is_allowed());
+    let only_ec2 =
+        stmt(PolicyKind::ResourceControl, r#"{"Effect":"Allow","Principal":"*","Action":"ec2:*","Resource":"*"}"#);
     let levels: [&[&CompiledPolicy]; 1] = [&[&only_ec2]];
-    assert_eq!(outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource_control(&levels))), (ImplicitDeny, Some(T::ResourceControl)));
+    assert_eq!(
+        outcome(authorize(&r, &PolicySet::new(&[&a]).with_resource_control(&levels))),
+        (ImplicitDeny, Some(T::ResourceControl))
+    );
 }
 
 #[test]
@@ -327,7 +475,12 @@ fn not_principal() {
     let ctx = RequestContext::new();
     let a = allow("s3:*");
     let deny_all_but = |listed: &str| {
-        stmt(PolicyKind::Resource, &format!(r#"{{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}},{{"Effect":"Deny","NotPrincipal":{{"AWS":[{listed}]}},"Action":"s3:*","Resource":"*"}}"#))
+        stmt(
+            PolicyKind::Resource,
+            &format!(
+                r#"{{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}},{{"Effect":"Deny","NotPrincipal":{{"AWS":[{listed}]}},"Action":"s3:*","Resource":"*"}}"#
+            ),
+        )
     };
     let rs = req(session(), "s3:GetObject", &ctx);
     // Listing only the role does not exempt its sessions.
@@ -337,13 +490,22 @@ fn not_principal() {
     let all_three = deny_all_but(&format!(r#""{ACCT}","{ROLE}","{SESSION}""#));
     assert_eq!(authorize(&rs, &PolicySet::new(&[&a]).with_resource(&all_three)).decision, Allowed);
     // Other callers are denied.
-    assert_eq!(authorize(&req(user(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_resource(&all_three)).decision, ExplicitDeny);
+    assert_eq!(
+        authorize(&req(user(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_resource(&all_three)).decision,
+        ExplicitDeny
+    );
     // A caller with a permissions boundary is always denied by Deny + NotPrincipal [BOUND].
     let b = allow("s3:*");
-    assert_eq!(authorize(&rs, &PolicySet::new(&[&a]).with_resource(&all_three).with_boundary(&b)).decision, ExplicitDeny);
+    assert_eq!(
+        authorize(&rs, &PolicySet::new(&[&a]).with_resource(&all_three).with_boundary(&b)).decision,
+        ExplicitDeny
+    );
     // A user is exempt when its account and ARN are listed.
     let user_listed = deny_all_but(&format!(r#""arn:aws:iam::{ACCT}:root","{USER}""#));
-    assert_eq!(authorize(&req(user(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_resource(&user_listed)).decision, Allowed);
+    assert_eq!(
+        authorize(&req(user(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_resource(&user_listed)).decision,
+        Allowed
+    );
 }
 
 #[test]
@@ -361,7 +523,10 @@ fn anonymous_and_public_grants() {
     // A wildcard is read cautiously for sessions: the session policy still applies.
     let s_ec2 = allow("ec2:*");
     let rs = req(session(), "s3:GetObject", &ctx);
-    assert_eq!(outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&public).with_session(&[&s_ec2]))), (ImplicitDeny, Some(T::Session)));
+    assert_eq!(
+        outcome(authorize(&rs, &PolicySet::new(&none).with_resource(&public).with_session(&[&s_ec2]))),
+        (ImplicitDeny, Some(T::Session))
+    );
 }
 
 #[test]
@@ -379,17 +544,37 @@ fn access_denied_phrases() {
     let ctx = RequestContext::new();
     let r = req(user(), "s3:GetObject", &ctx);
     let none: [&CompiledPolicy; 0] = [];
-    assert_eq!(authorize(&r, &PolicySet::new(&none)).reason("s3:GetObject").as_deref(), Some("because no identity-based policy allows the s3:GetObject action"));
+    assert_eq!(
+        authorize(&r, &PolicySet::new(&none)).reason("s3:GetObject").as_deref(),
+        Some("because no identity-based policy allows the s3:GetObject action")
+    );
     let a = allow("s3:*");
     let b = allow("ec2:*");
-    assert_eq!(authorize(&r, &PolicySet::new(&[&a]).with_boundary(&b)).reason("s3:GetObject").as_deref(), Some("because no permissions boundary allows the s3:GetObject action"));
-    assert_eq!(authorize(&req(session(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_session(&[&b])).reason("s3:GetObject").as_deref(), Some("because no session policy allows the s3:GetObject action"));
+    assert_eq!(
+        authorize(&r, &PolicySet::new(&[&a]).with_boundary(&b)).reason("s3:GetObject").as_deref(),
+        Some("because no permissions boundary allows the s3:GetObject action")
+    );
+    assert_eq!(
+        authorize(&req(session(), "s3:GetObject", &ctx), &PolicySet::new(&[&a]).with_session(&[&b]))
+            .reason("s3:GetObject")
+            .as_deref(),
+        Some("because no session policy allows the s3:GetObject action")
+    );
     let rdeny = stmt(PolicyKind::Resource, r#"{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}"#);
-    assert_eq!(authorize(&r, &PolicySet::new(&[&a]).with_resource(&rdeny)).reason("s3:GetObject").as_deref(), Some("with an explicit deny in a resource-based policy"));
+    assert_eq!(
+        authorize(&r, &PolicySet::new(&[&a]).with_resource(&rdeny)).reason("s3:GetObject").as_deref(),
+        Some("with an explicit deny in a resource-based policy")
+    );
     let idd = deny("s3:*");
-    assert_eq!(authorize(&r, &PolicySet::new(&[&idd])).reason("s3:GetObject").as_deref(), Some("with an explicit deny in an identity-based policy"));
+    assert_eq!(
+        authorize(&r, &PolicySet::new(&[&idd])).reason("s3:GetObject").as_deref(),
+        Some("with an explicit deny in an identity-based policy")
+    );
     let levels: [&[&CompiledPolicy]; 1] = [&[&idd]];
-    assert_eq!(authorize(&r, &PolicySet::new(&[&a]).with_service_control(&levels)).reason("s3:GetObject").as_deref(), Some("with an explicit deny in a service control policy"));
+    assert_eq!(
+        authorize(&r, &PolicySet::new(&[&a]).with_service_control(&levels)).reason("s3:GetObject").as_deref(),
+        Some("with an explicit deny in a service control policy")
+    );
     assert_eq!(authorize(&r, &PolicySet::new(&[&a])).reason("s3:GetObject"), None);
 }
 
@@ -399,17 +584,22 @@ fn deciding_statement_and_positions() {
     let doc = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}"#;
     let policy = CompiledPolicy::compile(doc, PolicyKind::Identity, "PolicyInputList.1").unwrap();
     let one = [&policy];
-    let later = RequestContext::new().with("aws:CurrentTime", ContextValue::parse(ContextKeyType::Date, "2019-04-25T11:00:00Z").unwrap());
+    let later = RequestContext::new()
+        .with("aws:CurrentTime", ContextValue::parse(ContextKeyType::Date, "2019-04-25T11:00:00Z").unwrap());
     let r = Request { resource: "*", ..req(user(), "dynamodb:CreateBackup", &later) };
     let e = explain(&r, &PolicySet::new(&one));
     assert_eq!(e.decision.decision, Allowed);
     assert_eq!(e.matched_statements.len(), 1);
     let m = e.matched_statements[0];
     assert_eq!((m.statement.policy_id(), m.policy_type), ("PolicyInputList.1", T::Identity));
-    assert_eq!((m.statement.start(), m.statement.end()), (Position { line: 1, column: 38 }, Position { line: 1, column: 167 }));
+    assert_eq!(
+        (m.statement.start(), m.statement.end()),
+        (Position { line: 1, column: 38 }, Position { line: 1, column: 167 })
+    );
     assert!(e.missing_context_keys.is_empty());
     // Example 2: an earlier date, implicit deny, no matched statements.
-    let earlier = RequestContext::new().with("aws:CurrentTime", ContextValue::parse(ContextKeyType::Date, "2014-04-25T11:00:00Z").unwrap());
+    let earlier = RequestContext::new()
+        .with("aws:CurrentTime", ContextValue::parse(ContextKeyType::Date, "2014-04-25T11:00:00Z").unwrap());
     let e = explain(&Request { context: &earlier, ..r }, &PolicySet::new(&one));
     assert_eq!(e.decision.decision, ImplicitDeny);
     assert!(e.matched_statements.is_empty());
@@ -424,7 +614,10 @@ fn deciding_statement_and_positions() {
     let two = [&policy2];
     let d = authorize(&req(user(), "s3:PutObject", &empty), &PolicySet::new(&two));
     let s = d.statement.unwrap();
-    assert_eq!((s.start(), s.end(), s.index(), s.sid()), (Position { line: 1, column: 41 }, Position { line: 1, column: 113 }, 0, Some("")));
+    assert_eq!(
+        (s.start(), s.end(), s.index(), s.sid()),
+        (Position { line: 1, column: 41 }, Position { line: 1, column: 113 }, 0, Some(""))
+    );
 
     // Multi-line documents report lines.
     let multi = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\"},\n    {\n      \"Sid\": \"Two\",\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}";
@@ -432,13 +625,19 @@ fn deciding_statement_and_positions() {
     let three = [&policy3];
     let d = authorize(&req(user(), "s3:GetObject", &empty), &PolicySet::new(&three));
     let s = d.statement.unwrap();
-    assert_eq!((s.index(), s.effect(), s.start(), s.end()), (0, Effect::Deny, Position { line: 4, column: 6 }, Position { line: 4, column: 55 }));
+    assert_eq!(
+        (s.index(), s.effect(), s.start(), s.end()),
+        (0, Effect::Deny, Position { line: 4, column: 6 }, Position { line: 4, column: 55 })
+    );
 }
 
 #[test]
 fn explanation_details() {
     let ctx = RequestContext::new();
-    let a1 = stmt(PolicyKind::Identity, r#"{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"B","Effect":"Allow","Action":"s3:Get*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}},{"Sid":"C","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#);
+    let a1 = stmt(
+        PolicyKind::Identity,
+        r#"{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"},{"Sid":"B","Effect":"Allow","Action":"s3:Get*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}},{"Sid":"C","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}"#,
+    );
     let b = allow("s3:GetObject");
     let r = req(user(), "s3:GetObject", &ctx);
     let a1s = [&a1];
@@ -463,7 +662,10 @@ fn explanation_details() {
     let e = explain(&r, &PolicySet::new(&a1s).with_service_control(&levels));
     assert_eq!(e.allowed_by_organizations(), Some(true));
     // Variables without a value are missing context values too.
-    let home = stmt(PolicyKind::Identity, r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/${aws:username}/*"}"#);
+    let home = stmt(
+        PolicyKind::Identity,
+        r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket/${aws:username}/*"}"#,
+    );
     let homes = [&home];
     let e = explain(&Request { resource: "arn:aws:s3:::bucket/x/y", ..r }, &PolicySet::new(&homes));
     assert_eq!(e.missing_context_keys, vec!["aws:username".to_owned()]);
@@ -476,10 +678,19 @@ fn context_key_listing() {
     let policy = CompiledPolicy::compile(doc, PolicyKind::Identity, "p").unwrap();
     assert_eq!(context_keys([&policy]), vec!["aws:username", "aws:CurrentTime"]);
     // Across policies, each key once whatever its case, in order of appearance.
-    let other = stmt(PolicyKind::Identity, r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"AWS:USERNAME":"x","s3:prefix":"${aws:PrincipalTag/team, 'x'}"},"Bool":{"aws:SecureTransport":"true"}}}"#);
-    assert_eq!(context_keys([&policy, &other]), vec!["aws:username", "aws:CurrentTime", "s3:prefix", "aws:PrincipalTag/team", "aws:SecureTransport"]);
+    let other = stmt(
+        PolicyKind::Identity,
+        r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"AWS:USERNAME":"x","s3:prefix":"${aws:PrincipalTag/team, 'x'}"},"Bool":{"aws:SecureTransport":"true"}}}"#,
+    );
+    assert_eq!(
+        context_keys([&policy, &other]),
+        vec!["aws:username", "aws:CurrentTime", "s3:prefix", "aws:PrincipalTag/team", "aws:SecureTransport"]
+    );
     // Version 2008-10-17: no variables.
-    let old = p(PolicyKind::Resource, r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}"#);
+    let old = p(
+        PolicyKind::Resource,
+        r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}}"#,
+    );
     assert!(old.context_keys().is_empty());
 }
 

@@ -81,15 +81,24 @@ fn decisions_do_not_allocate() {
           {"Effect":"Deny","NotAction":"s3:*","Resource":"*"},
           {"Effect":"Deny","Action":"s3:DeleteBucket","NotResource":"arn:aws:s3:::bucket/${aws:username}"}]}"#,
     );
-    let boundary = compile(PolicyKind::PermissionsBoundary, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#);
-    let session = compile(PolicyKind::Session, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#);
+    let boundary = compile(
+        PolicyKind::PermissionsBoundary,
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
+    );
+    let session = compile(
+        PolicyKind::Session,
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
     let resource = compile(
         PolicyKind::Resource,
         r#"{"Version":"2012-10-17","Statement":[
           {"Effect":"Allow","Principal":{"AWS":["111111111111","arn:aws:iam::111111111111:user/alice"]},"Action":"s3:GetObject","Resource":"*"},
           {"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:user/alice"},"Action":"s3:DeleteObject","Resource":"*"}]}"#,
     );
-    let scp = compile(PolicyKind::ServiceControl, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#);
+    let scp = compile(
+        PolicyKind::ServiceControl,
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+    );
     let ctx = RequestContext::new()
         .with("aws:username", ContextValue::string("alice"))
         .with("aws:PrincipalTag/team", ContextValue::string("alice"))
@@ -112,7 +121,11 @@ fn decisions_do_not_allocate() {
         .with_session(&session_set)
         .with_resource(&resource)
         .with_service_control(&levels);
-    let principal = Principal::assumed_role("111111111111", "arn:aws:sts::111111111111:assumed-role/r/s", "arn:aws:iam::111111111111:role/r");
+    let principal = Principal::assumed_role(
+        "111111111111",
+        "arn:aws:sts::111111111111:assumed-role/r/s",
+        "arn:aws:iam::111111111111:role/r",
+    );
     let requests = [
         ("s3:GetObject", "arn:aws:s3:::bucket/home/alice/file", EvalDecision::Allowed),
         ("s3:GetObject", "arn:aws:s3:::bucket/home/bob/file", EvalDecision::ImplicitDeny),

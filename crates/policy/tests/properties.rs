@@ -37,10 +37,13 @@ fn condition() -> impl Strategy<Value = Vec<ConditionBlock>> {
         Just("ArnLike"),
         Just("Null"),
     ];
-    let entry = ("[a-z]{1,4}:[A-Za-z/]{1,8}", prop_oneof![
-        scalar().prop_map(ConditionValues::One),
-        proptest::collection::vec(scalar(), 0..3).prop_map(ConditionValues::Many),
-    ]);
+    let entry = (
+        "[a-z]{1,4}:[A-Za-z/]{1,8}",
+        prop_oneof![
+            scalar().prop_map(ConditionValues::One),
+            proptest::collection::vec(scalar(), 0..3).prop_map(ConditionValues::Many),
+        ],
+    );
     proptest::collection::vec((op, proptest::collection::vec(entry, 0..3)), 0..3).prop_map(|blocks| {
         let mut seen = Vec::new();
         blocks
@@ -96,7 +99,12 @@ fn document() -> impl Strategy<Value = PolicyDocument> {
                     s.sid = Some(format!("S{i}"));
                 }
             }
-            PolicyDocument { version: Some("2012-10-17".into()), id, statement_list: list || statements.len() > 1, statements }
+            PolicyDocument {
+                version: Some("2012-10-17".into()),
+                id,
+                statement_list: list || statements.len() > 1,
+                statements,
+            }
         })
 }
 

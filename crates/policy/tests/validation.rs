@@ -135,14 +135,20 @@ fn valid_documents_are_accepted() {
     let b = BUCKET;
     let lb = |extra: &str| v12(&format!(r#"{{"Effect":"Allow","Action":"s3:ListBucket",{b}{extra}}}"#));
     let with_action = |action: &str| v12(&format!(r#"{{"Effect":"Allow","Action":"{action}",{b}}}"#));
-    let with_resource = |res: &str| v12(&format!(r#"{{"Effect":"Allow","Action":"s3:ListBucket","Resource":"{res}"}}"#));
+    let with_resource =
+        |res: &str| v12(&format!(r#"{{"Effect":"Allow","Action":"s3:ListBucket","Resource":"{res}"}}"#));
     let docs: Vec<(usize, String)> = vec![
         (0, v12(r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::example_bucket"]}"#)),
         (1, with_action("iam: asdf safdsf af ")),
         (2, v12(r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::example_bucket","*"]}"#)),
         (3, with_action("*")),
         (4, v12(&format!(r#"[{{"Effect":"Allow","Action":"s3:ListBucket",{b}}}]"#))),
-        (5, v12(r#"{"Effect":"Allow","Action":"service-prefix:action-name","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2017-07-01T00:00:00Z"},"DateLessThan":{"aws:CurrentTime":"2017-12-31T23:59:59Z"}}}"#)),
+        (
+            5,
+            v12(
+                r#"{"Effect":"Allow","Action":"service-prefix:action-name","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2017-07-01T00:00:00Z"},"DateLessThan":{"aws:CurrentTime":"2017-12-31T23:59:59Z"}}}"#,
+            ),
+        ),
         (6, with_action("fsx:ListBucket")),
         (7, with_resource("arn:aws:iam:::user/example_bucket")),
         (8, with_resource("arn:aws:s33:::example_bucket")),
@@ -153,20 +159,45 @@ fn valid_documents_are_accepted() {
         (13, with_resource("arn:aws:ec2:us-east-1::example_bucket")),
         (14, with_resource("arn:aws:invalid-service:::example_bucket")),
         (15, with_resource("arn:aws:invalid-service:us-east-1::example_bucket")),
-        (16, lb(r#","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2017-07-01T00:00:00Z"},"DateLessThan":{"aws:CurrentTime":"2017-12-31T23:59:59Z"}}"#)),
+        (
+            16,
+            lb(
+                r#","Condition":{"DateGreaterThan":{"aws:CurrentTime":"2017-07-01T00:00:00Z"},"DateLessThan":{"aws:CurrentTime":"2017-12-31T23:59:59Z"}}"#,
+            ),
+        ),
         (17, lb(r#","Condition":{"DateGreaterThan":{}}"#)),
         (18, lb(r#","Condition":{"DateGreaterThan":{"a":[]}}"#)),
         (19, lb(r#","Condition":{"a":{}}"#)),
         (20, v12(&format!(r#"{{"Sid":"dsfsdfsdfsdfsdfsadfsd","Effect":"Allow","Action":"s3:ListBucket",{b}}}"#))),
-        (21, v12(r#"[{"Sid":"ConsoleDisplay","Effect":"Allow","Action":["iam:GetRole","iam:GetUser","iam:ListRoles","iam:ListRoleTags","iam:ListUsers","iam:ListUserTags"],"Resource":"*"},{"Sid":"AddTag","Effect":"Allow","Action":["iam:TagUser","iam:TagRole"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/CostCenter":["A-123","B-456"]},"ForAllValues:StringEquals":{"aws:TagKeys":"CostCenter"}}}]"#)),
+        (
+            21,
+            v12(
+                r#"[{"Sid":"ConsoleDisplay","Effect":"Allow","Action":["iam:GetRole","iam:GetUser","iam:ListRoles","iam:ListRoleTags","iam:ListUsers","iam:ListUserTags"],"Resource":"*"},{"Sid":"AddTag","Effect":"Allow","Action":["iam:TagUser","iam:TagRole"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/CostCenter":["A-123","B-456"]},"ForAllValues:StringEquals":{"aws:TagKeys":"CostCenter"}}}]"#,
+            ),
+        ),
         (22, v12(&format!(r#"{{"Effect":"Allow","NotAction":"s3:ListBucket",{b}}}"#))),
-        (23, v12(r#"{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::HRBucket/Payroll","arn:aws:s3:::HRBucket/Payroll/*"]}"#)),
-        (24, format!(r#"{{"Version":"2012-10-17","Id":"sdfsdfsdf","Statement":{{"Effect":"Allow","NotAction":"s3:ListBucket",{b}}}}}"#)),
+        (
+            23,
+            v12(
+                r#"{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::HRBucket/Payroll","arn:aws:s3:::HRBucket/Payroll/*"]}"#,
+            ),
+        ),
+        (
+            24,
+            format!(
+                r#"{{"Version":"2012-10-17","Id":"sdfsdfsdf","Statement":{{"Effect":"Allow","NotAction":"s3:ListBucket",{b}}}}}"#
+            ),
+        ),
         (25, with_action("aaaaaadsfdsafsadfsadfaaaaa:ListBucket")),
         (26, with_action("s3-s:ListBucket")),
         (27, with_action("s3.s:ListBucket")),
         (28, v12(r#"{"Effect":"Allow","NotAction":"s3:ListBucket","NotResource":"*"}"#)),
-        (29, v12(&format!(r#"[{{"Sid":"sdf","Effect":"Allow","Action":"s3:ListBucket",{b}}},{{"Effect":"Allow","Action":"s3:ListBucket",{b}}}]"#))),
+        (
+            29,
+            v12(&format!(
+                r#"[{{"Sid":"sdf","Effect":"Allow","Action":"s3:ListBucket",{b}}},{{"Effect":"Allow","Action":"s3:ListBucket",{b}}}]"#
+            )),
+        ),
         (30, lb(r#","Condition":{"DateGreaterThan":{"a":"01T"}}"#)),
         (31, lb(r#","Condition":{"x":{},"y":{}}"#)),
         (32, lb(r#","Condition":{"StringEqualsIfExists":{"a":"asf"}}"#)),
@@ -175,23 +206,91 @@ fn valid_documents_are_accepted() {
         (35, lb(r#","Condition":{"DateLessThanEquals":{"a":"2016-12-13T21:20:37.593194+00:00"}}"#)),
         (36, lb(r#","Condition":{"DateLessThanEquals":{"a":"2016-12-13t2:00:00.593194+23"}}"#)),
         (37, lb(r#","Condition":{"DateLessThan":{"a":"-292275054"}}"#)),
-        (38, v12(r#"[{"Sid":"AllowViewAccountInfo","Effect":"Allow","Action":["iam:GetAccountPasswordPolicy","iam:GetAccountSummary","iam:ListVirtualMFADevices"],"Resource":"*"},{"Sid":"AllowManageOwnPasswords","Effect":"Allow","Action":["iam:ChangePassword","iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"},{"Sid":"AllowManageOwnVirtualMFADevice","Effect":"Allow","Action":["iam:CreateVirtualMFADevice","iam:DeleteVirtualMFADevice"],"Resource":"arn:aws:iam::*:mfa/${aws:username}"},{"Sid":"DenyAllExceptListedIfNoMFA","Effect":"Deny","NotAction":["iam:CreateVirtualMFADevice","iam:EnableMFADevice","iam:GetUser","iam:ListMFADevices","iam:ListVirtualMFADevices","iam:ResyncMFADevice","sts:GetSessionToken"],"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]"#)),
-        (39, v12(r#"[{"Sid":"ListAndDescribe","Effect":"Allow","Action":["dynamodb:List*","dynamodb:DescribeReservedCapacity*","dynamodb:DescribeLimits","dynamodb:DescribeTimeToLive"],"Resource":"*"},{"Sid":"SpecificTable","Effect":"Allow","Action":["dynamodb:BatchGet*","dynamodb:DescribeStream","dynamodb:DescribeTable","dynamodb:Get*","dynamodb:Query","dynamodb:Scan","dynamodb:BatchWrite*","dynamodb:CreateTable","dynamodb:Delete*","dynamodb:Update*","dynamodb:PutItem"],"Resource":"arn:aws:dynamodb:*:*:table/MyTable"}]"#)),
-        (40, v12(r#"[{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":["arn:aws:ec2:*:*:volume/*","arn:aws:ec2:*:*:instance/*"],"Condition":{"ArnEquals":{"ec2:SourceInstanceARN":"arn:aws:ec2:*:*:instance/instance-id"}}}]"#)),
-        (41, v12(r#"[{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":"arn:aws:ec2:*:*:instance/*","Condition":{"StringEquals":{"ec2:ResourceTag/Department":"Development"}}},{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":"arn:aws:ec2:*:*:volume/*","Condition":{"StringEquals":{"ec2:ResourceTag/VolumeUser":"${aws:username}"}}}]"#)),
-        (42, v12(r#"[{"Sid":"StartStopIfTags","Effect":"Allow","Action":["ec2:StartInstances","ec2:StopInstances","ec2:DescribeTags"],"Resource":"arn:aws:ec2:region:account-id:instance/*","Condition":{"StringEquals":{"ec2:ResourceTag/Project":"DataAnalytics","aws:PrincipalTag/Department":"Data"}}}]"#)),
-        (43, v12(r#"[{"Sid":"ListYourObjects","Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::bucket-name"],"Condition":{"StringLike":{"s3:prefix":["cognito/application-name/${cognito-identity.amazonaws.com:sub}"]}}},{"Sid":"ReadWriteDeleteYourObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::bucket-name/cognito/application-name/${cognito-identity.amazonaws.com:sub}","arn:aws:s3:::bucket-name/cognito/application-name/${cognito-identity.amazonaws.com:sub}/*"]}]"#)),
-        (44, v12(r#"[{"Effect":"Allow","Action":["s3:ListAllMyBuckets","s3:GetBucketLocation"],"Resource":"*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::bucket-name","Condition":{"StringLike":{"s3:prefix":["","home/","home/${aws:userid}/*"]}}},{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::bucket-name/home/${aws:userid}","arn:aws:s3:::bucket-name/home/${aws:userid}/*"]}]"#)),
-        (45, v12(r#"[{"Sid":"ConsoleAccess","Effect":"Allow","Action":["s3:GetAccountPublicAccessBlock","s3:GetBucketAcl","s3:GetBucketLocation","s3:GetBucketPolicyStatus","s3:GetBucketPublicAccessBlock","s3:ListAllMyBuckets"],"Resource":"*"},{"Sid":"ListObjectsInBucket","Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::bucket-name"]},{"Sid":"AllObjectActions","Effect":"Allow","Action":"s3:*Object","Resource":["arn:aws:s3:::bucket-name/*"]}]"#)),
-        (46, v12(r#"[{"Sid":"AllowViewAccountInfo","Effect":"Allow","Action":["iam:GetAccountPasswordPolicy","iam:GetAccountSummary"],"Resource":"*"},{"Sid":"AllowManageOwnPasswords","Effect":"Allow","Action":["iam:ChangePassword","iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]"#)),
-        (47, v12(r#"[{"Action":"ec2:*","Resource":"*","Effect":"Allow","Condition":{"StringEquals":{"ec2:Region":"region"}}}]"#)),
-        (48, v12(r#"[{"Effect":"Allow","Action":"rds:*","Resource":["arn:aws:rds:region:*:*"]},{"Effect":"Allow","Action":["rds:Describe*"],"Resource":["*"]}]"#)),
-        (49, v12(r#"[{"Sid":"","Effect":"Allow","Action":"rds:*","Resource":["arn:aws:rds:region:*:*"]},{"Sid":"","Effect":"Allow","Action":["rds:Describe*"],"Resource":["*"]}]"#)),
-        (50, v12(r#"[{"Sid":"","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point","arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/*"]}]"#)),
+        (
+            38,
+            v12(
+                r#"[{"Sid":"AllowViewAccountInfo","Effect":"Allow","Action":["iam:GetAccountPasswordPolicy","iam:GetAccountSummary","iam:ListVirtualMFADevices"],"Resource":"*"},{"Sid":"AllowManageOwnPasswords","Effect":"Allow","Action":["iam:ChangePassword","iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"},{"Sid":"AllowManageOwnVirtualMFADevice","Effect":"Allow","Action":["iam:CreateVirtualMFADevice","iam:DeleteVirtualMFADevice"],"Resource":"arn:aws:iam::*:mfa/${aws:username}"},{"Sid":"DenyAllExceptListedIfNoMFA","Effect":"Deny","NotAction":["iam:CreateVirtualMFADevice","iam:EnableMFADevice","iam:GetUser","iam:ListMFADevices","iam:ListVirtualMFADevices","iam:ResyncMFADevice","sts:GetSessionToken"],"Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]"#,
+            ),
+        ),
+        (
+            39,
+            v12(
+                r#"[{"Sid":"ListAndDescribe","Effect":"Allow","Action":["dynamodb:List*","dynamodb:DescribeReservedCapacity*","dynamodb:DescribeLimits","dynamodb:DescribeTimeToLive"],"Resource":"*"},{"Sid":"SpecificTable","Effect":"Allow","Action":["dynamodb:BatchGet*","dynamodb:DescribeStream","dynamodb:DescribeTable","dynamodb:Get*","dynamodb:Query","dynamodb:Scan","dynamodb:BatchWrite*","dynamodb:CreateTable","dynamodb:Delete*","dynamodb:Update*","dynamodb:PutItem"],"Resource":"arn:aws:dynamodb:*:*:table/MyTable"}]"#,
+            ),
+        ),
+        (
+            40,
+            v12(
+                r#"[{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":["arn:aws:ec2:*:*:volume/*","arn:aws:ec2:*:*:instance/*"],"Condition":{"ArnEquals":{"ec2:SourceInstanceARN":"arn:aws:ec2:*:*:instance/instance-id"}}}]"#,
+            ),
+        ),
+        (
+            41,
+            v12(
+                r#"[{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":"arn:aws:ec2:*:*:instance/*","Condition":{"StringEquals":{"ec2:ResourceTag/Department":"Development"}}},{"Effect":"Allow","Action":["ec2:AttachVolume","ec2:DetachVolume"],"Resource":"arn:aws:ec2:*:*:volume/*","Condition":{"StringEquals":{"ec2:ResourceTag/VolumeUser":"${aws:username}"}}}]"#,
+            ),
+        ),
+        (
+            42,
+            v12(
+                r#"[{"Sid":"StartStopIfTags","Effect":"Allow","Action":["ec2:StartInstances","ec2:StopInstances","ec2:DescribeTags"],"Resource":"arn:aws:ec2:region:account-id:instance/*","Condition":{"StringEquals":{"ec2:ResourceTag/Project":"DataAnalytics","aws:PrincipalTag/Department":"Data"}}}]"#,
+            ),
+        ),
+        (
+            43,
+            v12(
+                r#"[{"Sid":"ListYourObjects","Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::bucket-name"],"Condition":{"StringLike":{"s3:prefix":["cognito/application-name/${cognito-identity.amazonaws.com:sub}"]}}},{"Sid":"ReadWriteDeleteYourObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::bucket-name/cognito/application-name/${cognito-identity.amazonaws.com:sub}","arn:aws:s3:::bucket-name/cognito/application-name/${cognito-identity.amazonaws.com:sub}/*"]}]"#,
+            ),
+        ),
+        (
+            44,
+            v12(
+                r#"[{"Effect":"Allow","Action":["s3:ListAllMyBuckets","s3:GetBucketLocation"],"Resource":"*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::bucket-name","Condition":{"StringLike":{"s3:prefix":["","home/","home/${aws:userid}/*"]}}},{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::bucket-name/home/${aws:userid}","arn:aws:s3:::bucket-name/home/${aws:userid}/*"]}]"#,
+            ),
+        ),
+        (
+            45,
+            v12(
+                r#"[{"Sid":"ConsoleAccess","Effect":"Allow","Action":["s3:GetAccountPublicAccessBlock","s3:GetBucketAcl","s3:GetBucketLocation","s3:GetBucketPolicyStatus","s3:GetBucketPublicAccessBlock","s3:ListAllMyBuckets"],"Resource":"*"},{"Sid":"ListObjectsInBucket","Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::bucket-name"]},{"Sid":"AllObjectActions","Effect":"Allow","Action":"s3:*Object","Resource":["arn:aws:s3:::bucket-name/*"]}]"#,
+            ),
+        ),
+        (
+            46,
+            v12(
+                r#"[{"Sid":"AllowViewAccountInfo","Effect":"Allow","Action":["iam:GetAccountPasswordPolicy","iam:GetAccountSummary"],"Resource":"*"},{"Sid":"AllowManageOwnPasswords","Effect":"Allow","Action":["iam:ChangePassword","iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]"#,
+            ),
+        ),
+        (
+            47,
+            v12(
+                r#"[{"Action":"ec2:*","Resource":"*","Effect":"Allow","Condition":{"StringEquals":{"ec2:Region":"region"}}}]"#,
+            ),
+        ),
+        (
+            48,
+            v12(
+                r#"[{"Effect":"Allow","Action":"rds:*","Resource":["arn:aws:rds:region:*:*"]},{"Effect":"Allow","Action":["rds:Describe*"],"Resource":["*"]}]"#,
+            ),
+        ),
+        (
+            49,
+            v12(
+                r#"[{"Sid":"","Effect":"Allow","Action":"rds:*","Resource":["arn:aws:rds:region:*:*"]},{"Sid":"","Effect":"Allow","Action":["rds:Describe*"],"Resource":["*"]}]"#,
+            ),
+        ),
+        (
+            50,
+            v12(
+                r#"[{"Sid":"","Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point","arn:aws:s3:us-west-2:123456789012:accesspoint/my-access-point/object/*"]}]"#,
+            ),
+        ),
     ];
     assert_eq!(docs.len(), 51);
-    let failures: Vec<String> =
-        docs.iter().filter(|(_, d)| err(d) != "<valid>").map(|(i, d)| format!("valid-{i}: {}\n  {d}", err(d))).collect();
+    let failures: Vec<String> = docs
+        .iter()
+        .filter(|(_, d)| err(d) != "<valid>")
+        .map(|(i, d)| format!("valid-{i}: {}\n  {d}", err(d)))
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -202,7 +301,10 @@ fn recorded_trust_policy_errors() {
         Err(e) => e.message().to_owned(),
     };
     // aws-errors.md: CreateRole / UpdateAssumeRolePolicy.
-    assert_eq!(trust(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",}]}"#), "This policy contains invalid Json");
+    assert_eq!(
+        trust(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",}]}"#),
+        "This policy contains invalid Json"
+    );
     assert_eq!(trust("not valid json"), "This policy contains invalid Json");
     let principal = r#""Principal":{"Service":"ec2.amazonaws.com"}"#;
     assert_eq!(
@@ -235,10 +337,15 @@ fn principal_rules_per_kind() {
         parse_document(partial, PolicyKind::Resource).unwrap_err().message(),
         "Invalid principal in policy: \"AWS\":\"arn:aws:iam::*:root\""
     );
-    let no_principal = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
-    assert_eq!(parse_document(no_principal, PolicyKind::Resource).unwrap_err().message(), "Missing required field Principal");
+    let no_principal =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#;
+    assert_eq!(
+        parse_document(no_principal, PolicyKind::Resource).unwrap_err().message(),
+        "Missing required field Principal"
+    );
     // Resource policies keep accepting Version 2008-10-17 or none [VER].
-    let old = r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"*"}}"#;
+    let old =
+        r#"{"Statement":{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"s3:GetObject","Resource":"*"}}"#;
     assert!(parse_document(old, PolicyKind::Resource).is_ok());
 }
 
@@ -248,9 +355,22 @@ fn grammar_details() {
     let dup = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Resource":"arn:aws:s3:::x"}}"#;
     assert_eq!(err(dup), SYNTAX);
     // Scalars of every JSON type are condition values; null and nesting are not.
-    assert_eq!(err(&v12(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":[10,20.5]}}}"#)), "<valid>");
-    assert_eq!(err(&v12(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":null}}}"#)), SYNTAX);
-    assert_eq!(err(&v12(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"k":[["a"]]}}}"#)), SYNTAX);
+    assert_eq!(
+        err(&v12(
+            r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":[10,20.5]}}}"#
+        )),
+        "<valid>"
+    );
+    assert_eq!(
+        err(&v12(
+            r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":null}}}"#
+        )),
+        SYNTAX
+    );
+    assert_eq!(
+        err(&v12(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"k":[["a"]]}}}"#)),
+        SYNTAX
+    );
     // Both Principal and NotPrincipal: grammar.
     let both = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","NotPrincipal":"*","Action":"s3:*","Resource":"*"}}"#;
     assert_eq!(parse_document(both, PolicyKind::Resource).unwrap_err().message(), SYNTAX);

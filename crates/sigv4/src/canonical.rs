@@ -38,12 +38,7 @@ pub fn canonical_request(auth: &Auth<'_>, req: &Request<'_>, token: QueryToken) 
 }
 
 /// SHA-256 of the canonical request, streamed.
-pub(crate) fn hash(
-    auth: &Auth<'_>,
-    req: &Request<'_>,
-    token: QueryToken,
-    payload: &Hex,
-) -> [u8; 32] {
+pub(crate) fn hash(auth: &Auth<'_>, req: &Request<'_>, token: QueryToken, payload: &Hex) -> [u8; 32] {
     let mut hasher = Sha256::new();
     write(&mut hasher, auth, req, token, payload);
     hasher.finalize().into()
@@ -56,13 +51,7 @@ pub(crate) fn payload_hash(body: &[u8]) -> Hex {
     Hex::new(&Sha256::digest(body).into())
 }
 
-pub(crate) fn write<S: Sink>(
-    sink: &mut S,
-    auth: &Auth<'_>,
-    req: &Request<'_>,
-    token: QueryToken,
-    payload: &Hex,
-) {
+pub(crate) fn write<S: Sink>(sink: &mut S, auth: &Auth<'_>, req: &Request<'_>, token: QueryToken, payload: &Hex) {
     sink.put(req.method);
     sink.put("\n");
     write_path(sink, req.path, req.normalize_path);
@@ -128,8 +117,7 @@ fn write_query<S: Sink>(sink: &mut S, req: &Request<'_>, form: Form, token: Quer
     for (raw_key, raw_value) in req.query_pairs() {
         let key = canonical_query_component(raw_key);
         let skipped = form == Form::Query
-            && (key == "X-Amz-Signature"
-                || (token == QueryToken::Unsigned && key == "X-Amz-Security-Token"));
+            && (key == "X-Amz-Signature" || (token == QueryToken::Unsigned && key == "X-Amz-Security-Token"));
         if !skipped {
             pairs.push((key, canonical_query_component(raw_value)));
         }
@@ -221,12 +209,7 @@ mod tests {
         ] {
             assert_eq!(path(raw, true), normalized, "{raw:?}");
         }
-        for (raw, kept) in [
-            ("//", "//"),
-            ("/./", "/./"),
-            ("/example/..", "/example/.."),
-            ("/a b", "/a%20b"),
-        ] {
+        for (raw, kept) in [("//", "//"), ("/./", "/./"), ("/example/..", "/example/.."), ("/a b", "/a%20b")] {
             assert_eq!(path(raw, false), kept, "{raw:?}");
         }
     }

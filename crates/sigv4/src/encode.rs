@@ -148,10 +148,7 @@ mod tests {
     #[test]
     fn query_components_are_decoded_then_reencoded() {
         assert_eq!(canonical_query_component("Param1"), "Param1");
-        assert!(matches!(
-            canonical_query_component("Param1"),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(canonical_query_component("Param1"), Cow::Borrowed(_)));
         assert_eq!(canonical_query_component("%e1%88%b4"), "%E1%88%B4");
         assert_eq!(canonical_query_component("\u{1234}"), "%E1%88%B4");
         assert_eq!(canonical_query_component("a+b"), "a%20b");

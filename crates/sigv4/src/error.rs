@@ -19,24 +19,18 @@ pub const MSG_SIGNATURE_DOES_NOT_MATCH: &str = "The request signature we calcula
 // "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter.
 //  Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a
 //  'X-Amz-Date' or a 'Date' header. Authorization=Basic ..." (aws/chalice#828 and several others).
-pub(crate) const MSG_HEADER_REQUIRES_CREDENTIAL: &str =
-    "Authorization header requires 'Credential' parameter.";
-pub(crate) const MSG_HEADER_REQUIRES_SIGNATURE: &str =
-    "Authorization header requires 'Signature' parameter.";
-pub(crate) const MSG_HEADER_REQUIRES_SIGNED_HEADERS: &str =
-    "Authorization header requires 'SignedHeaders' parameter.";
+pub(crate) const MSG_HEADER_REQUIRES_CREDENTIAL: &str = "Authorization header requires 'Credential' parameter.";
+pub(crate) const MSG_HEADER_REQUIRES_SIGNATURE: &str = "Authorization header requires 'Signature' parameter.";
+pub(crate) const MSG_HEADER_REQUIRES_SIGNED_HEADERS: &str = "Authorization header requires 'SignedHeaders' parameter.";
 pub(crate) const MSG_HEADER_REQUIRES_DATE: &str =
     "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
 
 // Query (presigned) form, missing parts, followed by MSG_REEXAMINE_QUERY (scratchstack, from the AWS ordering rules).
-pub(crate) const MSG_QUERY_REQUIRES_CREDENTIAL: &str =
-    "AWS query-string parameters must include 'X-Amz-Credential'.";
-pub(crate) const MSG_QUERY_REQUIRES_SIGNATURE: &str =
-    "AWS query-string parameters must include 'X-Amz-Signature'.";
+pub(crate) const MSG_QUERY_REQUIRES_CREDENTIAL: &str = "AWS query-string parameters must include 'X-Amz-Credential'.";
+pub(crate) const MSG_QUERY_REQUIRES_SIGNATURE: &str = "AWS query-string parameters must include 'X-Amz-Signature'.";
 pub(crate) const MSG_QUERY_REQUIRES_SIGNED_HEADERS: &str =
     "AWS query-string parameters must include 'X-Amz-SignedHeaders'.";
-pub(crate) const MSG_QUERY_REQUIRES_DATE: &str =
-    "AWS query-string parameters must include 'X-Amz-Date'.";
+pub(crate) const MSG_QUERY_REQUIRES_DATE: &str = "AWS query-string parameters must include 'X-Amz-Date'.";
 pub(crate) const MSG_REEXAMINE_QUERY: &str = "Re-examine the query-string parameters.";
 
 /// "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." (a `SignatureDoesNotMatch`).
@@ -111,22 +105,13 @@ mod tests {
     fn codes_and_statuses_match_aws() {
         assert_eq!(
             SigError::MissingAuthenticationToken.aws(),
-            (
-                "MissingAuthenticationToken",
-                403,
-                "Request is missing Authentication Token"
-            )
+            ("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
         );
-        assert_eq!(
-            SigError::incomplete("x").aws(),
-            ("IncompleteSignature", 400, "x")
-        );
+        assert_eq!(SigError::incomplete("x").aws(), ("IncompleteSignature", 400, "x"));
         let mismatch = SigError::mismatch();
         let (code, status, message) = mismatch.aws();
         assert_eq!((code, status), ("SignatureDoesNotMatch", 403));
-        assert!(message.starts_with(
-            "The request signature we calculated does not match the signature you provided. "
-        ));
+        assert!(message.starts_with("The request signature we calculated does not match the signature you provided. "));
         assert!(message.ends_with("Consult the service documentation for details."));
         assert!(!message.contains("  "));
     }

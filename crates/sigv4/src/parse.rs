@@ -81,9 +81,7 @@ impl Auth<'_> {
 
     /// `YYYYMMDD/region/service/aws4_request`, the credential without the key id, as in the string to sign.
     pub fn credential_scope(&self) -> &str {
-        self.credential
-            .split_once('/')
-            .map_or("", |(_, scope)| scope)
+        self.credential.split_once('/').map_or("", |(_, scope)| scope)
     }
 
     /// The signed header names as the client listed them (`host;x-amz-date`).
@@ -131,10 +129,7 @@ impl fmt::Debug for Auth<'_> {
             .field("signed_headers", &self.signed_headers)
             .field("signature", &"<redacted>")
             .field("amz_date", &self.amz_date)
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
             .field("expires", &self.expires)
             .finish()
     }
@@ -144,10 +139,7 @@ impl fmt::Debug for Auth<'_> {
 /// [`SigError::MissingAuthenticationToken`]; a malformed or incomplete header or query is
 /// [`SigError::IncompleteSignature`] with AWS's text; `host` left unsigned is a [`SigError::SignatureDoesNotMatch`].
 pub fn parse<'a>(req: &Request<'a>) -> Result<Auth<'a>, SigError> {
-    match (
-        req.header("authorization"),
-        req.query_param("X-Amz-Algorithm"),
-    ) {
+    match (req.header("authorization"), req.query_param("X-Amz-Algorithm")) {
         (Some(header), None) => parse_header(req, header),
         (None, Some(algorithm)) => parse_query(req, &algorithm),
         // Rule 5: both at once is refused, with the generic text (AWS gives no specific one).
@@ -170,22 +162,15 @@ struct Found<'a> {
 
 fn parse_header<'a>(req: &Request<'a>, value: &'a str) -> Result<Auth<'a>, SigError> {
     let header = value.trim_ascii();
-    let (algorithm, params) = header
-        .split_once(|c: char| c.is_ascii_whitespace())
-        .unwrap_or((header, ""));
+    let (algorithm, params) = header.split_once(|c: char| c.is_ascii_whitespace()).unwrap_or((header, ""));
     // Rule 6a.
     if algorithm != ALGORITHM {
-        return Err(SigError::incomplete(format!(
-            "Unsupported AWS 'algorithm': '{algorithm}'."
-        )));
+        return Err(SigError::incomplete(format!("Unsupported AWS 'algorithm': '{algorithm}'.")));
     }
     // Rule 6b: AWS splits on commas *and* spaces, which is why `Credential= AKID/...` (a stray space) is answered
     // "'AKID/...' not a valid key=value pair (missing equal-sign) in Authorization header: '...'." (boto/boto3#2280).
     let (mut credential, mut signed_headers, mut signature) = (None, None, None);
-    for token in params
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|t| !t.is_empty())
-    {
+    for token in params.split(|c: char| c == ',' || c.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
         let Some((key, val)) = token.split_once('=') else {
             return Err(SigError::incomplete(format!(
                 "'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: '{header}'."
@@ -220,10 +205,8 @@ fn parse_header<'a>(req: &Request<'a>, value: &'a str) -> Result<Auth<'a>, SigEr
                 return Err(SigError::incomplete(message));
             }
         };
-    let session_token = req
-        .header("x-amz-security-token")
-        .map(Cow::Borrowed)
-        .or_else(|| req.query_param("X-Amz-Security-Token"));
+    let session_token =
+        req.header("x-amz-security-token").map(Cow::Borrowed).or_else(|| req.query_param("X-Amz-Security-Token"));
     finish(Found {
         form: Form::Header,
         credential: Cow::Borrowed(credential),
@@ -270,20 +253,19 @@ fn parse_query<'a>(req: &Request<'a>, algorithm: &str) -> Result<Auth<'a>, SigEr
         }
     }
     // Rule 7d: every missing parameter is named, then a closing sentence.
-    let (credential, signature, signed_headers, date) =
-        match (credential, signature, signed_headers, date) {
-            (Some(c), Some(s), Some(h), Some(d)) => (c, s, h, d),
-            (c, s, h, d) => {
-                let mut message = missing_list([
-                    (c.is_none(), error::MSG_QUERY_REQUIRES_CREDENTIAL),
-                    (s.is_none(), error::MSG_QUERY_REQUIRES_SIGNATURE),
-                    (h.is_none(), error::MSG_QUERY_REQUIRES_SIGNED_HEADERS),
-                    (d.is_none(), error::MSG_QUERY_REQUIRES_DATE),
-                ]);
-                message.push_str(error::MSG_REEXAMINE_QUERY);
-                return Err(SigError::incomplete(message));
-            }
-        };
+    let (credential, signature, signed_headers, date) = match (credential, signature, signed_headers, date) {
+        (Some(c), Some(s), Some(h), Some(d)) => (c, s, h, d),
+        (c, s, h, d) => {
+            let mut message = missing_list([
+                (c.is_none(), error::MSG_QUERY_REQUIRES_CREDENTIAL),
+                (s.is_none(), error::MSG_QUERY_REQUIRES_SIGNATURE),
+                (h.is_none(), error::MSG_QUERY_REQUIRES_SIGNED_HEADERS),
+                (d.is_none(), error::MSG_QUERY_REQUIRES_DATE),
+            ]);
+            message.push_str(error::MSG_REEXAMINE_QUERY);
+            return Err(SigError::incomplete(message));
+        }
+    };
     let expires = expires.as_deref().map(parse_expires).transpose()?;
     let session_token = token.or_else(|| req.header("x-amz-security-token").map(Cow::Borrowed));
     finish(Found {
@@ -308,9 +290,7 @@ fn parse_expires(raw: &str) -> Result<u32, SigError> {
         return Err(SigError::incomplete("X-Amz-Expires should be a number"));
     }
     match raw.parse::<u64>() {
-        Ok(secs) if secs <= u64::from(MAX_EXPIRES) => {
-            u32::try_from(secs).map_err(|_| expires_too_long())
-        }
+        Ok(secs) if secs <= u64::from(MAX_EXPIRES) => u32::try_from(secs).map_err(|_| expires_too_long()),
         _ => Err(expires_too_long()),
     }
 }
@@ -324,23 +304,13 @@ fn expires_too_long() -> SigError {
 
 fn finish(found: Found<'_>) -> Result<Auth<'_>, SigError> {
     // Rule 8: `host` (`:authority` under HTTP/2) must be signed, or the request could be replayed to another host.
-    if !found
-        .signed_headers
-        .split(';')
-        .any(|h| h.eq_ignore_ascii_case("host") || h == ":authority")
-    {
-        return Err(SigError::SignatureDoesNotMatch(Cow::Borrowed(
-            error::MSG_HOST_MUST_BE_SIGNED,
-        )));
+    if !found.signed_headers.split(';').any(|h| h.eq_ignore_ascii_case("host") || h == ":authority") {
+        return Err(SigError::SignatureDoesNotMatch(Cow::Borrowed(error::MSG_HOST_MUST_BE_SIGNED)));
     }
     // Rule 9 (format part): X-Amz-Date is ISO-8601 basic; a Date header may also be an HTTP date.
     let (raw_date, from_date_header) = found.date;
     let trimmed = raw_date.trim_ascii();
-    let parsed = if from_date_header {
-        time::parse_http_date(trimmed)
-    } else {
-        time::parse_iso_basic(trimmed)
-    };
+    let parsed = if from_date_header { time::parse_http_date(trimmed) } else { time::parse_iso_basic(trimmed) };
     let Some(timestamp) = parsed else {
         return Err(SigError::incomplete(format!(
             "Date must be in ISO-8601 'basic format'. Got '{raw_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
@@ -390,9 +360,7 @@ mod tests {
 
     #[test]
     fn parses_the_header_form() {
-        let auth_value = format!(
-            "AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host;x-amz-date, Signature=abc"
-        );
+        let auth_value = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host;x-amz-date, Signature=abc");
         let headers = [
             ("Host", "iam.amazonaws.com"),
             ("X-Amz-Date", "20150830T123600Z"),
@@ -407,24 +375,15 @@ mod tests {
         assert_eq!(auth.region(), "us-east-1");
         assert_eq!(auth.service(), "iam");
         assert_eq!(auth.scope_terminator(), "aws4_request");
-        assert_eq!(
-            auth.credential_scope(),
-            "20150830/us-east-1/iam/aws4_request"
-        );
-        assert_eq!(
-            auth.signed_headers().collect::<Vec<_>>(),
-            ["host", "x-amz-date"]
-        );
+        assert_eq!(auth.credential_scope(), "20150830/us-east-1/iam/aws4_request");
+        assert_eq!(auth.signed_headers().collect::<Vec<_>>(), ["host", "x-amz-date"]);
         assert_eq!(auth.signature(), "abc");
         assert_eq!(auth.amz_date(), "20150830T123600Z");
         assert_eq!(auth.timestamp(), 1_440_938_160);
         assert_eq!(auth.session_token(), Some("tok"));
         assert_eq!(auth.expires(), None);
         let debug = format!("{auth:?}");
-        assert!(
-            !debug.contains("tok\"") && !debug.contains("abc"),
-            "{debug}"
-        );
+        assert!(!debug.contains("tok\"") && !debug.contains("abc"), "{debug}");
     }
 
     #[test]
@@ -447,13 +406,8 @@ mod tests {
 
     #[test]
     fn the_date_header_is_a_fallback() {
-        let auth_value =
-            format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=date;host, Signature=abc");
-        let headers = [
-            ("Date", "Sun, 30 Aug 2015 12:36:00 GMT"),
-            ("Host", "h"),
-            ("Authorization", &auth_value),
-        ];
+        let auth_value = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=date;host, Signature=abc");
+        let headers = [("Date", "Sun, 30 Aug 2015 12:36:00 GMT"), ("Host", "h"), ("Authorization", &auth_value)];
         let auth = parse(&Request::new("GET", "/", "", &headers, b"")).expect("parses");
         assert_eq!(auth.amz_date(), "20150830T123600Z");
         assert_eq!(auth.timestamp(), 1_440_938_160);
@@ -461,29 +415,16 @@ mod tests {
 
     #[test]
     fn no_auth_at_all_is_missing() {
-        let headers = [
-            ("Host", "iam.amazonaws.com"),
-            ("X-Amz-Date", "20150830T123600Z"),
-        ];
-        for query in [
-            "",
-            "Action=ListUsers",
-            "X-Amz-Credential=a%2Fb&X-Amz-Signature=x",
-            "x-amz-algorithm=AWS4-HMAC-SHA256",
-        ] {
+        let headers = [("Host", "iam.amazonaws.com"), ("X-Amz-Date", "20150830T123600Z")];
+        for query in
+            ["", "Action=ListUsers", "X-Amz-Credential=a%2Fb&X-Amz-Signature=x", "x-amz-algorithm=AWS4-HMAC-SHA256"]
+        {
             let req = Request::new("GET", "/", query, &headers, b"");
-            assert_eq!(
-                parse(&req).map(|_| ()),
-                Err(SigError::MissingAuthenticationToken),
-                "{query}"
-            );
+            assert_eq!(parse(&req).map(|_| ()), Err(SigError::MissingAuthenticationToken), "{query}");
         }
         // Rule 7a: another algorithm in a presigned URL is no authentication either.
         let req = Request::new("GET", "/", "X-Amz-Algorithm=AWS4-HMAC-SHA1", &headers, b"");
-        assert_eq!(
-            parse(&req).map(|_| ()),
-            Err(SigError::MissingAuthenticationToken)
-        );
+        assert_eq!(parse(&req).map(|_| ()), Err(SigError::MissingAuthenticationToken));
     }
 
     #[test]
@@ -499,9 +440,7 @@ mod tests {
         let partial = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host");
         assert_eq!(
             header_auth(&partial, &[("X-Amz-Date", "20150830T123600Z")]),
-            incomplete(&format!(
-                "Authorization header requires 'Signature' parameter. Authorization={partial}"
-            ))
+            incomplete(&format!("Authorization header requires 'Signature' parameter. Authorization={partial}"))
         );
     }
 
@@ -512,16 +451,9 @@ mod tests {
             header_auth("AWS4-HMAC-SHA512 Credential=x", &date),
             incomplete("Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.")
         );
-        assert_eq!(
-            header_auth("Bearer abc.def", &date),
-            incomplete("Unsupported AWS 'algorithm': 'Bearer'.")
-        );
-        assert_eq!(
-            header_auth("", &date),
-            incomplete("Unsupported AWS 'algorithm': ''.")
-        );
-        let stray_space =
-            format!("AWS4-HMAC-SHA256 Credential= {CRED}, SignedHeaders=host, Signature=abc");
+        assert_eq!(header_auth("Bearer abc.def", &date), incomplete("Unsupported AWS 'algorithm': 'Bearer'."));
+        assert_eq!(header_auth("", &date), incomplete("Unsupported AWS 'algorithm': ''."));
+        let stray_space = format!("AWS4-HMAC-SHA256 Credential= {CRED}, SignedHeaders=host, Signature=abc");
         assert_eq!(
             header_auth(&stray_space, &date),
             incomplete(&format!(
@@ -529,14 +461,16 @@ mod tests {
             ))
         );
         assert_eq!(
-            header_auth("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam, SignedHeaders=host, Signature=a", &date),
+            header_auth(
+                "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/iam, SignedHeaders=host, Signature=a",
+                &date
+            ),
             incomplete(
                 "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got \
                  'AKID/20150830/us-east-1/iam'"
             )
         );
-        let no_host =
-            format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=x-amz-date, Signature=abc");
+        let no_host = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=x-amz-date, Signature=abc");
         assert_eq!(
             header_auth(&no_host, &date),
             Err(SigError::SignatureDoesNotMatch(
@@ -552,33 +486,15 @@ mod tests {
             )
         );
         // X-Amz-Date wins over Date, even when it is the broken one.
-        assert!(header_auth(
-            &full,
-            &[
-                ("X-Amz-Date", "junk"),
-                ("Date", "Sun, 30 Aug 2015 12:36:00 GMT")
-            ]
-        )
-        .is_err());
+        assert!(header_auth(&full, &[("X-Amz-Date", "junk"), ("Date", "Sun, 30 Aug 2015 12:36:00 GMT")]).is_err());
         assert!(header_auth(&full, &date).is_ok());
     }
 
     #[test]
     fn both_forms_at_once_are_refused() {
-        let auth_value =
-            format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host, Signature=abc");
-        let headers = [
-            ("Host", "h"),
-            ("X-Amz-Date", "20150830T123600Z"),
-            ("Authorization", auth_value.as_str()),
-        ];
-        let req = Request::new(
-            "GET",
-            "/",
-            "X-Amz-Algorithm=AWS4-HMAC-SHA256",
-            &headers,
-            b"",
-        );
+        let auth_value = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=host, Signature=abc");
+        let headers = [("Host", "h"), ("X-Amz-Date", "20150830T123600Z"), ("Authorization", auth_value.as_str())];
+        let req = Request::new("GET", "/", "X-Amz-Algorithm=AWS4-HMAC-SHA256", &headers, b"");
         assert_eq!(parse(&req).map(|_| ()), Err(SigError::mismatch()));
     }
 
@@ -606,18 +522,9 @@ mod tests {
         );
         assert!(parse_query(&format!("{base}&X-Amz-Expires=604800")).is_ok());
         assert!(parse_query(&format!("{base}&X-Amz-Expires=99999999999999999999999")).is_err());
-        assert_eq!(
-            parse_query(&format!("{base}&X-Amz-Expires=-1")),
-            incomplete("X-Amz-Expires must be non-negative")
-        );
-        assert_eq!(
-            parse_query(&format!("{base}&X-Amz-Expires=1h")),
-            incomplete("X-Amz-Expires should be a number")
-        );
-        assert_eq!(
-            parse_query(&format!("{base}&X-Amz-Expires=")),
-            incomplete("X-Amz-Expires should be a number")
-        );
+        assert_eq!(parse_query(&format!("{base}&X-Amz-Expires=-1")), incomplete("X-Amz-Expires must be non-negative"));
+        assert_eq!(parse_query(&format!("{base}&X-Amz-Expires=1h")), incomplete("X-Amz-Expires should be a number"));
+        assert_eq!(parse_query(&format!("{base}&X-Amz-Expires=")), incomplete("X-Amz-Expires should be a number"));
     }
 
     /// Whatever arrives, parsing answers without panicking.
@@ -645,14 +552,8 @@ mod tests {
             "\u{0}\u{1}\u{7f}",
             "AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=00, Signature=11, Extra=1",
         ];
-        let odd_dates = [
-            "",
-            "0",
-            "20150830T123600Z",
-            "99991231T235959Z",
-            "00000101T000000Z",
-            "\u{1234}\u{1234}\u{1234}\u{1234}1",
-        ];
+        let odd_dates =
+            ["", "0", "20150830T123600Z", "99991231T235959Z", "00000101T000000Z", "\u{1234}\u{1234}\u{1234}\u{1234}1"];
         for auth in odd_auth {
             for date in odd_dates {
                 let headers = [("Host", "h"), ("X-Amz-Date", date), ("Authorization", auth)];

@@ -34,37 +34,22 @@ impl<'a> Request<'a> {
         headers: &'a [(&'a str, &'a str)],
         body: &'a [u8],
     ) -> Self {
-        Self {
-            method,
-            path,
-            query,
-            headers,
-            body,
-            normalize_path: true,
-        }
+        Self { method, path, query, headers, body, normalize_path: true }
     }
 
     /// The first value of a header, names compared without case. AWS reads the first of repeated auth headers.
     pub(crate) fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|&(_, v)| v)
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, v)| v)
     }
 
     /// The raw `key=value` pairs of the query string; a key without `=` has an empty value, empty pieces are skipped.
     pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
+        self.query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
     }
 
     /// The first value of a query parameter, decoded. Keys are compared decoded and with case, as AWS does.
     pub(crate) fn query_param(&self, name: &str) -> Option<Cow<'a, str>> {
-        self.query_pairs()
-            .find(|&(k, _)| key_is(k, name))
-            .map(|(_, v)| decode_str(v))
+        self.query_pairs().find(|&(k, _)| key_is(k, name)).map(|(_, v)| decode_str(v))
     }
 }
 
@@ -75,10 +60,7 @@ impl fmt::Debug for Request<'_> {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("query_len", &self.query.len())
-            .field(
-                "header_names",
-                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-            )
+            .field("header_names", &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>())
             .field("body_len", &self.body.len())
             .field("normalize_path", &self.normalize_path)
             .finish()
@@ -100,10 +82,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_credentials() {
-        let headers = [
-            ("Authorization", "AWS4-HMAC-SHA256 Signature=secret-ish"),
-            ("X-Amz-Security-Token", "tok"),
-        ];
+        let headers = [("Authorization", "AWS4-HMAC-SHA256 Signature=secret-ish"), ("X-Amz-Security-Token", "tok")];
         let req = Request::new("GET", "/", "X-Amz-Signature=sig", &headers, b"body");
         let shown = format!("{req:?}");
         for hidden in ["secret-ish", "tok\"", "sig", "body\""] {
@@ -114,13 +93,7 @@ mod tests {
 
     #[test]
     fn query_lookup_decodes_keys_and_takes_the_first() {
-        let req = Request::new(
-            "GET",
-            "/",
-            "a=1&X%2DAmz%2DDate=2&X-Amz-Date=3&flag&&=x",
-            &[],
-            b"",
-        );
+        let req = Request::new("GET", "/", "a=1&X%2DAmz%2DDate=2&X-Amz-Date=3&flag&&=x", &[], b"");
         assert_eq!(req.query_param("X-Amz-Date").as_deref(), Some("2"));
         assert_eq!(req.query_param("flag").as_deref(), Some(""));
         assert_eq!(req.query_param("x-amz-date"), None);

@@ -28,19 +28,13 @@ impl HmacSha256 {
                 *b = d;
             }
         } else {
-            for (b, k) in block
-                .iter_mut()
-                .zip(key_parts.iter().flat_map(|p| p.iter()))
-            {
+            for (b, k) in block.iter_mut().zip(key_parts.iter().flat_map(|p| p.iter())) {
                 *b = *k;
             }
         }
         let mut inner = Sha256::new();
         inner.update(block.map(|b| b ^ 0x36));
-        Self {
-            inner,
-            outer_key: block.map(|b| b ^ 0x5c),
-        }
+        Self { inner, outer_key: block.map(|b| b ^ 0x5c) }
     }
 
     pub(crate) fn update(&mut self, data: &[u8]) {
@@ -140,21 +134,8 @@ pub fn string_to_sign(auth: &Auth<'_>, req: &Request<'_>, token: QueryToken) -> 
 }
 
 /// The signature the request should carry, as lower-case hex: what a client signer puts in `Signature=`.
-pub fn signature(
-    auth: &Auth<'_>,
-    req: &Request<'_>,
-    signing_key: &[u8; 32],
-    token: QueryToken,
-) -> String {
-    expected_signature(
-        auth,
-        req,
-        signing_key,
-        token,
-        &canonical::payload_hash(req.body),
-    )
-    .as_str()
-    .to_owned()
+pub fn signature(auth: &Auth<'_>, req: &Request<'_>, signing_key: &[u8; 32], token: QueryToken) -> String {
+    expected_signature(auth, req, signing_key, token, &canonical::payload_hash(req.body)).as_str().to_owned()
 }
 
 pub(crate) fn expected_signature(
@@ -187,10 +168,7 @@ mod tests {
         );
         let long_key = [0xaau8; 131];
         assert_eq!(
-            hex(&hmac(
-                &[&long_key[..100], &long_key[100..]],
-                "Test Using Larger Than Block-Size Key - Hash Key First"
-            )),
+            hex(&hmac(&[&long_key[..100], &long_key[100..]], "Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }
@@ -198,15 +176,7 @@ mod tests {
     #[test]
     fn signing_key_matches_the_aws_documentation_example() {
         // "Examples of how to derive a signing key for Signature Version 4" (AWS General Reference).
-        let key = signing_key(
-            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "20120215",
-            "us-east-1",
-            "iam",
-        );
-        assert_eq!(
-            hex(&key),
-            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
-        );
+        let key = signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam");
+        assert_eq!(hex(&key), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
     }
 }

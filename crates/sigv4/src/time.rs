@@ -63,9 +63,7 @@ fn unix(year: u32, month: u32, day: u32, hour: u32, minute: u32, second: u32) ->
 /// The decimal value of `len` ASCII digits at `start`, `None` if any is not a digit.
 fn digits(bytes: &[u8], start: usize, len: usize) -> Option<u32> {
     let field = bytes.get(start..start.checked_add(len)?)?;
-    field.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-    })
+    field.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
 }
 
 /// Parses `YYYYMMDD'T'HHMMSS'Z'`, the only form SigV4 accepts in `X-Amz-Date` (header or query parameter).
@@ -74,19 +72,11 @@ pub(crate) fn parse_iso_basic(s: &str) -> Option<i64> {
     if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
         return None;
     }
-    unix(
-        digits(b, 0, 4)?,
-        digits(b, 4, 2)?,
-        digits(b, 6, 2)?,
-        digits(b, 9, 2)?,
-        digits(b, 11, 2)?,
-        digits(b, 13, 2)?,
-    )
+    unix(digits(b, 0, 4)?, digits(b, 4, 2)?, digits(b, 6, 2)?, digits(b, 9, 2)?, digits(b, 11, 2)?, digits(b, 13, 2)?)
 }
 
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
+const MONTHS: [&[u8; 3]; 12] =
+    [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
 
 /// Parses the HTTP `Date` header's IMF-fixdate (`Sun, 30 Aug 2015 12:36:00 GMT`, RFC 9110 section 5.6.7). AWS falls
 /// back to `Date` when there is no `X-Amz-Date` ("Handling dates in Signature Version 4"); the obsolete RFC 850 and
@@ -94,8 +84,7 @@ const MONTHS: [&[u8; 3]; 12] = [
 fn parse_imf_fixdate(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let shape_ok = b.len() == 29
-        && b.get(0..3)
-            .is_some_and(|w| w.iter().all(u8::is_ascii_alphabetic))
+        && b.get(0..3).is_some_and(|w| w.iter().all(u8::is_ascii_alphabetic))
         && b.get(3..5) == Some(b", ")
         && b.get(7) == Some(&b' ')
         && b.get(11) == Some(&b' ')
@@ -109,14 +98,7 @@ fn parse_imf_fixdate(s: &str) -> Option<i64> {
     let month_name = b.get(8..11)?;
     let month = MONTHS.iter().position(|m| m.as_slice() == month_name)?;
     let month = u32::try_from(month).ok()? + 1;
-    unix(
-        digits(b, 12, 4)?,
-        month,
-        digits(b, 5, 2)?,
-        digits(b, 17, 2)?,
-        digits(b, 20, 2)?,
-        digits(b, 23, 2)?,
-    )
+    unix(digits(b, 12, 4)?, month, digits(b, 5, 2)?, digits(b, 17, 2)?, digits(b, 20, 2)?, digits(b, 23, 2)?)
 }
 
 /// Parses a `Date` header: IMF-fixdate, or the ISO-8601 basic form that AWS's own example puts in `Date`.
@@ -129,12 +111,7 @@ pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
 pub(crate) fn format_iso_basic(ts: i64) -> String {
     let (year, month, day) = civil_from_days(ts.div_euclid(SECS_PER_DAY));
     let secs = ts.rem_euclid(SECS_PER_DAY);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 #[cfg(test)]
@@ -150,15 +127,7 @@ mod tests {
         assert_eq!(parse_iso_basic("19700101T000000Z"), Some(0));
         assert_eq!(parse_iso_basic("20000229T235959Z"), Some(951_868_799));
         assert_eq!(format_iso_basic(951_868_799), "20000229T235959Z");
-        for ts in [
-            -86_401,
-            -1,
-            0,
-            59,
-            951_868_800,
-            4_102_444_799,
-            253_402_300_799,
-        ] {
+        for ts in [-86_401, -1, 0, 59, 951_868_800, 4_102_444_799, 253_402_300_799] {
             assert_eq!(parse_iso_basic(&format_iso_basic(ts)), Some(ts), "{ts}");
         }
     }
@@ -188,10 +157,7 @@ mod tests {
 
     #[test]
     fn http_date_forms() {
-        assert_eq!(
-            parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"),
-            Some(VECTOR_TIME)
-        );
+        assert_eq!(parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), Some(VECTOR_TIME));
         assert_eq!(parse_http_date("20150830T123600Z"), Some(VECTOR_TIME));
         assert_eq!(parse_http_date("Sun, 30 Foo 2015 12:36:00 GMT"), None);
         assert_eq!(parse_http_date("Sunday, 30-Aug-15 12:36:00 GMT"), None);

@@ -121,12 +121,7 @@ fn expired(ts: i64, earliest: i64, now: i64, window: i64) -> SigError {
 /// Verifies a request: [`Auth::check`] at `now` (unix seconds), then the signature under `signing_key` (from
 /// [`crate::signing_key`] or [`Auth::signing_key`]), compared in constant time. A wrong signature is
 /// `SignatureDoesNotMatch` with AWS's generic text. The body is hashed once.
-pub fn verify(
-    auth: &Auth<'_>,
-    req: &Request<'_>,
-    signing_key: &[u8; 32],
-    now: i64,
-) -> Result<(), SigError> {
+pub fn verify(auth: &Auth<'_>, req: &Request<'_>, signing_key: &[u8; 32], now: i64) -> Result<(), SigError> {
     auth.check(now)?;
     let payload = payload_hash(req.body);
     let matches = |token| {
@@ -138,10 +133,8 @@ pub fn verify(
     }
     // A presigned URL whose session token was appended after signing (see `QueryToken::Unsigned`): tried only when
     // the signed form failed, so the common path signs once.
-    let token_in_query = auth.form() == Form::Query
-        && req
-            .query_pairs()
-            .any(|(k, _)| key_is(k, "X-Amz-Security-Token"));
+    let token_in_query =
+        auth.form() == Form::Query && req.query_pairs().any(|(k, _)| key_is(k, "X-Amz-Security-Token"));
     if token_in_query && matches(QueryToken::Unsigned) {
         return Ok(());
     }
@@ -149,12 +142,7 @@ pub fn verify(
 }
 
 /// [`verify`] with the secret access key instead of a derived signing key.
-pub fn verify_with_secret(
-    auth: &Auth<'_>,
-    req: &Request<'_>,
-    secret: &str,
-    now: i64,
-) -> Result<(), SigError> {
+pub fn verify_with_secret(auth: &Auth<'_>, req: &Request<'_>, secret: &str, now: i64) -> Result<(), SigError> {
     verify(auth, req, &auth.signing_key(secret), now)
 }
 
@@ -201,18 +189,24 @@ mod tests {
         assert_eq!(verify_query(&url, T + 60), Ok(()));
         assert_eq!(
             verify_query(&url, T + 61),
-            mismatch("Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T123701Z - 1 min.)")
+            mismatch(
+                "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T123701Z - 1 min.)"
+            )
         );
         let url = presigned("90", STS_CRED);
         assert_eq!(
             verify_query(&url, T + 100),
-            mismatch("Signature expired: 20150830T123600Z is now earlier than 20150830T123610Z (20150830T123740Z - 90 sec.)")
+            mismatch(
+                "Signature expired: 20150830T123600Z is now earlier than 20150830T123610Z (20150830T123740Z - 90 sec.)"
+            )
         );
         // A longer window does not stretch the 15 minutes.
         let url = presigned("3600", STS_CRED);
         assert_eq!(
             verify_query(&url, T + 901),
-            mismatch("Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T125101Z - 15 min.)")
+            mismatch(
+                "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T125101Z - 15 min.)"
+            )
         );
         assert_eq!(verify_query(&url, T + 900), Ok(()));
         assert_eq!(verify_query(&url, T - 900), Ok(()));
@@ -239,8 +233,7 @@ mod tests {
         let auth = parse(&req).expect("parses");
         assert_eq!(auth.require_service("sts"), Ok(()));
         assert_eq!(
-            auth.require_service("iam")
-                .map_err(|e| e.message().to_owned()),
+            auth.require_service("iam").map_err(|e| e.message().to_owned()),
             Err("Credential should be scoped to correct service: 'iam'. ".to_owned())
         );
     }
@@ -253,23 +246,13 @@ mod tests {
             format!("{url}&Extra=1"),
             url.replace("Version=2011-06-15&", ""),
         ] {
-            assert_eq!(
-                verify_query(&tampered, T),
-                Err(SigError::mismatch()),
-                "{tampered}"
-            );
+            assert_eq!(verify_query(&tampered, T), Err(SigError::mismatch()), "{tampered}");
         }
         let headers = [("Host", "sts.amazonaws.com.evil")];
         let req = Request::new("GET", "/", &url, &headers, b"");
         let auth = parse(&req).expect("parses");
-        assert_eq!(
-            verify_with_secret(&auth, &req, SECRET, T),
-            Err(SigError::mismatch())
-        );
-        assert_eq!(
-            verify_with_secret(&auth, &req, "another secret", T),
-            Err(SigError::mismatch())
-        );
+        assert_eq!(verify_with_secret(&auth, &req, SECRET, T), Err(SigError::mismatch()));
+        assert_eq!(verify_with_secret(&auth, &req, "another secret", T), Err(SigError::mismatch()));
     }
 
     #[test]
@@ -344,25 +327,9 @@ mod fuzz {
         "X-Amz-Security-Token=",
         "\u{1234}",
     ];
-    const PATHS: &[&str] = &[
-        "",
-        "/",
-        "*",
-        "//..//",
-        "/%",
-        "/%2",
-        "/a/../../b/./",
-        "/\u{0}/\u{1234}",
-        "/a b/",
-        "relative/..",
-    ];
-    const DATES: &[&str] = &[
-        "20150830T123600Z",
-        "",
-        "2015",
-        "Sun, 30 Aug 2015 12:36:00 GMT",
-        "99999999T999999Z",
-    ];
+    const PATHS: &[&str] =
+        &["", "/", "*", "//..//", "/%", "/%2", "/a/../../b/./", "/\u{0}/\u{1234}", "/a b/", "relative/.."];
+    const DATES: &[&str] = &["20150830T123600Z", "", "2015", "Sun, 30 Aug 2015 12:36:00 GMT", "99999999T999999Z"];
 
     /// Random requests through the whole pipeline: every step answers, none panics.
     #[test]
@@ -373,21 +340,11 @@ mod fuzz {
             let auth_value = rng.text(AUTH_PIECES);
             let query = rng.text(QUERY_PIECES);
             let date = rng.pick(DATES);
-            let mut headers = vec![
-                ("Host", "h"),
-                ("X-Amz-Date", date),
-                ("My-Header", "  a \t b  "),
-            ];
+            let mut headers = vec![("Host", "h"), ("X-Amz-Date", date), ("My-Header", "  a \t b  ")];
             if rng.next() % 2 == 0 {
                 headers.push(("Authorization", auth_value.as_str()));
             }
-            let mut req = Request::new(
-                "POST",
-                rng.pick(PATHS),
-                &query,
-                &headers,
-                b"Action=ListUsers",
-            );
+            let mut req = Request::new("POST", rng.pick(PATHS), &query, &headers, b"Action=ListUsers");
             req.normalize_path = rng.next() % 4 != 0;
             let now = 1_440_938_160 + (rng.next() % 4000) as i64 - 2000;
             let result = parse(&req).and_then(|auth| {

@@ -9,8 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use gatehouse_sigv4::{
-    canonical_request, parse, signature, signing_key, string_to_sign, verify, verify_with_secret,
-    Form, QueryToken, Request, SigError,
+    canonical_request, parse, signature, signing_key, string_to_sign, verify, verify_with_secret, Form, QueryToken,
+    Request, SigError,
 };
 
 const EXPECTED_CASES: usize = 38;
@@ -27,22 +27,12 @@ fn read(path: &Path) -> String {
 fn cases() -> Vec<PathBuf> {
     let dir = suite_dir();
     let entries = fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!(
-            "the SigV4 test suite is missing at {}: {e} (clone the repository beside shared/)",
-            dir.display()
-        )
+        panic!("the SigV4 test suite is missing at {}: {e} (clone the repository beside shared/)", dir.display())
     });
-    let mut cases: Vec<PathBuf> = entries
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.join("context.json").is_file())
-        .collect();
+    let mut cases: Vec<PathBuf> =
+        entries.map(|e| e.expect("directory entry").path()).filter(|p| p.join("context.json").is_file()).collect();
     cases.sort();
-    assert_eq!(
-        cases.len(),
-        EXPECTED_CASES,
-        "cases found in {}",
-        dir.display()
-    );
+    assert_eq!(cases.len(), EXPECTED_CASES, "cases found in {}", dir.display());
     cases
 }
 
@@ -77,9 +67,7 @@ fn json_bool(json: &str, key: &str) -> Option<bool> {
 
 fn json_u32(json: &str, key: &str) -> Option<u32> {
     let rest = json_value(json, key)?;
-    rest[..rest.find(|c: char| !c.is_ascii_digit())?]
-        .parse()
-        .ok()
+    rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
 }
 
 /// `2015-08-30T12:36:00Z` as unix seconds, computed here independently of the crate's own date code.
@@ -98,8 +86,7 @@ fn unix_from_rfc3339(s: &str) -> i64 {
 
 fn context(case: &Path) -> Context {
     let json = read(&case.join("context.json"));
-    let get =
-        |key| json_string(&json, key).unwrap_or_else(|| panic!("{}: no {key}", case.display()));
+    let get = |key| json_string(&json, key).unwrap_or_else(|| panic!("{}: no {key}", case.display()));
     Context {
         access_key_id: get("access_key_id"),
         secret: get("secret_access_key"),
@@ -154,10 +141,7 @@ impl Http {
     }
 
     fn header_refs(&self) -> Vec<(&str, &str)> {
-        self.headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect()
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
     }
 
     fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)], normalize: bool) -> Request<'a> {
@@ -197,16 +181,11 @@ fn flip_first_alphanumeric(s: &str) -> String {
 }
 
 fn name(case: &Path) -> String {
-    case.file_name()
-        .expect("case name")
-        .to_string_lossy()
-        .into_owned()
+    case.file_name().expect("case name").to_string_lossy().into_owned()
 }
 
 /// Runs `check` on every case and form; collects every failure so one run reports them all.
-fn for_each_case_and_form(
-    mut check: impl FnMut(&str, &Context, Form, &Http, &Path) -> Vec<String>,
-) {
+fn for_each_case_and_form(mut check: impl FnMut(&str, &Context, Form, &Http, &Path) -> Vec<String>) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in cases() {
@@ -214,31 +193,18 @@ fn for_each_case_and_form(
         for (prefix, form) in FORMS {
             let http = Http::parse(&read(&case.join(format!("{prefix}-signed-request.txt"))));
             let label = format!("{}/{prefix}", name(&case));
-            failures.extend(
-                check(&label, &ctx, form, &http, &case)
-                    .into_iter()
-                    .map(|f| format!("{label}: {f}")),
-            );
+            failures.extend(check(&label, &ctx, form, &http, &case).into_iter().map(|f| format!("{label}: {f}")));
             checked += 1;
         }
     }
     assert_eq!(checked, EXPECTED_CASES * 2);
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn every_vector_reproduces_and_verifies() {
     for_each_case_and_form(|_, ctx, form, http, case| {
-        let prefix = if form == Form::Header {
-            "header"
-        } else {
-            "query"
-        };
+        let prefix = if form == Form::Header { "header" } else { "query" };
         let expected = |what: &str| read(&case.join(format!("{prefix}-{what}.txt")));
         let mut failures = Vec::new();
         let headers = http.header_refs();
@@ -253,62 +219,22 @@ fn every_vector_reproduces_and_verifies() {
             }
         };
         field("form", auth.form() == form, format!("{:?}", auth.form()));
-        field(
-            "access key",
-            auth.access_key_id() == ctx.access_key_id,
-            auth.access_key_id().to_owned(),
-        );
-        field(
-            "scope date",
-            auth.scope_date() == "20150830",
-            auth.scope_date().to_owned(),
-        );
-        field(
-            "region",
-            auth.region() == ctx.region,
-            auth.region().to_owned(),
-        );
-        field(
-            "service",
-            auth.service() == ctx.service,
-            auth.service().to_owned(),
-        );
-        field(
-            "timestamp",
-            auth.timestamp() == ctx.now,
-            auth.timestamp().to_string(),
-        );
-        field(
-            "amz date",
-            auth.amz_date() == "20150830T123600Z",
-            auth.amz_date().to_owned(),
-        );
-        field(
-            "token",
-            auth.session_token() == ctx.token.as_deref(),
-            format!("{:?}", auth.session_token()),
-        );
+        field("access key", auth.access_key_id() == ctx.access_key_id, auth.access_key_id().to_owned());
+        field("scope date", auth.scope_date() == "20150830", auth.scope_date().to_owned());
+        field("region", auth.region() == ctx.region, auth.region().to_owned());
+        field("service", auth.service() == ctx.service, auth.service().to_owned());
+        field("timestamp", auth.timestamp() == ctx.now, auth.timestamp().to_string());
+        field("amz date", auth.amz_date() == "20150830T123600Z", auth.amz_date().to_owned());
+        field("token", auth.session_token() == ctx.token.as_deref(), format!("{:?}", auth.session_token()));
         let expires = (form == Form::Query).then_some(ctx.expires);
-        field(
-            "expires",
-            auth.expires() == expires,
-            format!("{:?}", auth.expires()),
-        );
+        field("expires", auth.expires() == expires, format!("{:?}", auth.expires()));
         let signed = auth.signed_headers().collect::<Vec<_>>().join(";");
         field("signed headers", signed.contains("host"), signed);
 
         // The suite's post-sts-header-after presigns with the token appended after signing.
-        let token = if form == Form::Query && ctx.omit_session_token {
-            QueryToken::Unsigned
-        } else {
-            QueryToken::Signed
-        };
-        let key = signing_key(
-            &ctx.secret,
-            auth.scope_date(),
-            auth.region(),
-            auth.service(),
-        );
+        let token =
+            if form == Form::Query && ctx.omit_session_token { QueryToken::Unsigned } else { QueryToken::Signed };
+        let key = signing_key(&ctx.secret, auth.scope_date(), auth.region(), auth.service());
         for (what, got) in [
             ("canonical-request", canonical_request(&auth, &req, token)),
             ("string-to-sign", string_to_sign(&auth, &req, token)),
@@ -316,16 +242,11 @@ fn every_vector_reproduces_and_verifies() {
         ] {
             let want = expected(what);
             if got != want {
-                failures.push(format!(
-                    "{what} differs:\n--- expected\n{want}\n--- got\n{got}\n---"
-                ));
+                failures.push(format!("{what} differs:\n--- expected\n{want}\n--- got\n{got}\n---"));
             }
         }
         if auth.signature() != expected("signature") {
-            failures.push(format!(
-                "signature sent {} is not the vector's",
-                auth.signature()
-            ));
+            failures.push(format!("signature sent {} is not the vector's", auth.signature()));
         }
         if let Err(e) = verify(&auth, &req, &key, ctx.now) {
             failures.push(format!("verify: {e}"));
@@ -342,9 +263,7 @@ fn every_vector_reproduces_and_verifies() {
 
 #[test]
 fn touching_anything_signed_fails() {
-    let mismatch = Err(SigError::SignatureDoesNotMatch(
-        gatehouse_sigv4::MSG_SIGNATURE_DOES_NOT_MATCH.into(),
-    ));
+    let mismatch = Err(SigError::SignatureDoesNotMatch(gatehouse_sigv4::MSG_SIGNATURE_DOES_NOT_MATCH.into()));
     for_each_case_and_form(|_, ctx, form, http, _| {
         let mut failures = Vec::new();
         let mismatch_fault = |what: String, tampered: &Http| {
@@ -355,9 +274,7 @@ fn touching_anything_signed_fails() {
         // One character of the signature.
         let headers = http.header_refs();
         let req = http.request(&headers, ctx.normalize);
-        let sent = parse(&req)
-            .map(|a| a.signature().to_owned())
-            .unwrap_or_default();
+        let sent = parse(&req).map(|a| a.signature().to_owned()).unwrap_or_default();
         let mut tampered = http.clone();
         let flipped = flip_first_alphanumeric(&sent);
         if form == Form::Header {
@@ -369,23 +286,15 @@ fn touching_anything_signed_fails() {
         } else {
             tampered.query = tampered.query.replace(&sent, &flipped);
         }
-        failures.extend(mismatch_fault(
-            format!("signature {sent} -> {flipped}"),
-            &tampered,
-        ));
+        failures.extend(mismatch_fault(format!("signature {sent} -> {flipped}"), &tampered));
 
         // One character of each signed header's (first) value. X-Amz-Date changes in its seconds, so that the
         // request stays inside the time window and its scope date: only the signature can catch it.
-        let signed: Vec<String> = parse(&req)
-            .map(|a| a.signed_headers().map(str::to_ascii_lowercase).collect())
-            .unwrap_or_default();
+        let signed: Vec<String> =
+            parse(&req).map(|a| a.signed_headers().map(str::to_ascii_lowercase).collect()).unwrap_or_default();
         for name in &signed {
             let mut tampered = http.clone();
-            let Some(header) = tampered
-                .headers
-                .iter_mut()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            else {
+            let Some(header) = tampered.headers.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) else {
                 failures.push(format!("signed header {name} not in the request"));
                 continue;
             };
@@ -394,10 +303,7 @@ fn touching_anything_signed_fails() {
             } else {
                 flip_first_alphanumeric(&header.1)
             };
-            failures.extend(mismatch_fault(
-                format!("header {name}: {}", header.1),
-                &tampered,
-            ));
+            failures.extend(mismatch_fault(format!("header {name}: {}", header.1), &tampered));
         }
 
         // One character of the body, or one byte added to an empty one.
@@ -411,27 +317,19 @@ fn touching_anything_signed_fails() {
         // A query parameter added to a header-signed request, or one of a presigned URL's signed parameters.
         let mut tampered = http.clone();
         if form == Form::Header {
-            tampered.query.push_str(if tampered.query.is_empty() {
-                "Extra=1"
-            } else {
-                "&Extra=1"
-            });
+            tampered.query.push_str(if tampered.query.is_empty() { "Extra=1" } else { "&Extra=1" });
         } else {
-            tampered.query = tampered
-                .query
-                .replace("X-Amz-Expires=3600", "X-Amz-Expires=3599");
+            tampered.query = tampered.query.replace("X-Amz-Expires=3600", "X-Amz-Expires=3599");
         }
-        failures.extend(mismatch_fault(
-            format!("query {}", tampered.query),
-            &tampered,
-        ));
+        failures.extend(mismatch_fault(format!("query {}", tampered.query), &tampered));
         failures
     });
 }
 
 #[test]
 fn sixteen_minutes_off_is_refused_with_aws_texts() {
-    let expired = "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)";
+    let expired =
+        "Signature expired: 20150830T123600Z is now earlier than 20150830T123700Z (20150830T125200Z - 15 min.)";
     let not_yet =
         "Signature not yet current: 20150830T123600Z is still later than 20150830T123500Z (20150830T122000Z + 15 min.)";
     for_each_case_and_form(|_, ctx, _, http, _| {

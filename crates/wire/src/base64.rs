@@ -11,14 +11,7 @@ pub fn encode(data: &[u8]) -> String {
             chunk.get(2).copied().unwrap_or(0),
         ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        let sym = |shift: u32| {
-            char::from(
-                ALPHABET
-                    .get(((n >> shift) & 63) as usize)
-                    .copied()
-                    .unwrap_or(b'A'),
-            )
-        };
+        let sym = |shift: u32| char::from(ALPHABET.get(((n >> shift) & 63) as usize).copied().unwrap_or(b'A'));
         out.push(sym(18));
         out.push(sym(12));
         out.push(if chunk.len() > 1 { sym(6) } else { '=' });

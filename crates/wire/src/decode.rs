@@ -36,21 +36,11 @@ pub struct Pattern {
 
 impl Pattern {
     pub const fn new(java: &'static str, rust: &'static str) -> Self {
-        Pattern {
-            java,
-            rust,
-            deny: None,
-            re: OnceLock::new(),
-        }
+        Pattern { java, rust, deny: None, re: OnceLock::new() }
     }
 
     pub const fn with_deny(java: &'static str, rust: &'static str, deny: &'static str) -> Self {
-        Pattern {
-            java,
-            rust,
-            deny: Some(deny),
-            re: OnceLock::new(),
-        }
+        Pattern { java, rust, deny: Some(deny), re: OnceLock::new() }
     }
 
     /// The model's (Java) pattern, as AWS quotes it in validation messages.
@@ -79,9 +69,7 @@ impl Pattern {
     /// Whole-string match; `true` when the pattern could not be compiled.
     pub fn is_match(&self, value: &str) -> bool {
         match self.compiled() {
-            Some((re, deny)) => {
-                re.is_match(value) && !deny.as_ref().is_some_and(|d| d.is_match(value))
-            }
+            Some((re, deny)) => re.is_match(value) && !deny.as_ref().is_some_and(|d| d.is_match(value)),
             None => true,
         }
     }
@@ -102,14 +90,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    pub const NONE: Rule = Rule {
-        min: None,
-        max: None,
-        pattern: None,
-        elem: None,
-        value: None,
-        summary: None,
-    };
+    pub const NONE: Rule = Rule { min: None, max: None, pattern: None, elem: None, value: None, summary: None };
 }
 
 /// Where a value sits: its parameter key (`Tags.member.1.Key`) and its path in messages (`tags.1.member.key`).
@@ -126,10 +107,7 @@ impl At {
 
     /// The member `wire` (its message name `path`) of the structure at `self`.
     pub fn child(&self, wire: &str, path: &str) -> At {
-        At {
-            key: join(&self.key, wire),
-            path: join(&self.path, path),
-        }
+        At { key: join(&self.key, wire), path: join(&self.path, path) }
     }
 }
 
@@ -160,14 +138,7 @@ pub struct Decoder<'p> {
 
 impl<'p> Decoder<'p> {
     pub fn new(params: &'p Params, echo: bool) -> Self {
-        Decoder {
-            params,
-            echo,
-            hide: 0,
-            quiet: 0,
-            elem_failed: false,
-            errors: Vec::new(),
-        }
+        Decoder { params, echo, hide: 0, quiet: 0, elem_failed: false, errors: Vec::new() }
     }
 
     pub fn params(&self) -> &'p Params {
@@ -193,41 +164,21 @@ impl<'p> Decoder<'p> {
         }
         let msg = match value {
             Some(Some(v)) if self.echo && self.hide == 0 => {
-                format!(
-                    "Value '{v}' at '{}' failed to satisfy constraint: {constraint}",
-                    at.path
-                )
+                format!("Value '{v}' at '{}' failed to satisfy constraint: {constraint}", at.path)
             }
             Some(None) if self.echo && self.hide == 0 => {
-                format!(
-                    "Value null at '{}' failed to satisfy constraint: {constraint}",
-                    at.path
-                )
+                format!("Value null at '{}' failed to satisfy constraint: {constraint}", at.path)
             }
-            _ => format!(
-                "Value at '{}' failed to satisfy constraint: {constraint}",
-                at.path
-            ),
+            _ => format!("Value at '{}' failed to satisfy constraint: {constraint}", at.path),
         };
         self.errors.push(msg);
     }
 
     /// Decodes the member `wire` of the structure at `at`. Absent: `None`, and a `Member must not be null` failure
     /// when `required`.
-    pub fn field<T: Decode>(
-        &mut self,
-        at: &At,
-        wire: &str,
-        path: &str,
-        required: bool,
-        rule: &Rule,
-    ) -> Option<T> {
+    pub fn field<T: Decode>(&mut self, at: &At, wire: &str, path: &str, required: bool, rule: &Rule) -> Option<T> {
         let at = at.child(wire, path);
-        let present = if T::SCALAR {
-            self.params.get(&at.key).is_some()
-        } else {
-            self.params.has_under(&at.key)
-        };
+        let present = if T::SCALAR { self.params.get(&at.key).is_some() } else { self.params.has_under(&at.key) };
         if !present {
             if required {
                 self.fail(&at, None, "Member must not be null");
@@ -252,14 +203,7 @@ impl<'p> Decoder<'p> {
     fn check_string(&mut self, at: &At, v: &str, rule: &Rule) {
         if let Some(p) = rule.pattern {
             if !p.is_match(v) {
-                self.fail(
-                    at,
-                    Some(v),
-                    &format!(
-                        "Member must satisfy regular expression pattern: {}",
-                        p.java()
-                    ),
-                );
+                self.fail(at, Some(v), &format!("Member must satisfy regular expression pattern: {}", p.java()));
             }
         }
         if rule.min.is_some() || rule.max.is_some() {
@@ -297,26 +241,14 @@ impl<'p> Decoder<'p> {
     /// without a range message (Java would not have parsed it either).
     pub fn integer<I: TryFrom<i64> + Copy>(&mut self, at: &At, rule: &Rule) -> Option<I> {
         let v = self.raw(at)?;
-        let Some((n, out)) = v
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| Some((n, I::try_from(n).ok()?)))
-        else {
+        let Some((n, out)) = v.parse::<i64>().ok().and_then(|n| Some((n, I::try_from(n).ok()?))) else {
             self.fail(at, Some(v), "Member must be a number");
             return None;
         };
         if let Some(max) = rule.max.filter(|m| n > *m) {
-            self.fail(
-                at,
-                Some(v),
-                &format!("Member must have value less than or equal to {max}"),
-            );
+            self.fail(at, Some(v), &format!("Member must have value less than or equal to {max}"));
         } else if let Some(min) = rule.min.filter(|m| n < *m) {
-            self.fail(
-                at,
-                Some(v),
-                &format!("Member must have value greater than or equal to {min}"),
-            );
+            self.fail(at, Some(v), &format!("Member must have value greater than or equal to {min}"));
         }
         Some(out)
     }
@@ -350,12 +282,7 @@ impl<'p> Decoder<'p> {
             self.fail_unquoted(at, "Member must be base64-encoded");
             return None;
         };
-        self.check_len(
-            at,
-            None,
-            i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-            rule,
-        );
+        self.check_len(at, None, i64::try_from(bytes.len()).unwrap_or(i64::MAX), rule);
         Some(bytes)
     }
 
@@ -366,36 +293,21 @@ impl<'p> Decoder<'p> {
         let mut n = 1usize;
         loop {
             let key = format!("{}.member.{n}", at.key);
-            let present = if T::SCALAR {
-                self.params.get(&key).is_some()
-            } else {
-                self.params.has_under(&key)
-            };
+            let present = if T::SCALAR { self.params.get(&key).is_some() } else { self.params.has_under(&key) };
             if !present {
                 break;
             }
-            elems.push(At {
-                key,
-                path: format!("{}.{n}.member", at.path),
-            });
+            elems.push(At { key, path: format!("{}.{n}.member", at.path) });
             n += 1;
         }
         let echo = if self.echo && T::SCALAR {
-            let vals: Vec<&str> = elems
-                .iter()
-                .map(|e| self.params.get(&e.key).unwrap_or_default())
-                .collect();
+            let vals: Vec<&str> = elems.iter().map(|e| self.params.get(&e.key).unwrap_or_default()).collect();
             Some(format!("[{}]", vals.join(", ")))
         } else {
             None
         };
         // The list's own length comes first, then its elements (AWS reports `tags` before `tags.51.member.key`).
-        self.check_len(
-            at,
-            echo.as_deref(),
-            i64::try_from(elems.len()).unwrap_or(i64::MAX),
-            rule,
-        );
+        self.check_len(at, echo.as_deref(), i64::try_from(elems.len()).unwrap_or(i64::MAX), rule);
         let mut out = Vec::with_capacity(elems.len());
         if T::SCALAR {
             let (saved_quiet, saved_failed) = (self.quiet, self.elem_failed);
@@ -430,26 +342,15 @@ impl<'p> Decoder<'p> {
     /// A map at `at`: `at.entry.N.key` / `at.entry.N.value`, from 1 to the first gap. A repeated key keeps its
     /// last value.
     pub fn map<K: Decode + Ord, V: Decode>(&mut self, at: &At, rule: &Rule) -> BTreeMap<K, V> {
-        let (krule, vrule) = (
-            rule.elem.unwrap_or(&Rule::NONE),
-            rule.value.unwrap_or(&Rule::NONE),
-        );
+        let (krule, vrule) = (rule.elem.unwrap_or(&Rule::NONE), rule.value.unwrap_or(&Rule::NONE));
         let mut out = BTreeMap::new();
         let mut n = 1usize;
         let mut entries = Vec::new();
         while self.params.has_under(&format!("{}.entry.{n}", at.key)) {
-            entries.push(At {
-                key: format!("{}.entry.{n}", at.key),
-                path: format!("{}.{n}.entry", at.path),
-            });
+            entries.push(At { key: format!("{}.entry.{n}", at.key), path: format!("{}.{n}.entry", at.path) });
             n += 1;
         }
-        self.check_len(
-            at,
-            None,
-            i64::try_from(entries.len()).unwrap_or(i64::MAX),
-            rule,
-        );
+        self.check_len(at, None, i64::try_from(entries.len()).unwrap_or(i64::MAX), rule);
         for e in &entries {
             let k = self.field::<K>(e, "key", "key", true, krule);
             let v = self.field::<V>(e, "value", "value", true, vrule);
@@ -466,11 +367,7 @@ impl<'p> Decoder<'p> {
             return Ok(value);
         }
         let n = self.errors.len();
-        let msg = format!(
-            "{n} validation error{} detected: {}",
-            if n == 1 { "" } else { "s" },
-            self.errors.join("; ")
-        );
+        let msg = format!("{n} validation error{} detected: {}", if n == 1 { "" } else { "s" }, self.errors.join("; "));
         Err(AwsError::validation_error(msg))
     }
 }

@@ -20,17 +20,8 @@ pub struct AwsError {
 
 impl AwsError {
     /// A sender-fault error when `status` is below 500, a receiver fault otherwise.
-    pub fn new(
-        code: impl Into<Cow<'static, str>>,
-        status: u16,
-        message: impl Into<String>,
-    ) -> Self {
-        AwsError {
-            code: code.into(),
-            message: message.into(),
-            status,
-            sender_fault: status < 500,
-        }
+    pub fn new(code: impl Into<Cow<'static, str>>, status: u16, message: impl Into<String>) -> Self {
+        AwsError { code: code.into(), message: message.into(), status, sender_fault: status < 500 }
     }
 
     /// The `<ErrorResponse>` document AWS Query services return.
@@ -39,11 +30,7 @@ impl AwsError {
         out.push_str("<ErrorResponse xmlns=\"");
         escape_into(&mut out, namespace);
         out.push_str("\"><Error><Type>");
-        out.push_str(if self.sender_fault {
-            "Sender"
-        } else {
-            "Receiver"
-        });
+        out.push_str(if self.sender_fault { "Sender" } else { "Receiver" });
         out.push_str("</Type><Code>");
         escape_into(&mut out, &self.code);
         out.push_str("</Code><Message>");
@@ -61,11 +48,7 @@ impl AwsError {
 
     /// An `Action` this service does not have, in AWS's wording.
     pub fn invalid_action(action: &str, version: &str) -> Self {
-        Self::new(
-            "InvalidAction",
-            400,
-            format!("Could not find operation {action} for version {version}"),
-        )
+        Self::new("InvalidAction", 400, format!("Could not find operation {action} for version {version}"))
     }
 
     /// A required request parameter outside the modelled members (for example `Version`) is absent.
@@ -89,11 +72,7 @@ impl AwsError {
 
     /// The honest answer of an operation Gatehouse does not implement yet.
     pub fn not_implemented(operation: &str) -> Self {
-        Self::new(
-            "NotImplemented",
-            501,
-            format!("The operation {operation} is not implemented by this server."),
-        )
+        Self::new("NotImplemented", 501, format!("The operation {operation} is not implemented by this server."))
     }
 
     /// A server-side failure. The message never carries internals: those go to the log.
@@ -111,11 +90,7 @@ impl AwsError {
 
     /// No signature at all (neither header nor presigned query).
     pub fn missing_authentication_token() -> Self {
-        Self::new(
-            "MissingAuthenticationToken",
-            403,
-            "Request is missing Authentication Token",
-        )
+        Self::new("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
     }
 
     /// A malformed or incomplete Authorization header.
@@ -125,11 +100,7 @@ impl AwsError {
 
     /// An unknown access key id, or a session token that is not one.
     pub fn invalid_client_token_id() -> Self {
-        Self::new(
-            "InvalidClientTokenId",
-            403,
-            "The security token included in the request is invalid.",
-        )
+        Self::new("InvalidClientTokenId", 403, "The security token included in the request is invalid.")
     }
 
     /// A wrong signature, a clock skew or a scope naming another service; `message` says which.
@@ -164,18 +135,12 @@ impl AwsError {
 
     /// The credential scope names another service (`service` is the one expected: `iam` or `sts`).
     pub fn wrong_service_scope(service: &str) -> Self {
-        Self::signature_does_not_match(format!(
-            "Credential should be scoped to correct service: '{service}'."
-        ))
+        Self::signature_does_not_match(format!("Credential should be scoped to correct service: '{service}'."))
     }
 
     /// An expired session token on a signed request.
     pub fn expired_token() -> Self {
-        Self::new(
-            "ExpiredToken",
-            403,
-            "The security token included in the request is expired",
-        )
+        Self::new("ExpiredToken", 403, "The security token included in the request is expired")
     }
 }
 
@@ -193,11 +158,7 @@ mod tests {
 
     #[test]
     fn envelope_is_exact() {
-        let e = AwsError::new(
-            "NoSuchEntity",
-            404,
-            "The user with name <a&b> cannot be found.",
-        );
+        let e = AwsError::new("NoSuchEntity", 404, "The user with name <a&b> cannot be found.");
         assert_eq!(
             e.to_xml("https://iam.amazonaws.com/doc/2010-05-08/", "rid-1"),
             "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
@@ -212,17 +173,12 @@ mod tests {
         assert!(!e.sender_fault);
         assert!(e.to_xml("ns", "r").contains("<Type>Receiver</Type>"));
         assert_eq!(AwsError::not_implemented("CreateUser").status, 501);
-        assert!(AwsError::not_implemented("CreateUser")
-            .message
-            .contains("CreateUser"));
+        assert!(AwsError::not_implemented("CreateUser").message.contains("CreateUser"));
     }
 
     #[test]
     fn auth_texts() {
-        assert_eq!(
-            AwsError::missing_authentication_token().message,
-            "Request is missing Authentication Token"
-        );
+        assert_eq!(AwsError::missing_authentication_token().message, "Request is missing Authentication Token");
         assert_eq!(
             AwsError::signature_expired("20260101T000000Z", "20260101T001500Z", "20260101T003000Z").message,
             "Signature expired: 20260101T000000Z is now earlier than 20260101T001500Z (20260101T003000Z - 15 min.)"

@@ -29,13 +29,8 @@ impl Params {
     }
 
     /// Builds parameters from already decoded pairs (tests, and callers that decoded the query string themselves).
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Params {
-        let mut pairs: Vec<(String, String)> = pairs
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect();
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Params {
+        let mut pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
         // Stable sort keeps the first occurrence of a key in front, so dedup keeps it.
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         pairs.dedup_by(|later, first| later.0 == first.0);
@@ -89,10 +84,7 @@ fn parse_into(input: &[u8], out: &mut Vec<(String, String)>) -> Result<(), AwsEr
             continue;
         }
         let (k, v) = match part.iter().position(|b| *b == b'=') {
-            Some(i) => (
-                part.get(..i).unwrap_or_default(),
-                part.get(i + 1..).unwrap_or_default(),
-            ),
+            Some(i) => (part.get(..i).unwrap_or_default(), part.get(i + 1..).unwrap_or_default()),
             None => (part, &[][..]),
         };
         out.push((decode_component(k)?, decode_component(v)?));
@@ -124,8 +116,7 @@ pub fn decode_component(input: &[u8]) -> Result<String, AwsError> {
         }
         i += 1;
     }
-    String::from_utf8(bytes)
-        .map_err(|_| AwsError::malformed_query_string("The query string is not valid UTF-8."))
+    String::from_utf8(bytes).map_err(|_| AwsError::malformed_query_string("The query string is not valid UTF-8."))
 }
 
 fn hex_val(b: u8) -> Option<u8> {
@@ -143,10 +134,7 @@ mod tests {
 
     #[test]
     fn parses_form() {
-        let p = Params::parse(
-            b"Action=CreateUser&UserName=al%C3%A9+x&Empty=&Flag&Tags.member.1.Key=a%2Bb",
-        )
-        .unwrap();
+        let p = Params::parse(b"Action=CreateUser&UserName=al%C3%A9+x&Empty=&Flag&Tags.member.1.Key=a%2Bb").unwrap();
         assert_eq!(p.get("Action"), Some("CreateUser"));
         assert_eq!(p.get("UserName"), Some("alé x"));
         assert_eq!(p.get("Empty"), Some(""));

@@ -36,23 +36,11 @@ impl Timestamp {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        (
-            y,
-            m,
-            d,
-            (rem / 3600) as u32,
-            (rem % 3600 / 60) as u32,
-            (rem % 60) as u32,
-        )
+        (y, m, d, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
     }
 
     pub fn from_civil(y: i64, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> Self {
-        Timestamp(
-            days_from_civil(y, m, d) * 86_400
-                + i64::from(hh) * 3600
-                + i64::from(mm) * 60
-                + i64::from(ss),
-        )
+        Timestamp(days_from_civil(y, m, d) * 86_400 + i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`
@@ -72,11 +60,7 @@ impl Timestamp {
     /// timestamp form the Query protocol allows.
     pub fn parse(text: &str) -> Option<Self> {
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            return text
-                .parse::<i64>()
-                .ok()
-                .filter(|s| *s <= MAX_SECS)
-                .map(Timestamp);
+            return text.parse::<i64>().ok().filter(|s| *s <= MAX_SECS).map(Timestamp);
         }
         let b = text.as_bytes();
         let num = |from: usize, len: usize| -> Option<u32> {
@@ -96,21 +80,8 @@ impl Timestamp {
         {
             return None;
         }
-        let (y, mo, d, h, mi, s) = (
-            num(0, 4)?,
-            num(5, 2)?,
-            num(8, 2)?,
-            num(11, 2)?,
-            num(14, 2)?,
-            num(17, 2)?,
-        );
-        if !(1..=12).contains(&mo)
-            || d < 1
-            || d > days_in_month(i64::from(y), mo)
-            || h > 23
-            || mi > 59
-            || s > 60
-        {
+        let (y, mo, d, h, mi, s) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(i64::from(y), mo) || h > 23 || mi > 59 || s > 60 {
             return None;
         }
         let mut i = 19;
@@ -141,9 +112,7 @@ impl Timestamp {
             }
             _ => return None,
         };
-        Some(Timestamp(
-            Self::from_civil(i64::from(y), mo, d, h, mi, s.min(59)).0 - offset,
-        ))
+        Some(Timestamp(Self::from_civil(i64::from(y), mo, d, h, mi, s.min(59)).0 - offset))
     }
 }
 
@@ -206,10 +175,7 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(Timestamp(0).to_iso8601(), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            Timestamp(1_767_225_600).to_iso8601(),
-            "2026-01-01T00:00:00Z"
-        );
+        assert_eq!(Timestamp(1_767_225_600).to_iso8601(), "2026-01-01T00:00:00Z");
         assert_eq!(Timestamp(951_782_400).to_iso8601(), "2000-02-29T00:00:00Z");
         assert_eq!(Timestamp(-1).to_iso8601(), "1969-12-31T23:59:59Z");
         assert_eq!(Timestamp(1_767_227_400).to_amz_date(), "20260101T003000Z");
@@ -229,26 +195,11 @@ mod tests {
 
     #[test]
     fn parses() {
-        assert_eq!(
-            Timestamp::parse("2026-01-01T00:00:00Z"),
-            Some(Timestamp(1_767_225_600))
-        );
-        assert_eq!(
-            Timestamp::parse("2026-01-01T00:00:00.123Z"),
-            Some(Timestamp(1_767_225_600))
-        );
-        assert_eq!(
-            Timestamp::parse("2026-01-01T01:00:00+01:00"),
-            Some(Timestamp(1_767_225_600))
-        );
-        assert_eq!(
-            Timestamp::parse("2026-01-01T00:00:00"),
-            Some(Timestamp(1_767_225_600))
-        );
-        assert_eq!(
-            Timestamp::parse("1767225600"),
-            Some(Timestamp(1_767_225_600))
-        );
+        assert_eq!(Timestamp::parse("2026-01-01T00:00:00Z"), Some(Timestamp(1_767_225_600)));
+        assert_eq!(Timestamp::parse("2026-01-01T00:00:00.123Z"), Some(Timestamp(1_767_225_600)));
+        assert_eq!(Timestamp::parse("2026-01-01T01:00:00+01:00"), Some(Timestamp(1_767_225_600)));
+        assert_eq!(Timestamp::parse("2026-01-01T00:00:00"), Some(Timestamp(1_767_225_600)));
+        assert_eq!(Timestamp::parse("1767225600"), Some(Timestamp(1_767_225_600)));
         for bad in [
             "",
             "2026-13-01T00:00:00Z",

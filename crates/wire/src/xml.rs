@@ -11,8 +11,7 @@ use std::collections::BTreeMap;
 /// `&`, `<`, `>` and `"` become entities; carriage return and the other control characters become character
 /// references (a raw `\r` would be normalised to `\n` by every XML parser). Tab and newline stay as they are.
 pub fn escape_into(out: &mut String, text: &str) {
-    let needs =
-        |c: char| matches!(c, '&' | '<' | '>' | '"') || (c.is_control() && c != '\n' && c != '\t');
+    let needs = |c: char| matches!(c, '&' | '<' | '>' | '"') || (c.is_control() && c != '\n' && c != '\t');
     if !text.contains(needs) {
         out.push_str(text);
         return;
@@ -52,9 +51,7 @@ impl XmlWriter {
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        XmlWriter {
-            out: String::with_capacity(capacity),
-        }
+        XmlWriter { out: String::with_capacity(capacity) }
     }
 
     /// `<name>`

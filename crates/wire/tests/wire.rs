@@ -27,23 +27,18 @@ fn assert_validation<T: std::fmt::Debug>(result: Result<T, AwsError>, message: &
 fn tags(n: usize) -> Vec<(String, String)> {
     (1..=n)
         .flat_map(|i| {
-            [
-                (format!("Tags.member.{i}.Key"), format!("key{i}")),
-                (format!("Tags.member.{i}.Value"), format!("v{i}")),
-            ]
+            [(format!("Tags.member.{i}.Key"), format!("key{i}")), (format!("Tags.member.{i}.Value"), format!("v{i}"))]
         })
         .collect()
 }
 
 const POLICY_ARN: &str = "arn:aws:iam::111111111111:policy/p1";
-const POLICY_DOC: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+const POLICY_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 const TRUST_DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 // ---- aws-errors.md rows with "validation error", reproduced exactly -------------------------------------------
 
-const CRED_ID_PATTERN: &str =
-    "1 validation error detected: Value at 'serviceSpecificCredentialId' failed to satisfy \
+const CRED_ID_PATTERN: &str = "1 validation error detected: Value at 'serviceSpecificCredentialId' failed to satisfy \
     constraint: Member must satisfy regular expression pattern: [\\w]+";
 
 #[test]
@@ -74,16 +69,10 @@ fn service_specific_credential_id_pattern() {
     // The valid-looking id passes validation (AWS then answers NoSuchEntity).
     let ok = iam::DeleteServiceSpecificCredentialRequest::decode(&params(&[
         ("UserName", "alice"),
-        (
-            "ServiceSpecificCredentialId",
-            "satisfiesregexbutstillinvalid",
-        ),
+        ("ServiceSpecificCredentialId", "satisfiesregexbutstillinvalid"),
     ]))
     .unwrap();
-    assert_eq!(
-        ok.service_specific_credential_id,
-        "satisfiesregexbutstillinvalid"
-    );
+    assert_eq!(ok.service_specific_credential_id, "satisfiesregexbutstillinvalid");
     assert_eq!(ok.user_name.as_deref(), Some("alice"));
 }
 
@@ -119,17 +108,13 @@ fn password_policy_three_numbers_in_aws_order() {
     );
 }
 
-const VERSION_ID_PATTERN: &str =
-    "1 validation error detected: Value at 'versionId' failed to satisfy constraint: \
+const VERSION_ID_PATTERN: &str = "1 validation error detected: Value at 'versionId' failed to satisfy constraint: \
     Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?";
 
 #[test]
 fn policy_version_id_pattern() {
     assert_validation(
-        iam::GetPolicyVersionRequest::decode(&params(&[
-            ("PolicyArn", POLICY_ARN),
-            ("VersionId", "v2-does-not-exist"),
-        ])),
+        iam::GetPolicyVersionRequest::decode(&params(&[("PolicyArn", POLICY_ARN), ("VersionId", "v2-does-not-exist")])),
         VERSION_ID_PATTERN,
     );
     assert_validation(
@@ -139,11 +124,7 @@ fn policy_version_id_pattern() {
         ])),
         VERSION_ID_PATTERN,
     );
-    assert!(iam::GetPolicyVersionRequest::decode(&params(&[
-        ("PolicyArn", POLICY_ARN),
-        ("VersionId", "v9")
-    ]))
-    .is_ok());
+    assert!(iam::GetPolicyVersionRequest::decode(&params(&[("PolicyArn", POLICY_ARN), ("VersionId", "v9")])).is_ok());
 }
 
 #[test]
@@ -176,20 +157,15 @@ fn oidc_provider_three_failures() {
     );
 }
 
-const TOO_MANY_TAGS: &str =
-    "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must \
+const TOO_MANY_TAGS: &str = "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must \
     have length less than or equal to 50";
-const TAG_KEY_TOO_LONG: &str =
-    "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy \
+const TAG_KEY_TOO_LONG: &str = "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy \
     constraint: Member must have length less than or equal to 128";
-const TAG_VALUE_TOO_LONG: &str =
-    "1 validation error detected: Value at 'tags.1.member.value' failed to satisfy \
+const TAG_VALUE_TOO_LONG: &str = "1 validation error detected: Value at 'tags.1.member.value' failed to satisfy \
     constraint: Member must have length less than or equal to 256";
-const TAG_KEY_PATTERN: &str =
-    "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy \
+const TAG_KEY_PATTERN: &str = "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy \
     constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
-const TAG_KEYS_TOO_MANY: &str =
-    "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: \
+const TAG_KEYS_TOO_MANY: &str = "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: \
     Member must have length less than or equal to 50";
 const TAG_KEYS_ELEMENT: &str = "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: \
     Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length \
@@ -198,12 +174,7 @@ const TAG_KEYS_ELEMENT: &str = "1 validation error detected: Value at 'tagKeys' 
 
 /// The four tag failures AWS recorded, as (extra parameters, expected message).
 fn tag_cases() -> Vec<(Vec<(String, String)>, &'static str)> {
-    let one = |k: String, v: String| {
-        vec![
-            ("Tags.member.1.Key".to_string(), k),
-            ("Tags.member.1.Value".to_string(), v),
-        ]
-    };
+    let one = |k: String, v: String| vec![("Tags.member.1.Key".to_string(), k), ("Tags.member.1.Value".to_string(), v)];
     vec![
         (tags(51), TOO_MANY_TAGS),
         (one("0".repeat(129), String::new()), TAG_KEY_TOO_LONG),
@@ -214,10 +185,7 @@ fn tag_cases() -> Vec<(Vec<(String, String)>, &'static str)> {
 }
 
 fn with(base: &[(&str, &str)], extra: Vec<(String, String)>) -> Params {
-    let mut all: Vec<(String, String)> = base
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let mut all: Vec<(String, String)> = base.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     all.extend(extra);
     params_owned(all)
 }
@@ -227,50 +195,30 @@ fn tag_validation_create_and_tag_policy_and_role() {
     for (extra, msg) in tag_cases() {
         assert_validation(
             iam::CreatePolicyRequest::decode(&with(
-                &[
-                    ("PolicyName", "test-policy-1"),
-                    ("PolicyDocument", POLICY_DOC),
-                ],
+                &[("PolicyName", "test-policy-1"), ("PolicyDocument", POLICY_DOC)],
                 extra.clone(),
             )),
             msg,
         );
-        assert_validation(
-            iam::TagPolicyRequest::decode(&with(&[("PolicyArn", POLICY_ARN)], extra.clone())),
-            msg,
-        );
+        assert_validation(iam::TagPolicyRequest::decode(&with(&[("PolicyArn", POLICY_ARN)], extra.clone())), msg);
         assert_validation(
             iam::CreateRoleRequest::decode(&with(
-                &[
-                    ("RoleName", "role-1"),
-                    ("AssumeRolePolicyDocument", TRUST_DOC),
-                ],
+                &[("RoleName", "role-1"), ("AssumeRolePolicyDocument", TRUST_DOC)],
                 extra.clone(),
             )),
             msg,
         );
-        assert_validation(
-            iam::TagRoleRequest::decode(&with(&[("RoleName", "role-1")], extra)),
-            msg,
-        );
+        assert_validation(iam::TagRoleRequest::decode(&with(&[("RoleName", "role-1")], extra)), msg);
     }
 }
 
 #[test]
 fn tag_keys_validation_untag() {
-    let many: Vec<(String, String)> = (0..51)
-        .map(|i| (format!("TagKeys.member.{}", i + 1), i.to_string()))
-        .collect();
+    let many: Vec<(String, String)> = (0..51).map(|i| (format!("TagKeys.member.{}", i + 1), i.to_string())).collect();
     let long = vec![("TagKeys.member.1".to_string(), "0".repeat(129))];
     for (extra, msg) in [(many, TAG_KEYS_TOO_MANY), (long, TAG_KEYS_ELEMENT)] {
-        assert_validation(
-            iam::UntagPolicyRequest::decode(&with(&[("PolicyArn", POLICY_ARN)], extra.clone())),
-            msg,
-        );
-        assert_validation(
-            iam::UntagRoleRequest::decode(&with(&[("RoleName", "role-1")], extra)),
-            msg,
-        );
+        assert_validation(iam::UntagPolicyRequest::decode(&with(&[("PolicyArn", POLICY_ARN)], extra.clone())), msg);
+        assert_validation(iam::UntagRoleRequest::decode(&with(&[("RoleName", "role-1")], extra)), msg);
     }
 }
 
@@ -302,10 +250,7 @@ fn sts_federation_policy_too_long() {
             )
         })
         .collect();
-    let policy = format!(
-        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
-        statements.join(", ")
-    );
+    let policy = format!(r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#, statements.join(", "));
     assert_validation(
         sts::GetFederationTokenRequest::decode(&params(&[
             ("Name", "TestUser"),
@@ -343,35 +288,17 @@ fn missing_required_members() {
 
 #[test]
 fn several_failures_are_counted() {
-    let err =
-        iam::CreateUserRequest::decode(&params(&[("UserName", "bad name!"), ("Path", "nope")]))
-            .unwrap_err();
-    assert!(
-        err.message.starts_with("2 validation errors detected: "),
-        "{}",
-        err.message
-    );
+    let err = iam::CreateUserRequest::decode(&params(&[("UserName", "bad name!"), ("Path", "nope")])).unwrap_err();
+    assert!(err.message.starts_with("2 validation errors detected: "), "{}", err.message);
     assert!(err.message.contains("Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"));
     assert!(err.message.contains("Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"));
 }
 
 #[test]
 fn numbers_and_booleans_that_do_not_parse_are_400() {
-    for v in [
-        "abc",
-        "",
-        "1.5",
-        "99999999999999999999",
-        "4294967296",
-        "-",
-        " 5",
-    ] {
+    for v in ["abc", "", "1.5", "99999999999999999999", "4294967296", "-", " 5"] {
         let err = iam::ListUsersRequest::decode(&params(&[("MaxItems", v)])).unwrap_err();
-        assert_eq!(
-            (err.code.as_ref(), err.status),
-            ("ValidationError", 400),
-            "{v}"
-        );
+        assert_eq!((err.code.as_ref(), err.status), ("ValidationError", 400), "{v}");
         assert_eq!(
             err.message,
             "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must be a number"
@@ -387,19 +314,14 @@ fn numbers_and_booleans_that_do_not_parse_are_400() {
         "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value less \
          than or equal to 1000",
     );
-    let err =
-        iam::UpdateAccountPasswordPolicyRequest::decode(&params(&[("RequireSymbols", "yes")]))
-            .unwrap_err();
+    let err = iam::UpdateAccountPasswordPolicyRequest::decode(&params(&[("RequireSymbols", "yes")])).unwrap_err();
     assert_eq!(err.status, 400);
     let ok = iam::UpdateAccountPasswordPolicyRequest::decode(&params(&[
         ("RequireSymbols", "true"),
         ("HardExpiry", "false"),
     ]))
     .unwrap();
-    assert_eq!(
-        (ok.require_symbols, ok.hard_expiry),
-        (Some(true), Some(false))
-    );
+    assert_eq!((ok.require_symbols, ok.hard_expiry), (Some(true), Some(false)));
 }
 
 #[test]
@@ -445,14 +367,8 @@ fn decodes_lists_nested_structures_and_gaps() {
     assert_eq!(
         r.tags,
         Some(vec![
-            iam::Tag {
-                key: "team".into(),
-                value: "core".into()
-            },
-            iam::Tag {
-                key: "env".into(),
-                value: String::new()
-            },
+            iam::Tag { key: "team".into(), value: "core".into() },
+            iam::Tag { key: "env".into(), value: String::new() },
         ])
     );
 }
@@ -480,21 +396,12 @@ fn decodes_scalar_lists_and_nested_structure_lists() {
     ]);
     let r = iam::SimulateCustomPolicyRequest::decode(&p).unwrap();
     assert_eq!(r.policy_input_list, vec![POLICY_DOC.to_string()]);
-    assert_eq!(
-        r.action_names,
-        vec!["s3:GetObject".to_string(), "s3:PutObject".to_string()]
-    );
+    assert_eq!(r.action_names, vec!["s3:GetObject".to_string(), "s3:PutObject".to_string()]);
     assert_eq!(r.max_items, Some(10));
     let entries = r.context_entries.unwrap();
     assert_eq!(entries.len(), 1);
-    assert_eq!(
-        entries[0].context_key_type,
-        Some(iam::ContextKeyTypeEnum::String)
-    );
-    assert_eq!(
-        entries[0].context_key_values,
-        Some(vec!["alice".to_string(), "bob".to_string()])
-    );
+    assert_eq!(entries[0].context_key_type, Some(iam::ContextKeyTypeEnum::String));
+    assert_eq!(entries[0].context_key_values, Some(vec!["alice".to_string(), "bob".to_string()]));
 }
 
 #[test]
@@ -509,33 +416,20 @@ fn decodes_maps() {
         ("Properties.entry.4.value", "4"),
     ]);
     let r = iam::PutAccountPropertiesRequest::decode(&p).unwrap();
-    let expected: BTreeMap<String, String> = [("a", "1"), ("b", "2")]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let expected: BTreeMap<String, String> =
+        [("a", "1"), ("b", "2")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     assert_eq!(r.properties, expected);
     // An entry without its value.
-    let err = iam::PutAccountPropertiesRequest::decode(&params(&[("Properties.entry.1.key", "a")]))
-        .unwrap_err();
+    let err = iam::PutAccountPropertiesRequest::decode(&params(&[("Properties.entry.1.key", "a")])).unwrap_err();
     assert_eq!(err.code, "ValidationError");
-    assert!(
-        err.message.contains("Member must not be null"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("Member must not be null"), "{}", err.message);
 }
 
 #[test]
 fn secrets_never_print() {
-    let r = iam::CreateLoginProfileRequest::decode(&params(&[
-        ("UserName", "alice"),
-        ("Password", "hunter2-Secret!"),
-    ]))
-    .unwrap();
-    assert_eq!(
-        r.password.as_ref().map(|p| p.expose().as_str()),
-        Some("hunter2-Secret!")
-    );
+    let r = iam::CreateLoginProfileRequest::decode(&params(&[("UserName", "alice"), ("Password", "hunter2-Secret!")]))
+        .unwrap();
+    assert_eq!(r.password.as_ref().map(|p| p.expose().as_str()), Some("hunter2-Secret!"));
     let dbg = format!("{r:?}");
     assert!(!dbg.contains("hunter2"), "{dbg}");
     let creds = sts::Credentials {
@@ -549,9 +443,7 @@ fn secrets_never_print() {
     // ...but the XML carries them, since that is the point of the response.
     let mut w = XmlWriter::new();
     creds.write_xml(&mut w);
-    assert!(w
-        .as_str()
-        .contains("<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey>"));
+    assert!(w.as_str().contains("<SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey>"));
     // A bad secret is not echoed even by STS.
     let err = sts::AssumeRoleWithWebIdentityRequest::decode(&params(&[
         ("RoleArn", "arn:aws:iam::111111111111:role/r"),
@@ -573,19 +465,11 @@ fn writes_user_in_model_order() {
             user_id: "AIDAEXAMPLEEXAMPLE123".into(),
             arn: "arn:aws:iam::111111111111:user/alice".into(),
             create_date: Timestamp(1_767_225_600),
-            tags: Some(vec![iam::Tag {
-                key: "team".into(),
-                value: "a&b".into(),
-            }]),
+            tags: Some(vec![iam::Tag { key: "team".into(), value: "a&b".into() }]),
             ..Default::default()
         },
     };
-    let xml = response(
-        "GetUser",
-        iam::NAMESPACE,
-        "req-1",
-        Some(|w: &mut XmlWriter| out.write_xml(w)),
-    );
+    let xml = response("GetUser", iam::NAMESPACE, "req-1", Some(|w: &mut XmlWriter| out.write_xml(w)));
     assert_eq!(
         xml,
         "<GetUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetUserResult><User><Path>/</Path>\
@@ -598,11 +482,7 @@ fn writes_user_in_model_order() {
 
 #[test]
 fn writes_lists_booleans_and_empty_lists() {
-    let out = iam::ListUsersResponse {
-        users: vec![],
-        is_truncated: Some(false),
-        marker: None,
-    };
+    let out = iam::ListUsersResponse { users: vec![], is_truncated: Some(false), marker: None };
     let mut w = XmlWriter::new();
     out.write_xml(&mut w);
     assert_eq!(w.into_string(), "<Users/><IsTruncated>false</IsTruncated>");
@@ -632,9 +512,7 @@ fn writes_maps() {
     let mut summary = BTreeMap::new();
     summary.insert(iam::SummaryKeyType::Users, 3);
     summary.insert(iam::SummaryKeyType::UsersQuota, 5000);
-    let out = iam::GetAccountSummaryResponse {
-        summary_map: Some(summary),
-    };
+    let out = iam::GetAccountSummaryResponse { summary_map: Some(summary) };
     let mut w = XmlWriter::new();
     out.write_xml(&mut w);
     assert_eq!(
@@ -646,30 +524,11 @@ fn writes_maps() {
 
 #[test]
 fn shared_output_shapes_take_the_operation_name() {
-    let out = iam::SimulatePolicyResponse {
-        evaluation_results: Some(vec![]),
-        is_truncated: Some(false),
-        marker: None,
-    };
-    let a = response(
-        "SimulateCustomPolicy",
-        iam::NAMESPACE,
-        "r",
-        Some(|w: &mut XmlWriter| out.write_xml(w)),
-    );
-    assert!(
-        a.starts_with("<SimulateCustomPolicyResponse xmlns=")
-            && a.contains("<SimulateCustomPolicyResult>")
-    );
-    let b = response(
-        "SimulatePrincipalPolicy",
-        iam::NAMESPACE,
-        "r",
-        Some(|w: &mut XmlWriter| out.write_xml(w)),
-    );
-    assert!(b.contains(
-        "<SimulatePrincipalPolicyResult><EvaluationResults/><IsTruncated>false</IsTruncated>"
-    ));
+    let out = iam::SimulatePolicyResponse { evaluation_results: Some(vec![]), is_truncated: Some(false), marker: None };
+    let a = response("SimulateCustomPolicy", iam::NAMESPACE, "r", Some(|w: &mut XmlWriter| out.write_xml(w)));
+    assert!(a.starts_with("<SimulateCustomPolicyResponse xmlns=") && a.contains("<SimulateCustomPolicyResult>"));
+    let b = response("SimulatePrincipalPolicy", iam::NAMESPACE, "r", Some(|w: &mut XmlWriter| out.write_xml(w)));
+    assert!(b.contains("<SimulatePrincipalPolicyResult><EvaluationResults/><IsTruncated>false</IsTruncated>"));
 }
 
 #[test]
@@ -683,12 +542,7 @@ fn writes_sts_credentials() {
         }),
         ..Default::default()
     };
-    let xml = response(
-        "GetSessionToken",
-        sts::NAMESPACE,
-        "r",
-        Some(|w: &mut XmlWriter| out.write_xml(w)),
-    );
+    let xml = response("GetSessionToken", sts::NAMESPACE, "r", Some(|w: &mut XmlWriter| out.write_xml(w)));
     assert_eq!(
         xml,
         "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult>\
@@ -715,10 +569,7 @@ fn actions_round_trip() {
     assert_eq!(iam::Action::from_name("createuser"), None);
     assert_eq!(iam::Action::from_name("CreateUser "), None);
     assert_eq!(sts::Action::from_name("CreateUser"), None);
-    assert!(
-        sts::Action::AssumeRoleWithWebIdentity.unsigned()
-            && sts::Action::AssumeRoleWithSAML.unsigned()
-    );
+    assert!(sts::Action::AssumeRoleWithWebIdentity.unsigned() && sts::Action::AssumeRoleWithSAML.unsigned());
     assert!(!sts::Action::AssumeRole.unsigned() && !iam::Action::CreateUser.unsigned());
     assert_eq!((iam::VERSION, sts::VERSION), ("2010-05-08", "2011-06-15"));
 }
@@ -726,21 +577,12 @@ fn actions_round_trip() {
 #[test]
 fn modelled_errors() {
     let e = iam::errors::no_such_entity("The user with name bob cannot be found.");
-    assert_eq!(
-        (e.code.as_ref(), e.status, e.sender_fault),
-        ("NoSuchEntity", 404, true)
-    );
+    assert_eq!((e.code.as_ref(), e.status, e.sender_fault), ("NoSuchEntity", 404, true));
     let e = iam::errors::entity_already_exists("x");
     assert_eq!((e.code.as_ref(), e.status), ("EntityAlreadyExists", 409));
     let e = iam::errors::service_failure("x");
-    assert_eq!(
-        (e.code.as_ref(), e.status, e.sender_fault),
-        ("ServiceFailure", 500, false)
-    );
-    assert_eq!(
-        iam::errors::credential_report_not_present("").code,
-        "ReportNotPresent"
-    );
+    assert_eq!((e.code.as_ref(), e.status, e.sender_fault), ("ServiceFailure", 500, false));
+    assert_eq!(iam::errors::credential_report_not_present("").code, "ReportNotPresent");
     assert_eq!(iam::errors::status_of("DeleteConflict"), Some(409));
     assert_eq!(iam::errors::status_of("MalformedPolicyDocument"), Some(400));
     assert_eq!(iam::errors::status_of("Nope"), None);
@@ -763,37 +605,21 @@ fn java_pattern_semantics() {
     assert!(iam::GetUserRequest::decode(&params(&[("UserName", "ÄÖ")])).is_err());
     assert!(iam::GetUserRequest::decode(&params(&[("UserName", "a_b+c=d,e.f@g-h")])).is_ok());
     // Whole-string match: a valid prefix is not enough.
-    assert!(iam::GetPolicyVersionRequest::decode(&params(&[
-        ("PolicyArn", POLICY_ARN),
-        ("VersionId", "v1 ")
-    ]))
-    .is_err());
+    assert!(iam::GetPolicyVersionRequest::decode(&params(&[("PolicyArn", POLICY_ARN), ("VersionId", "v1 ")])).is_err());
     // The look-ahead pattern (no two hyphens in a row) of delegation/organisation ids.
-    let p = iam::PATTERNS
-        .iter()
-        .find(|p| p.java().contains("(?!-)"))
-        .expect("look-ahead pattern");
+    let p = iam::PATTERNS.iter().find(|p| p.java().contains("(?!-)")).expect("look-ahead pattern");
     assert!(p.is_match("abc-def"));
     assert!(!p.is_match("abc--def"));
     assert!(!p.is_match("-abc"));
     // `-` after a range inside a class is a literal in Java, and `\/` an escaped slash.
-    let p = iam::PATTERNS
-        .iter()
-        .find(|p| p.java().starts_with("^o-[0-9a-z]{10,32}"))
-        .expect("organisation path");
+    let p = iam::PATTERNS.iter().find(|p| p.java().starts_with("^o-[0-9a-z]{10,32}")).expect("organisation path");
     assert!(p.is_match("o-abcdefghij/r-abcd/ou-ab12-x/"));
     assert!(!p.is_match("o-abcdefghij/r-abcd/OU/"));
     // \u escapes become the same characters; \d is ASCII only.
-    let p = iam::PATTERNS
-        .iter()
-        .find(|p| p.java() == "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+")
-        .expect("policy text");
+    let p = iam::PATTERNS.iter().find(|p| p.java() == "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+").expect("policy text");
     assert!(p.is_match("{\"a\": \"\u{e9}\"}\n\t"));
     assert!(!p.is_match("\u{100}") && !p.is_match("\u{1}"));
-    let p = iam::PATTERNS
-        .iter()
-        .find(|p| p.java() == "[\\d]+")
-        .expect("digits");
+    let p = iam::PATTERNS.iter().find(|p| p.java() == "[\\d]+").expect("digits");
     assert!(p.is_match("0123") && !p.is_match("\u{663}"));
 }
 

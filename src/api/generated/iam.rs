@@ -105,8 +105,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateAccessKeyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateAccessKeyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateAccessKeyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateAccessKey")))
     }
@@ -124,8 +123,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateDelegationRequestRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateDelegationRequestResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateDelegationRequestResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateDelegationRequest")))
     }
@@ -143,8 +141,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateInstanceProfileRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateInstanceProfileResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateInstanceProfileResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateInstanceProfile")))
     }
@@ -153,8 +150,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateLoginProfileRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateLoginProfileResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateLoginProfileResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateLoginProfile")))
     }
@@ -163,8 +159,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateOpenIDConnectProviderRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateOpenIDConnectProviderResponse, AwsError>>
-           + Send {
+    ) -> impl std::future::Future<Output = Result<iam::CreateOpenIDConnectProviderResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateOpenIDConnectProvider")))
     }
@@ -182,8 +177,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreatePolicyVersionRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreatePolicyVersionResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreatePolicyVersionResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreatePolicyVersion")))
     }
@@ -201,8 +195,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateSAMLProviderRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateSAMLProviderResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateSAMLProviderResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateSAMLProvider")))
     }
@@ -211,8 +204,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateServiceLinkedRoleRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateServiceLinkedRoleResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateServiceLinkedRoleResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateServiceLinkedRole")))
     }
@@ -221,9 +213,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateServiceSpecificCredentialRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::CreateServiceSpecificCredentialResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::CreateServiceSpecificCredentialResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateServiceSpecificCredential")))
     }
@@ -241,8 +231,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::CreateVirtualMFADeviceRequest,
-    ) -> impl std::future::Future<Output = Result<iam::CreateVirtualMFADeviceResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::CreateVirtualMFADeviceResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("CreateVirtualMFADevice")))
     }
@@ -403,8 +392,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::DeleteServiceLinkedRoleRequest,
-    ) -> impl std::future::Future<Output = Result<iam::DeleteServiceLinkedRoleResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::DeleteServiceLinkedRoleResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("DeleteServiceLinkedRole")))
     }
@@ -494,22 +482,17 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::DisableOrganizationsRootCredentialsManagementRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::DisableOrganizationsRootCredentialsManagementResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::DisableOrganizationsRootCredentialsManagementResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
-        std::future::ready(Err(not_implemented(
-            "DisableOrganizationsRootCredentialsManagement",
-        )))
+        std::future::ready(Err(not_implemented("DisableOrganizationsRootCredentialsManagement")))
     }
 
     fn disable_organizations_root_sessions(
         &self,
         ctx: &Ctx,
         input: iam::DisableOrganizationsRootSessionsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::DisableOrganizationsRootSessionsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::DisableOrganizationsRootSessionsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("DisableOrganizationsRootSessions")))
     }
@@ -535,22 +518,17 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::EnableOrganizationsRootCredentialsManagementRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::EnableOrganizationsRootCredentialsManagementResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::EnableOrganizationsRootCredentialsManagementResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
-        std::future::ready(Err(not_implemented(
-            "EnableOrganizationsRootCredentialsManagement",
-        )))
+        std::future::ready(Err(not_implemented("EnableOrganizationsRootCredentialsManagement")))
     }
 
     fn enable_organizations_root_sessions(
         &self,
         ctx: &Ctx,
         input: iam::EnableOrganizationsRootSessionsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::EnableOrganizationsRootSessionsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::EnableOrganizationsRootSessionsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("EnableOrganizationsRootSessions")))
     }
@@ -558,9 +536,8 @@ pub trait IamApi: Send + Sync {
     fn enable_outbound_web_identity_federation(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<
-        Output = Result<iam::EnableOutboundWebIdentityFederationResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::EnableOutboundWebIdentityFederationResponse, AwsError>> + Send
+    {
         let _ = ctx;
         std::future::ready(Err(not_implemented("EnableOutboundWebIdentityFederation")))
     }
@@ -568,8 +545,7 @@ pub trait IamApi: Send + Sync {
     fn generate_credential_report(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<Output = Result<iam::GenerateCredentialReportResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GenerateCredentialReportResponse, AwsError>> + Send {
         let _ = ctx;
         std::future::ready(Err(not_implemented("GenerateCredentialReport")))
     }
@@ -578,9 +554,8 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GenerateOrganizationsAccessReportRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GenerateOrganizationsAccessReportResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GenerateOrganizationsAccessReportResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GenerateOrganizationsAccessReport")))
     }
@@ -589,9 +564,8 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GenerateServiceLastAccessedDetailsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GenerateServiceLastAccessedDetailsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GenerateServiceLastAccessedDetailsResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GenerateServiceLastAccessedDetails")))
     }
@@ -600,8 +574,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetAccessKeyLastUsedRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetAccessKeyLastUsedResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetAccessKeyLastUsedResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetAccessKeyLastUsed")))
     }
@@ -610,9 +583,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetAccountAuthorizationDetailsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GetAccountAuthorizationDetailsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetAccountAuthorizationDetailsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetAccountAuthorizationDetails")))
     }
@@ -620,8 +591,7 @@ pub trait IamApi: Send + Sync {
     fn get_account_password_policy(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<Output = Result<iam::GetAccountPasswordPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetAccountPasswordPolicyResponse, AwsError>> + Send {
         let _ = ctx;
         std::future::ready(Err(not_implemented("GetAccountPasswordPolicy")))
     }
@@ -630,8 +600,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetAccountPropertiesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetAccountPropertiesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetAccountPropertiesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetAccountProperties")))
     }
@@ -639,8 +608,7 @@ pub trait IamApi: Send + Sync {
     fn get_account_summary(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<Output = Result<iam::GetAccountSummaryResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetAccountSummaryResponse, AwsError>> + Send {
         let _ = ctx;
         std::future::ready(Err(not_implemented("GetAccountSummary")))
     }
@@ -649,8 +617,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetContextKeysForCustomPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetContextKeysForCustomPolicy")))
     }
@@ -659,8 +626,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetContextKeysForPrincipalPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetContextKeysForPrincipalPolicy")))
     }
@@ -668,8 +634,7 @@ pub trait IamApi: Send + Sync {
     fn get_credential_report(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<Output = Result<iam::GetCredentialReportResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetCredentialReportResponse, AwsError>> + Send {
         let _ = ctx;
         std::future::ready(Err(not_implemented("GetCredentialReport")))
     }
@@ -678,8 +643,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetDelegationRequestRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetDelegationRequestResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetDelegationRequestResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetDelegationRequest")))
     }
@@ -697,8 +661,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetGroupPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetGroupPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetGroupPolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetGroupPolicy")))
     }
@@ -707,8 +670,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetHumanReadableSummaryRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetHumanReadableSummaryResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetHumanReadableSummaryResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetHumanReadableSummary")))
     }
@@ -717,8 +679,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetInstanceProfileRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetInstanceProfileResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetInstanceProfileResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetInstanceProfile")))
     }
@@ -727,8 +688,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetLoginProfileRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetLoginProfileResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetLoginProfileResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetLoginProfile")))
     }
@@ -746,8 +706,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetOpenIDConnectProviderRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetOpenIDConnectProviderResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetOpenIDConnectProviderResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetOpenIDConnectProvider")))
     }
@@ -756,8 +715,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetOrganizationsAccessReportRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetOrganizationsAccessReportResponse, AwsError>>
-           + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetOrganizationsAccessReportResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetOrganizationsAccessReport")))
     }
@@ -765,9 +723,8 @@ pub trait IamApi: Send + Sync {
     fn get_outbound_web_identity_federation_info(
         &self,
         ctx: &Ctx,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GetOutboundWebIdentityFederationInfoResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetOutboundWebIdentityFederationInfoResponse, AwsError>> + Send
+    {
         let _ = ctx;
         std::future::ready(Err(not_implemented("GetOutboundWebIdentityFederationInfo")))
     }
@@ -785,8 +742,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetPolicyVersionRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetPolicyVersionResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetPolicyVersionResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetPolicyVersion")))
     }
@@ -804,8 +760,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetRolePolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetRolePolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetRolePolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetRolePolicy")))
     }
@@ -814,8 +769,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetRoleTemplateVersionRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetRoleTemplateVersionResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetRoleTemplateVersionResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetRoleTemplateVersion")))
     }
@@ -824,8 +778,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetSAMLProviderRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetSAMLProviderResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetSAMLProviderResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetSAMLProvider")))
     }
@@ -834,8 +787,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetSSHPublicKeyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetSSHPublicKeyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetSSHPublicKeyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetSSHPublicKey")))
     }
@@ -844,8 +796,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetServerCertificateRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetServerCertificateResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetServerCertificateResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetServerCertificate")))
     }
@@ -854,9 +805,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetServiceLastAccessedDetailsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GetServiceLastAccessedDetailsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetServiceLastAccessedDetailsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetServiceLastAccessedDetails")))
     }
@@ -865,22 +814,18 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetServiceLastAccessedDetailsWithEntitiesRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GetServiceLastAccessedDetailsWithEntitiesResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetServiceLastAccessedDetailsWithEntitiesResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
-        std::future::ready(Err(not_implemented(
-            "GetServiceLastAccessedDetailsWithEntities",
-        )))
+        std::future::ready(Err(not_implemented("GetServiceLastAccessedDetailsWithEntities")))
     }
 
     fn get_service_linked_role_deletion_status(
         &self,
         ctx: &Ctx,
         input: iam::GetServiceLinkedRoleDeletionStatusRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::GetServiceLinkedRoleDeletionStatusResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::GetServiceLinkedRoleDeletionStatusResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetServiceLinkedRoleDeletionStatus")))
     }
@@ -898,8 +843,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::GetUserPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::GetUserPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::GetUserPolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetUserPolicy")))
     }
@@ -908,8 +852,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListAccessKeysRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListAccessKeysResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListAccessKeysResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListAccessKeys")))
     }
@@ -918,8 +861,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListAccountAliasesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListAccountAliasesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListAccountAliasesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListAccountAliases")))
     }
@@ -928,8 +870,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListAttachedGroupPoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListAttachedGroupPoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListAttachedGroupPoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListAttachedGroupPolicies")))
     }
@@ -938,8 +879,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListAttachedRolePoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListAttachedRolePoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListAttachedRolePoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListAttachedRolePolicies")))
     }
@@ -948,8 +888,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListAttachedUserPoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListAttachedUserPoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListAttachedUserPoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListAttachedUserPolicies")))
     }
@@ -958,8 +897,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListDelegationRequestsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListDelegationRequestsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListDelegationRequestsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListDelegationRequests")))
     }
@@ -968,8 +906,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListEntitiesForPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListEntitiesForPolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListEntitiesForPolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListEntitiesForPolicy")))
     }
@@ -978,8 +915,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListGroupPoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListGroupPoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListGroupPoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListGroupPolicies")))
     }
@@ -997,8 +933,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListGroupsForUserRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListGroupsForUserResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListGroupsForUserResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListGroupsForUser")))
     }
@@ -1007,8 +942,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListInstanceProfileTagsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfileTagsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfileTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListInstanceProfileTags")))
     }
@@ -1017,8 +951,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListInstanceProfilesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListInstanceProfiles")))
     }
@@ -1027,8 +960,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListInstanceProfilesForRoleRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesForRoleResponse, AwsError>>
-           + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesForRoleResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListInstanceProfilesForRole")))
     }
@@ -1037,8 +969,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListMFADeviceTagsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListMFADeviceTagsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListMFADeviceTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListMFADeviceTags")))
     }
@@ -1047,8 +978,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListMFADevicesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListMFADevicesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListMFADevicesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListMFADevices")))
     }
@@ -1057,9 +987,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListOpenIDConnectProviderTagsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::ListOpenIDConnectProviderTagsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ListOpenIDConnectProviderTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListOpenIDConnectProviderTags")))
     }
@@ -1068,8 +996,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListOpenIDConnectProvidersRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListOpenIDConnectProvidersResponse, AwsError>>
-           + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ListOpenIDConnectProvidersResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListOpenIDConnectProviders")))
     }
@@ -1078,8 +1005,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListOrganizationsFeaturesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListOrganizationsFeaturesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListOrganizationsFeaturesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListOrganizationsFeatures")))
     }
@@ -1097,9 +1023,8 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListPoliciesGrantingServiceAccessRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::ListPoliciesGrantingServiceAccessResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ListPoliciesGrantingServiceAccessResponse, AwsError>> + Send
+    {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListPoliciesGrantingServiceAccess")))
     }
@@ -1108,8 +1033,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListPolicyTagsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListPolicyTagsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListPolicyTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListPolicyTags")))
     }
@@ -1118,8 +1042,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListPolicyVersionsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListPolicyVersionsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListPolicyVersionsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListPolicyVersions")))
     }
@@ -1128,8 +1051,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListRolePoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListRolePoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListRolePoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListRolePolicies")))
     }
@@ -1156,8 +1078,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListSAMLProviderTagsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListSAMLProviderTagsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListSAMLProviderTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListSAMLProviderTags")))
     }
@@ -1166,8 +1087,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListSAMLProvidersRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListSAMLProvidersResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListSAMLProvidersResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListSAMLProviders")))
     }
@@ -1176,8 +1096,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListSSHPublicKeysRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListSSHPublicKeysResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListSSHPublicKeysResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListSSHPublicKeys")))
     }
@@ -1186,8 +1105,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListServerCertificateTagsRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListServerCertificateTagsResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListServerCertificateTagsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListServerCertificateTags")))
     }
@@ -1196,8 +1114,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListServerCertificatesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListServerCertificatesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListServerCertificatesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListServerCertificates")))
     }
@@ -1206,9 +1123,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListServiceSpecificCredentialsRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::ListServiceSpecificCredentialsResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ListServiceSpecificCredentialsResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListServiceSpecificCredentials")))
     }
@@ -1217,8 +1132,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListSigningCertificatesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListSigningCertificatesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListSigningCertificatesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListSigningCertificates")))
     }
@@ -1227,8 +1141,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListUserPoliciesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListUserPoliciesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListUserPoliciesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListUserPolicies")))
     }
@@ -1255,8 +1168,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ListVirtualMFADevicesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::ListVirtualMFADevicesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::ListVirtualMFADevicesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ListVirtualMFADevices")))
     }
@@ -1265,8 +1177,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::PutAccountPropertiesRequest,
-    ) -> impl std::future::Future<Output = Result<iam::PutAccountPropertiesResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::PutAccountPropertiesResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("PutAccountProperties")))
     }
@@ -1331,9 +1242,7 @@ pub trait IamApi: Send + Sync {
         input: iam::RemoveClientIDFromOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
         let _ = (ctx, input);
-        std::future::ready(Err(not_implemented(
-            "RemoveClientIDFromOpenIDConnectProvider",
-        )))
+        std::future::ready(Err(not_implemented("RemoveClientIDFromOpenIDConnectProvider")))
     }
 
     fn remove_role_from_instance_profile(
@@ -1358,9 +1267,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::ResetServiceSpecificCredentialRequest,
-    ) -> impl std::future::Future<
-        Output = Result<iam::ResetServiceSpecificCredentialResponse, AwsError>,
-    > + Send {
+    ) -> impl std::future::Future<Output = Result<iam::ResetServiceSpecificCredentialResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("ResetServiceSpecificCredential")))
     }
@@ -1405,8 +1312,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::SimulateCustomPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("SimulateCustomPolicy")))
     }
@@ -1415,8 +1321,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::SimulatePrincipalPolicyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("SimulatePrincipalPolicy")))
     }
@@ -1625,9 +1530,7 @@ pub trait IamApi: Send + Sync {
         input: iam::UpdateOpenIDConnectProviderThumbprintRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
         let _ = (ctx, input);
-        std::future::ready(Err(not_implemented(
-            "UpdateOpenIDConnectProviderThumbprint",
-        )))
+        std::future::ready(Err(not_implemented("UpdateOpenIDConnectProviderThumbprint")))
     }
 
     fn update_role(
@@ -1643,8 +1546,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::UpdateRoleDescriptionRequest,
-    ) -> impl std::future::Future<Output = Result<iam::UpdateRoleDescriptionResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::UpdateRoleDescriptionResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("UpdateRoleDescription")))
     }
@@ -1653,8 +1555,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::UpdateSAMLProviderRequest,
-    ) -> impl std::future::Future<Output = Result<iam::UpdateSAMLProviderResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::UpdateSAMLProviderResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("UpdateSAMLProvider")))
     }
@@ -1708,8 +1609,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::UploadSSHPublicKeyRequest,
-    ) -> impl std::future::Future<Output = Result<iam::UploadSSHPublicKeyResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::UploadSSHPublicKeyResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("UploadSSHPublicKey")))
     }
@@ -1718,8 +1618,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::UploadServerCertificateRequest,
-    ) -> impl std::future::Future<Output = Result<iam::UploadServerCertificateResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::UploadServerCertificateResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("UploadServerCertificate")))
     }
@@ -1728,8 +1627,7 @@ pub trait IamApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: iam::UploadSigningCertificateRequest,
-    ) -> impl std::future::Future<Output = Result<iam::UploadSigningCertificateResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<iam::UploadSigningCertificateResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("UploadSigningCertificate")))
     }
@@ -1755,17 +1653,11 @@ pub async fn dispatch<S: IamApi>(
         A::AcquireRole => {
             let input = iam::AcquireRoleRequest::decode(params)?;
             let out = svc.acquire_role(ctx, input).await?;
-            gatehouse_wire::response(
-                "AcquireRole",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("AcquireRole", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::AddClientIDToOpenIDConnectProvider => {
             let input = iam::AddClientIDToOpenIDConnectProviderRequest::decode(params)?;
-            svc.add_client_id_to_open_id_connect_provider(ctx, input)
-                .await?;
+            svc.add_client_id_to_open_id_connect_provider(ctx, input).await?;
             gatehouse_wire::empty_response("AddClientIDToOpenIDConnectProvider", ns, request_id)
         }
         A::AddRoleToInstanceProfile => {
@@ -1806,12 +1698,7 @@ pub async fn dispatch<S: IamApi>(
         A::CreateAccessKey => {
             let input = iam::CreateAccessKeyRequest::decode(params)?;
             let out = svc.create_access_key(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateAccessKey",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateAccessKey", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateAccountAlias => {
             let input = iam::CreateAccountAliasRequest::decode(params)?;
@@ -1831,12 +1718,7 @@ pub async fn dispatch<S: IamApi>(
         A::CreateGroup => {
             let input = iam::CreateGroupRequest::decode(params)?;
             let out = svc.create_group(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateGroup",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateGroup", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateInstanceProfile => {
             let input = iam::CreateInstanceProfileRequest::decode(params)?;
@@ -1851,12 +1733,7 @@ pub async fn dispatch<S: IamApi>(
         A::CreateLoginProfile => {
             let input = iam::CreateLoginProfileRequest::decode(params)?;
             let out = svc.create_login_profile(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateLoginProfile",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateLoginProfile", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateOpenIDConnectProvider => {
             let input = iam::CreateOpenIDConnectProviderRequest::decode(params)?;
@@ -1871,42 +1748,22 @@ pub async fn dispatch<S: IamApi>(
         A::CreatePolicy => {
             let input = iam::CreatePolicyRequest::decode(params)?;
             let out = svc.create_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreatePolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreatePolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreatePolicyVersion => {
             let input = iam::CreatePolicyVersionRequest::decode(params)?;
             let out = svc.create_policy_version(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreatePolicyVersion",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreatePolicyVersion", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateRole => {
             let input = iam::CreateRoleRequest::decode(params)?;
             let out = svc.create_role(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateRole",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateRole", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateSAMLProvider => {
             let input = iam::CreateSAMLProviderRequest::decode(params)?;
             let out = svc.create_saml_provider(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateSAMLProvider",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateSAMLProvider", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateServiceLinkedRole => {
             let input = iam::CreateServiceLinkedRoleRequest::decode(params)?;
@@ -1931,12 +1788,7 @@ pub async fn dispatch<S: IamApi>(
         A::CreateUser => {
             let input = iam::CreateUserRequest::decode(params)?;
             let out = svc.create_user(ctx, input).await?;
-            gatehouse_wire::response(
-                "CreateUser",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("CreateUser", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::CreateVirtualMFADevice => {
             let input = iam::CreateVirtualMFADeviceRequest::decode(params)?;
@@ -2090,9 +1942,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::DisableOrganizationsRootCredentialsManagement => {
             let input = iam::DisableOrganizationsRootCredentialsManagementRequest::decode(params)?;
-            let out = svc
-                .disable_organizations_root_credentials_management(ctx, input)
-                .await?;
+            let out = svc.disable_organizations_root_credentials_management(ctx, input).await?;
             gatehouse_wire::response(
                 "DisableOrganizationsRootCredentialsManagement",
                 ns,
@@ -2122,9 +1972,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::EnableOrganizationsRootCredentialsManagement => {
             let input = iam::EnableOrganizationsRootCredentialsManagementRequest::decode(params)?;
-            let out = svc
-                .enable_organizations_root_credentials_management(ctx, input)
-                .await?;
+            let out = svc.enable_organizations_root_credentials_management(ctx, input).await?;
             gatehouse_wire::response(
                 "EnableOrganizationsRootCredentialsManagement",
                 ns,
@@ -2174,9 +2022,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::GenerateServiceLastAccessedDetails => {
             let input = iam::GenerateServiceLastAccessedDetailsRequest::decode(params)?;
-            let out = svc
-                .generate_service_last_accessed_details(ctx, input)
-                .await?;
+            let out = svc.generate_service_last_accessed_details(ctx, input).await?;
             gatehouse_wire::response(
                 "GenerateServiceLastAccessedDetails",
                 ns,
@@ -2187,12 +2033,7 @@ pub async fn dispatch<S: IamApi>(
         A::GetAccessKeyLastUsed => {
             let input = iam::GetAccessKeyLastUsedRequest::decode(params)?;
             let out = svc.get_access_key_last_used(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetAccessKeyLastUsed",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetAccessKeyLastUsed", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetAccountAuthorizationDetails => {
             let input = iam::GetAccountAuthorizationDetailsRequest::decode(params)?;
@@ -2217,22 +2058,12 @@ pub async fn dispatch<S: IamApi>(
         A::GetAccountProperties => {
             let input = iam::GetAccountPropertiesRequest::decode(params)?;
             let out = svc.get_account_properties(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetAccountProperties",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetAccountProperties", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetAccountSummary => {
             let _ = params;
             let out = svc.get_account_summary(ctx).await?;
-            gatehouse_wire::response(
-                "GetAccountSummary",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetAccountSummary", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetContextKeysForCustomPolicy => {
             let input = iam::GetContextKeysForCustomPolicyRequest::decode(params)?;
@@ -2246,9 +2077,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::GetContextKeysForPrincipalPolicy => {
             let input = iam::GetContextKeysForPrincipalPolicyRequest::decode(params)?;
-            let out = svc
-                .get_context_keys_for_principal_policy(ctx, input)
-                .await?;
+            let out = svc.get_context_keys_for_principal_policy(ctx, input).await?;
             gatehouse_wire::response(
                 "GetContextKeysForPrincipalPolicy",
                 ns,
@@ -2259,42 +2088,22 @@ pub async fn dispatch<S: IamApi>(
         A::GetCredentialReport => {
             let _ = params;
             let out = svc.get_credential_report(ctx).await?;
-            gatehouse_wire::response(
-                "GetCredentialReport",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetCredentialReport", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetDelegationRequest => {
             let input = iam::GetDelegationRequestRequest::decode(params)?;
             let out = svc.get_delegation_request(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetDelegationRequest",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetDelegationRequest", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetGroup => {
             let input = iam::GetGroupRequest::decode(params)?;
             let out = svc.get_group(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetGroup",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetGroup", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetGroupPolicy => {
             let input = iam::GetGroupPolicyRequest::decode(params)?;
             let out = svc.get_group_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetGroupPolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetGroupPolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetHumanReadableSummary => {
             let input = iam::GetHumanReadableSummaryRequest::decode(params)?;
@@ -2309,32 +2118,17 @@ pub async fn dispatch<S: IamApi>(
         A::GetInstanceProfile => {
             let input = iam::GetInstanceProfileRequest::decode(params)?;
             let out = svc.get_instance_profile(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetInstanceProfile",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetInstanceProfile", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetLoginProfile => {
             let input = iam::GetLoginProfileRequest::decode(params)?;
             let out = svc.get_login_profile(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetLoginProfile",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetLoginProfile", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetMFADevice => {
             let input = iam::GetMFADeviceRequest::decode(params)?;
             let out = svc.get_mfa_device(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetMFADevice",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetMFADevice", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetOpenIDConnectProvider => {
             let input = iam::GetOpenIDConnectProviderRequest::decode(params)?;
@@ -2369,42 +2163,22 @@ pub async fn dispatch<S: IamApi>(
         A::GetPolicy => {
             let input = iam::GetPolicyRequest::decode(params)?;
             let out = svc.get_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetPolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetPolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetPolicyVersion => {
             let input = iam::GetPolicyVersionRequest::decode(params)?;
             let out = svc.get_policy_version(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetPolicyVersion",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetPolicyVersion", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetRole => {
             let input = iam::GetRoleRequest::decode(params)?;
             let out = svc.get_role(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetRole",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetRole", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetRolePolicy => {
             let input = iam::GetRolePolicyRequest::decode(params)?;
             let out = svc.get_role_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetRolePolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetRolePolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetRoleTemplateVersion => {
             let input = iam::GetRoleTemplateVersionRequest::decode(params)?;
@@ -2419,32 +2193,17 @@ pub async fn dispatch<S: IamApi>(
         A::GetSAMLProvider => {
             let input = iam::GetSAMLProviderRequest::decode(params)?;
             let out = svc.get_saml_provider(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetSAMLProvider",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetSAMLProvider", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetSSHPublicKey => {
             let input = iam::GetSSHPublicKeyRequest::decode(params)?;
             let out = svc.get_ssh_public_key(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetSSHPublicKey",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetSSHPublicKey", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetServerCertificate => {
             let input = iam::GetServerCertificateRequest::decode(params)?;
             let out = svc.get_server_certificate(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetServerCertificate",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetServerCertificate", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetServiceLastAccessedDetails => {
             let input = iam::GetServiceLastAccessedDetailsRequest::decode(params)?;
@@ -2458,9 +2217,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::GetServiceLastAccessedDetailsWithEntities => {
             let input = iam::GetServiceLastAccessedDetailsWithEntitiesRequest::decode(params)?;
-            let out = svc
-                .get_service_last_accessed_details_with_entities(ctx, input)
-                .await?;
+            let out = svc.get_service_last_accessed_details_with_entities(ctx, input).await?;
             gatehouse_wire::response(
                 "GetServiceLastAccessedDetailsWithEntities",
                 ns,
@@ -2470,9 +2227,7 @@ pub async fn dispatch<S: IamApi>(
         }
         A::GetServiceLinkedRoleDeletionStatus => {
             let input = iam::GetServiceLinkedRoleDeletionStatusRequest::decode(params)?;
-            let out = svc
-                .get_service_linked_role_deletion_status(ctx, input)
-                .await?;
+            let out = svc.get_service_linked_role_deletion_status(ctx, input).await?;
             gatehouse_wire::response(
                 "GetServiceLinkedRoleDeletionStatus",
                 ns,
@@ -2483,42 +2238,22 @@ pub async fn dispatch<S: IamApi>(
         A::GetUser => {
             let input = iam::GetUserRequest::decode(params)?;
             let out = svc.get_user(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetUser",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetUser", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetUserPolicy => {
             let input = iam::GetUserPolicyRequest::decode(params)?;
             let out = svc.get_user_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetUserPolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetUserPolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListAccessKeys => {
             let input = iam::ListAccessKeysRequest::decode(params)?;
             let out = svc.list_access_keys(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListAccessKeys",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListAccessKeys", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListAccountAliases => {
             let input = iam::ListAccountAliasesRequest::decode(params)?;
             let out = svc.list_account_aliases(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListAccountAliases",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListAccountAliases", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListAttachedGroupPolicies => {
             let input = iam::ListAttachedGroupPoliciesRequest::decode(params)?;
@@ -2573,32 +2308,17 @@ pub async fn dispatch<S: IamApi>(
         A::ListGroupPolicies => {
             let input = iam::ListGroupPoliciesRequest::decode(params)?;
             let out = svc.list_group_policies(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListGroupPolicies",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListGroupPolicies", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListGroups => {
             let input = iam::ListGroupsRequest::decode(params)?;
             let out = svc.list_groups(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListGroups",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListGroups", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListGroupsForUser => {
             let input = iam::ListGroupsForUserRequest::decode(params)?;
             let out = svc.list_groups_for_user(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListGroupsForUser",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListGroupsForUser", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListInstanceProfileTags => {
             let input = iam::ListInstanceProfileTagsRequest::decode(params)?;
@@ -2613,12 +2333,7 @@ pub async fn dispatch<S: IamApi>(
         A::ListInstanceProfiles => {
             let input = iam::ListInstanceProfilesRequest::decode(params)?;
             let out = svc.list_instance_profiles(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListInstanceProfiles",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListInstanceProfiles", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListInstanceProfilesForRole => {
             let input = iam::ListInstanceProfilesForRoleRequest::decode(params)?;
@@ -2633,22 +2348,12 @@ pub async fn dispatch<S: IamApi>(
         A::ListMFADeviceTags => {
             let input = iam::ListMFADeviceTagsRequest::decode(params)?;
             let out = svc.list_mfa_device_tags(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListMFADeviceTags",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListMFADeviceTags", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListMFADevices => {
             let input = iam::ListMFADevicesRequest::decode(params)?;
             let out = svc.list_mfa_devices(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListMFADevices",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListMFADevices", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListOpenIDConnectProviderTags => {
             let input = iam::ListOpenIDConnectProviderTagsRequest::decode(params)?;
@@ -2683,18 +2388,11 @@ pub async fn dispatch<S: IamApi>(
         A::ListPolicies => {
             let input = iam::ListPoliciesRequest::decode(params)?;
             let out = svc.list_policies(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListPolicies",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListPolicies", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListPoliciesGrantingServiceAccess => {
             let input = iam::ListPoliciesGrantingServiceAccessRequest::decode(params)?;
-            let out = svc
-                .list_policies_granting_service_access(ctx, input)
-                .await?;
+            let out = svc.list_policies_granting_service_access(ctx, input).await?;
             gatehouse_wire::response(
                 "ListPoliciesGrantingServiceAccess",
                 ns,
@@ -2705,82 +2403,42 @@ pub async fn dispatch<S: IamApi>(
         A::ListPolicyTags => {
             let input = iam::ListPolicyTagsRequest::decode(params)?;
             let out = svc.list_policy_tags(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListPolicyTags",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListPolicyTags", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListPolicyVersions => {
             let input = iam::ListPolicyVersionsRequest::decode(params)?;
             let out = svc.list_policy_versions(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListPolicyVersions",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListPolicyVersions", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListRolePolicies => {
             let input = iam::ListRolePoliciesRequest::decode(params)?;
             let out = svc.list_role_policies(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListRolePolicies",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListRolePolicies", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListRoleTags => {
             let input = iam::ListRoleTagsRequest::decode(params)?;
             let out = svc.list_role_tags(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListRoleTags",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListRoleTags", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListRoles => {
             let input = iam::ListRolesRequest::decode(params)?;
             let out = svc.list_roles(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListRoles",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListRoles", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListSAMLProviderTags => {
             let input = iam::ListSAMLProviderTagsRequest::decode(params)?;
             let out = svc.list_saml_provider_tags(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListSAMLProviderTags",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListSAMLProviderTags", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListSAMLProviders => {
             let input = iam::ListSAMLProvidersRequest::decode(params)?;
             let out = svc.list_saml_providers(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListSAMLProviders",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListSAMLProviders", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListSSHPublicKeys => {
             let input = iam::ListSSHPublicKeysRequest::decode(params)?;
             let out = svc.list_ssh_public_keys(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListSSHPublicKeys",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListSSHPublicKeys", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListServerCertificateTags => {
             let input = iam::ListServerCertificateTagsRequest::decode(params)?;
@@ -2825,32 +2483,17 @@ pub async fn dispatch<S: IamApi>(
         A::ListUserPolicies => {
             let input = iam::ListUserPoliciesRequest::decode(params)?;
             let out = svc.list_user_policies(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListUserPolicies",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListUserPolicies", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListUserTags => {
             let input = iam::ListUserTagsRequest::decode(params)?;
             let out = svc.list_user_tags(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListUserTags",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListUserTags", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListUsers => {
             let input = iam::ListUsersRequest::decode(params)?;
             let out = svc.list_users(ctx, input).await?;
-            gatehouse_wire::response(
-                "ListUsers",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("ListUsers", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::ListVirtualMFADevices => {
             let input = iam::ListVirtualMFADevicesRequest::decode(params)?;
@@ -2865,12 +2508,7 @@ pub async fn dispatch<S: IamApi>(
         A::PutAccountProperties => {
             let input = iam::PutAccountPropertiesRequest::decode(params)?;
             let out = svc.put_account_properties(ctx, input).await?;
-            gatehouse_wire::response(
-                "PutAccountProperties",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("PutAccountProperties", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::PutGroupPolicy => {
             let input = iam::PutGroupPolicyRequest::decode(params)?;
@@ -2904,13 +2542,8 @@ pub async fn dispatch<S: IamApi>(
         }
         A::RemoveClientIDFromOpenIDConnectProvider => {
             let input = iam::RemoveClientIDFromOpenIDConnectProviderRequest::decode(params)?;
-            svc.remove_client_id_from_open_id_connect_provider(ctx, input)
-                .await?;
-            gatehouse_wire::empty_response(
-                "RemoveClientIDFromOpenIDConnectProvider",
-                ns,
-                request_id,
-            )
+            svc.remove_client_id_from_open_id_connect_provider(ctx, input).await?;
+            gatehouse_wire::empty_response("RemoveClientIDFromOpenIDConnectProvider", ns, request_id)
         }
         A::RemoveRoleFromInstanceProfile => {
             let input = iam::RemoveRoleFromInstanceProfileRequest::decode(params)?;
@@ -2949,19 +2582,13 @@ pub async fn dispatch<S: IamApi>(
         }
         A::SetSecurityTokenServicePreferences => {
             let input = iam::SetSecurityTokenServicePreferencesRequest::decode(params)?;
-            svc.set_security_token_service_preferences(ctx, input)
-                .await?;
+            svc.set_security_token_service_preferences(ctx, input).await?;
             gatehouse_wire::empty_response("SetSecurityTokenServicePreferences", ns, request_id)
         }
         A::SimulateCustomPolicy => {
             let input = iam::SimulateCustomPolicyRequest::decode(params)?;
             let out = svc.simulate_custom_policy(ctx, input).await?;
-            gatehouse_wire::response(
-                "SimulateCustomPolicy",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("SimulateCustomPolicy", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::SimulatePrincipalPolicy => {
             let input = iam::SimulatePrincipalPolicyRequest::decode(params)?;
@@ -3085,19 +2712,13 @@ pub async fn dispatch<S: IamApi>(
         }
         A::UpdateOpenIDConnectProviderThumbprint => {
             let input = iam::UpdateOpenIDConnectProviderThumbprintRequest::decode(params)?;
-            svc.update_open_id_connect_provider_thumbprint(ctx, input)
-                .await?;
+            svc.update_open_id_connect_provider_thumbprint(ctx, input).await?;
             gatehouse_wire::empty_response("UpdateOpenIDConnectProviderThumbprint", ns, request_id)
         }
         A::UpdateRole => {
             let input = iam::UpdateRoleRequest::decode(params)?;
             let out = svc.update_role(ctx, input).await?;
-            gatehouse_wire::response(
-                "UpdateRole",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("UpdateRole", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::UpdateRoleDescription => {
             let input = iam::UpdateRoleDescriptionRequest::decode(params)?;
@@ -3112,12 +2733,7 @@ pub async fn dispatch<S: IamApi>(
         A::UpdateSAMLProvider => {
             let input = iam::UpdateSAMLProviderRequest::decode(params)?;
             let out = svc.update_saml_provider(ctx, input).await?;
-            gatehouse_wire::response(
-                "UpdateSAMLProvider",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("UpdateSAMLProvider", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::UpdateSSHPublicKey => {
             let input = iam::UpdateSSHPublicKeyRequest::decode(params)?;
@@ -3147,12 +2763,7 @@ pub async fn dispatch<S: IamApi>(
         A::UploadSSHPublicKey => {
             let input = iam::UploadSSHPublicKeyRequest::decode(params)?;
             let out = svc.upload_ssh_public_key(ctx, input).await?;
-            gatehouse_wire::response(
-                "UploadSSHPublicKey",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("UploadSSHPublicKey", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::UploadServerCertificate => {
             let input = iam::UploadServerCertificateRequest::decode(params)?;

@@ -24,8 +24,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::AssumeRoleWithSAMLRequest,
-    ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithSAMLResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithSAMLResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("AssumeRoleWithSAML")))
     }
@@ -34,8 +33,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::AssumeRoleWithWebIdentityRequest,
-    ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithWebIdentityResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithWebIdentityResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("AssumeRoleWithWebIdentity")))
     }
@@ -53,8 +51,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::DecodeAuthorizationMessageRequest,
-    ) -> impl std::future::Future<Output = Result<sts::DecodeAuthorizationMessageResponse, AwsError>>
-           + Send {
+    ) -> impl std::future::Future<Output = Result<sts::DecodeAuthorizationMessageResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("DecodeAuthorizationMessage")))
     }
@@ -63,8 +60,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetAccessKeyInfoRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetAccessKeyInfoResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetAccessKeyInfoResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetAccessKeyInfo")))
     }
@@ -73,8 +69,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetCallerIdentityRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetCallerIdentityResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetCallerIdentityResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetCallerIdentity")))
     }
@@ -83,8 +78,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetDelegatedAccessTokenRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetDelegatedAccessTokenResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetDelegatedAccessTokenResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetDelegatedAccessToken")))
     }
@@ -93,8 +87,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetFederationTokenRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetFederationTokenResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetFederationTokenResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetFederationToken")))
     }
@@ -103,8 +96,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetSessionTokenRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetSessionTokenResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetSessionTokenResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetSessionToken")))
     }
@@ -113,8 +105,7 @@ pub trait StsApi: Send + Sync {
         &self,
         ctx: &Ctx,
         input: sts::GetWebIdentityTokenRequest,
-    ) -> impl std::future::Future<Output = Result<sts::GetWebIdentityTokenResponse, AwsError>> + Send
-    {
+    ) -> impl std::future::Future<Output = Result<sts::GetWebIdentityTokenResponse, AwsError>> + Send {
         let _ = (ctx, input);
         std::future::ready(Err(not_implemented("GetWebIdentityToken")))
     }
@@ -135,22 +126,12 @@ pub async fn dispatch<S: StsApi>(
         A::AssumeRole => {
             let input = sts::AssumeRoleRequest::decode(params)?;
             let out = svc.assume_role(ctx, input).await?;
-            gatehouse_wire::response(
-                "AssumeRole",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("AssumeRole", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::AssumeRoleWithSAML => {
             let input = sts::AssumeRoleWithSAMLRequest::decode(params)?;
             let out = svc.assume_role_with_saml(ctx, input).await?;
-            gatehouse_wire::response(
-                "AssumeRoleWithSAML",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("AssumeRoleWithSAML", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::AssumeRoleWithWebIdentity => {
             let input = sts::AssumeRoleWithWebIdentityRequest::decode(params)?;
@@ -165,12 +146,7 @@ pub async fn dispatch<S: StsApi>(
         A::AssumeRoot => {
             let input = sts::AssumeRootRequest::decode(params)?;
             let out = svc.assume_root(ctx, input).await?;
-            gatehouse_wire::response(
-                "AssumeRoot",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("AssumeRoot", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::DecodeAuthorizationMessage => {
             let input = sts::DecodeAuthorizationMessageRequest::decode(params)?;
@@ -185,22 +161,12 @@ pub async fn dispatch<S: StsApi>(
         A::GetAccessKeyInfo => {
             let input = sts::GetAccessKeyInfoRequest::decode(params)?;
             let out = svc.get_access_key_info(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetAccessKeyInfo",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetAccessKeyInfo", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetCallerIdentity => {
             let input = sts::GetCallerIdentityRequest::decode(params)?;
             let out = svc.get_caller_identity(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetCallerIdentity",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetCallerIdentity", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetDelegatedAccessToken => {
             let input = sts::GetDelegatedAccessTokenRequest::decode(params)?;
@@ -215,32 +181,17 @@ pub async fn dispatch<S: StsApi>(
         A::GetFederationToken => {
             let input = sts::GetFederationTokenRequest::decode(params)?;
             let out = svc.get_federation_token(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetFederationToken",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetFederationToken", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetSessionToken => {
             let input = sts::GetSessionTokenRequest::decode(params)?;
             let out = svc.get_session_token(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetSessionToken",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetSessionToken", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
         A::GetWebIdentityToken => {
             let input = sts::GetWebIdentityTokenRequest::decode(params)?;
             let out = svc.get_web_identity_token(ctx, input).await?;
-            gatehouse_wire::response(
-                "GetWebIdentityToken",
-                ns,
-                request_id,
-                Some(|w: &mut XmlWriter| out.write_xml(w)),
-            )
+            gatehouse_wire::response("GetWebIdentityToken", ns, request_id, Some(|w: &mut XmlWriter| out.write_xml(w)))
         }
     })
 }

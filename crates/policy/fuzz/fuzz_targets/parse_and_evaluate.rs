@@ -49,8 +49,16 @@ fuzz_target!(|data: &[u8]| {
     }
     let principals = [
         Principal::user("111111111111", "arn:aws:iam::111111111111:user/u"),
-        Principal::assumed_role("111111111111", "arn:aws:sts::111111111111:assumed-role/r/s", "arn:aws:iam::111111111111:role/r"),
-        Principal::federated_user("111111111111", "arn:aws:sts::111111111111:federated-user/f", "arn:aws:iam::111111111111:user/u"),
+        Principal::assumed_role(
+            "111111111111",
+            "arn:aws:sts::111111111111:assumed-role/r/s",
+            "arn:aws:iam::111111111111:role/r",
+        ),
+        Principal::federated_user(
+            "111111111111",
+            "arn:aws:sts::111111111111:federated-user/f",
+            "arn:aws:iam::111111111111:user/u",
+        ),
         Principal::root("111111111111", "arn:aws:iam::111111111111:root"),
         Principal::service(value),
         Principal::web_identity(value),

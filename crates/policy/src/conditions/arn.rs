@@ -13,7 +13,7 @@ pub(crate) struct ArnTest {
 
 impl ArnTest {
     pub(crate) fn new(values: &[Scalar], variables: bool) -> ArnTest {
-        ArnTest { values: values.iter().map(|v| ArnPattern::new(v.text(), variables)).collect() }
+        ArnTest { values: values.iter().map(|v| ArnPattern::new(v.text(), variables, false)).collect() }
     }
 
     pub(crate) fn matches(&self, v: &ContextValue, ctx: &RequestContext) -> bool {

@@ -27,7 +27,6 @@ use crate::document::{split_operator, ConditionEntry};
 use crate::json::Position;
 use crate::variables::VarRef;
 
-
 /// `ForAllValues:` / `ForAnyValue:`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SetQualifier {
@@ -170,7 +169,8 @@ impl Condition {
     /// The key is absent from the request (what SimulateCustomPolicy reports as a missing
     /// context value); `Null` asks about absence and so never misses its key.
     pub(crate) fn key_missing(&self, ctx: &RequestContext) -> bool {
-        !matches!(self.test, Test::Null(_)) && ctx.lookup_hashed(self.hash, &self.key).is_none_or(|e| e.values.is_empty())
+        !matches!(self.test, Test::Null(_))
+            && ctx.lookup_hashed(self.hash, &self.key).is_none_or(|e| e.values.is_empty())
     }
 
     /// Variables used in the policy values.
@@ -183,4 +183,3 @@ impl Condition {
         }
     }
 }
-

@@ -436,15 +436,11 @@ impl Action {
             "DetachGroupPolicy" => Action::DetachGroupPolicy,
             "DetachRolePolicy" => Action::DetachRolePolicy,
             "DetachUserPolicy" => Action::DetachUserPolicy,
-            "DisableOrganizationsRootCredentialsManagement" => {
-                Action::DisableOrganizationsRootCredentialsManagement
-            }
+            "DisableOrganizationsRootCredentialsManagement" => Action::DisableOrganizationsRootCredentialsManagement,
             "DisableOrganizationsRootSessions" => Action::DisableOrganizationsRootSessions,
             "DisableOutboundWebIdentityFederation" => Action::DisableOutboundWebIdentityFederation,
             "EnableMFADevice" => Action::EnableMFADevice,
-            "EnableOrganizationsRootCredentialsManagement" => {
-                Action::EnableOrganizationsRootCredentialsManagement
-            }
+            "EnableOrganizationsRootCredentialsManagement" => Action::EnableOrganizationsRootCredentialsManagement,
             "EnableOrganizationsRootSessions" => Action::EnableOrganizationsRootSessions,
             "EnableOutboundWebIdentityFederation" => Action::EnableOutboundWebIdentityFederation,
             "GenerateCredentialReport" => Action::GenerateCredentialReport,
@@ -477,9 +473,7 @@ impl Action {
             "GetSSHPublicKey" => Action::GetSSHPublicKey,
             "GetServerCertificate" => Action::GetServerCertificate,
             "GetServiceLastAccessedDetails" => Action::GetServiceLastAccessedDetails,
-            "GetServiceLastAccessedDetailsWithEntities" => {
-                Action::GetServiceLastAccessedDetailsWithEntities
-            }
+            "GetServiceLastAccessedDetailsWithEntities" => Action::GetServiceLastAccessedDetailsWithEntities,
             "GetServiceLinkedRoleDeletionStatus" => Action::GetServiceLinkedRoleDeletionStatus,
             "GetUser" => Action::GetUser,
             "GetUserPolicy" => Action::GetUserPolicy,
@@ -526,9 +520,7 @@ impl Action {
             "PutUserPermissionsBoundary" => Action::PutUserPermissionsBoundary,
             "PutUserPolicy" => Action::PutUserPolicy,
             "RejectDelegationRequest" => Action::RejectDelegationRequest,
-            "RemoveClientIDFromOpenIDConnectProvider" => {
-                Action::RemoveClientIDFromOpenIDConnectProvider
-            }
+            "RemoveClientIDFromOpenIDConnectProvider" => Action::RemoveClientIDFromOpenIDConnectProvider,
             "RemoveRoleFromInstanceProfile" => Action::RemoveRoleFromInstanceProfile,
             "RemoveUserFromGroup" => Action::RemoveUserFromGroup,
             "ResetServiceSpecificCredential" => Action::ResetServiceSpecificCredential,
@@ -560,9 +552,7 @@ impl Action {
             "UpdateDelegationRequest" => Action::UpdateDelegationRequest,
             "UpdateGroup" => Action::UpdateGroup,
             "UpdateLoginProfile" => Action::UpdateLoginProfile,
-            "UpdateOpenIDConnectProviderThumbprint" => {
-                Action::UpdateOpenIDConnectProviderThumbprint
-            }
+            "UpdateOpenIDConnectProviderThumbprint" => Action::UpdateOpenIDConnectProviderThumbprint,
             "UpdateRole" => Action::UpdateRole,
             "UpdateRoleDescription" => Action::UpdateRoleDescription,
             "UpdateSAMLProvider" => Action::UpdateSAMLProvider,
@@ -632,15 +622,11 @@ impl Action {
             Action::DetachGroupPolicy => "DetachGroupPolicy",
             Action::DetachRolePolicy => "DetachRolePolicy",
             Action::DetachUserPolicy => "DetachUserPolicy",
-            Action::DisableOrganizationsRootCredentialsManagement => {
-                "DisableOrganizationsRootCredentialsManagement"
-            }
+            Action::DisableOrganizationsRootCredentialsManagement => "DisableOrganizationsRootCredentialsManagement",
             Action::DisableOrganizationsRootSessions => "DisableOrganizationsRootSessions",
             Action::DisableOutboundWebIdentityFederation => "DisableOutboundWebIdentityFederation",
             Action::EnableMFADevice => "EnableMFADevice",
-            Action::EnableOrganizationsRootCredentialsManagement => {
-                "EnableOrganizationsRootCredentialsManagement"
-            }
+            Action::EnableOrganizationsRootCredentialsManagement => "EnableOrganizationsRootCredentialsManagement",
             Action::EnableOrganizationsRootSessions => "EnableOrganizationsRootSessions",
             Action::EnableOutboundWebIdentityFederation => "EnableOutboundWebIdentityFederation",
             Action::GenerateCredentialReport => "GenerateCredentialReport",
@@ -673,9 +659,7 @@ impl Action {
             Action::GetSSHPublicKey => "GetSSHPublicKey",
             Action::GetServerCertificate => "GetServerCertificate",
             Action::GetServiceLastAccessedDetails => "GetServiceLastAccessedDetails",
-            Action::GetServiceLastAccessedDetailsWithEntities => {
-                "GetServiceLastAccessedDetailsWithEntities"
-            }
+            Action::GetServiceLastAccessedDetailsWithEntities => "GetServiceLastAccessedDetailsWithEntities",
             Action::GetServiceLinkedRoleDeletionStatus => "GetServiceLinkedRoleDeletionStatus",
             Action::GetUser => "GetUser",
             Action::GetUserPolicy => "GetUserPolicy",
@@ -722,9 +706,7 @@ impl Action {
             Action::PutUserPermissionsBoundary => "PutUserPermissionsBoundary",
             Action::PutUserPolicy => "PutUserPolicy",
             Action::RejectDelegationRequest => "RejectDelegationRequest",
-            Action::RemoveClientIDFromOpenIDConnectProvider => {
-                "RemoveClientIDFromOpenIDConnectProvider"
-            }
+            Action::RemoveClientIDFromOpenIDConnectProvider => "RemoveClientIDFromOpenIDConnectProvider",
             Action::RemoveRoleFromInstanceProfile => "RemoveRoleFromInstanceProfile",
             Action::RemoveUserFromGroup => "RemoveUserFromGroup",
             Action::ResetServiceSpecificCredential => "ResetServiceSpecificCredential",
@@ -756,9 +738,7 @@ impl Action {
             Action::UpdateDelegationRequest => "UpdateDelegationRequest",
             Action::UpdateGroup => "UpdateGroup",
             Action::UpdateLoginProfile => "UpdateLoginProfile",
-            Action::UpdateOpenIDConnectProviderThumbprint => {
-                "UpdateOpenIDConnectProviderThumbprint"
-            }
+            Action::UpdateOpenIDConnectProviderThumbprint => "UpdateOpenIDConnectProviderThumbprint",
             Action::UpdateRole => "UpdateRole",
             Action::UpdateRoleDescription => "UpdateRoleDescription",
             Action::UpdateSAMLProvider => "UpdateSAMLProvider",
@@ -790,13 +770,9 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::AddClientIDToOpenIDConnectProvider => {
             AddClientIDToOpenIDConnectProviderRequest::decode(params).map(drop)
         }
-        Action::AddRoleToInstanceProfile => {
-            AddRoleToInstanceProfileRequest::decode(params).map(drop)
-        }
+        Action::AddRoleToInstanceProfile => AddRoleToInstanceProfileRequest::decode(params).map(drop),
         Action::AddUserToGroup => AddUserToGroupRequest::decode(params).map(drop),
-        Action::AssociateDelegationRequest => {
-            AssociateDelegationRequestRequest::decode(params).map(drop)
-        }
+        Action::AssociateDelegationRequest => AssociateDelegationRequestRequest::decode(params).map(drop),
         Action::AttachGroupPolicy => AttachGroupPolicyRequest::decode(params).map(drop),
         Action::AttachRolePolicy => AttachRolePolicyRequest::decode(params).map(drop),
         Action::AttachUserPolicy => AttachUserPolicyRequest::decode(params).map(drop),
@@ -807,17 +783,13 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::CreateGroup => CreateGroupRequest::decode(params).map(drop),
         Action::CreateInstanceProfile => CreateInstanceProfileRequest::decode(params).map(drop),
         Action::CreateLoginProfile => CreateLoginProfileRequest::decode(params).map(drop),
-        Action::CreateOpenIDConnectProvider => {
-            CreateOpenIDConnectProviderRequest::decode(params).map(drop)
-        }
+        Action::CreateOpenIDConnectProvider => CreateOpenIDConnectProviderRequest::decode(params).map(drop),
         Action::CreatePolicy => CreatePolicyRequest::decode(params).map(drop),
         Action::CreatePolicyVersion => CreatePolicyVersionRequest::decode(params).map(drop),
         Action::CreateRole => CreateRoleRequest::decode(params).map(drop),
         Action::CreateSAMLProvider => CreateSAMLProviderRequest::decode(params).map(drop),
         Action::CreateServiceLinkedRole => CreateServiceLinkedRoleRequest::decode(params).map(drop),
-        Action::CreateServiceSpecificCredential => {
-            CreateServiceSpecificCredentialRequest::decode(params).map(drop)
-        }
+        Action::CreateServiceSpecificCredential => CreateServiceSpecificCredentialRequest::decode(params).map(drop),
         Action::CreateUser => CreateUserRequest::decode(params).map(drop),
         Action::CreateVirtualMFADevice => CreateVirtualMFADeviceRequest::decode(params).map(drop),
         Action::DeactivateMFADevice => DeactivateMFADeviceRequest::decode(params).map(drop),
@@ -827,30 +799,20 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::DeleteGroupPolicy => DeleteGroupPolicyRequest::decode(params).map(drop),
         Action::DeleteInstanceProfile => DeleteInstanceProfileRequest::decode(params).map(drop),
         Action::DeleteLoginProfile => DeleteLoginProfileRequest::decode(params).map(drop),
-        Action::DeleteOpenIDConnectProvider => {
-            DeleteOpenIDConnectProviderRequest::decode(params).map(drop)
-        }
+        Action::DeleteOpenIDConnectProvider => DeleteOpenIDConnectProviderRequest::decode(params).map(drop),
         Action::DeletePolicy => DeletePolicyRequest::decode(params).map(drop),
         Action::DeletePolicyVersion => DeletePolicyVersionRequest::decode(params).map(drop),
         Action::DeleteRole => DeleteRoleRequest::decode(params).map(drop),
-        Action::DeleteRolePermissionsBoundary => {
-            DeleteRolePermissionsBoundaryRequest::decode(params).map(drop)
-        }
+        Action::DeleteRolePermissionsBoundary => DeleteRolePermissionsBoundaryRequest::decode(params).map(drop),
         Action::DeleteRolePolicy => DeleteRolePolicyRequest::decode(params).map(drop),
         Action::DeleteSAMLProvider => DeleteSAMLProviderRequest::decode(params).map(drop),
         Action::DeleteSSHPublicKey => DeleteSSHPublicKeyRequest::decode(params).map(drop),
         Action::DeleteServerCertificate => DeleteServerCertificateRequest::decode(params).map(drop),
         Action::DeleteServiceLinkedRole => DeleteServiceLinkedRoleRequest::decode(params).map(drop),
-        Action::DeleteServiceSpecificCredential => {
-            DeleteServiceSpecificCredentialRequest::decode(params).map(drop)
-        }
-        Action::DeleteSigningCertificate => {
-            DeleteSigningCertificateRequest::decode(params).map(drop)
-        }
+        Action::DeleteServiceSpecificCredential => DeleteServiceSpecificCredentialRequest::decode(params).map(drop),
+        Action::DeleteSigningCertificate => DeleteSigningCertificateRequest::decode(params).map(drop),
         Action::DeleteUser => DeleteUserRequest::decode(params).map(drop),
-        Action::DeleteUserPermissionsBoundary => {
-            DeleteUserPermissionsBoundaryRequest::decode(params).map(drop)
-        }
+        Action::DeleteUserPermissionsBoundary => DeleteUserPermissionsBoundaryRequest::decode(params).map(drop),
         Action::DeleteUserPolicy => DeleteUserPolicyRequest::decode(params).map(drop),
         Action::DeleteVirtualMFADevice => DeleteVirtualMFADeviceRequest::decode(params).map(drop),
         Action::DetachGroupPolicy => DetachGroupPolicyRequest::decode(params).map(drop),
@@ -859,33 +821,21 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::DisableOrganizationsRootCredentialsManagement => {
             DisableOrganizationsRootCredentialsManagementRequest::decode(params).map(drop)
         }
-        Action::DisableOrganizationsRootSessions => {
-            DisableOrganizationsRootSessionsRequest::decode(params).map(drop)
-        }
+        Action::DisableOrganizationsRootSessions => DisableOrganizationsRootSessionsRequest::decode(params).map(drop),
         Action::EnableMFADevice => EnableMFADeviceRequest::decode(params).map(drop),
         Action::EnableOrganizationsRootCredentialsManagement => {
             EnableOrganizationsRootCredentialsManagementRequest::decode(params).map(drop)
         }
-        Action::EnableOrganizationsRootSessions => {
-            EnableOrganizationsRootSessionsRequest::decode(params).map(drop)
-        }
-        Action::GenerateOrganizationsAccessReport => {
-            GenerateOrganizationsAccessReportRequest::decode(params).map(drop)
-        }
+        Action::EnableOrganizationsRootSessions => EnableOrganizationsRootSessionsRequest::decode(params).map(drop),
+        Action::GenerateOrganizationsAccessReport => GenerateOrganizationsAccessReportRequest::decode(params).map(drop),
         Action::GenerateServiceLastAccessedDetails => {
             GenerateServiceLastAccessedDetailsRequest::decode(params).map(drop)
         }
         Action::GetAccessKeyLastUsed => GetAccessKeyLastUsedRequest::decode(params).map(drop),
-        Action::GetAccountAuthorizationDetails => {
-            GetAccountAuthorizationDetailsRequest::decode(params).map(drop)
-        }
+        Action::GetAccountAuthorizationDetails => GetAccountAuthorizationDetailsRequest::decode(params).map(drop),
         Action::GetAccountProperties => GetAccountPropertiesRequest::decode(params).map(drop),
-        Action::GetContextKeysForCustomPolicy => {
-            GetContextKeysForCustomPolicyRequest::decode(params).map(drop)
-        }
-        Action::GetContextKeysForPrincipalPolicy => {
-            GetContextKeysForPrincipalPolicyRequest::decode(params).map(drop)
-        }
+        Action::GetContextKeysForCustomPolicy => GetContextKeysForCustomPolicyRequest::decode(params).map(drop),
+        Action::GetContextKeysForPrincipalPolicy => GetContextKeysForPrincipalPolicyRequest::decode(params).map(drop),
         Action::GetDelegationRequest => GetDelegationRequestRequest::decode(params).map(drop),
         Action::GetGroup => GetGroupRequest::decode(params).map(drop),
         Action::GetGroupPolicy => GetGroupPolicyRequest::decode(params).map(drop),
@@ -893,12 +843,8 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::GetInstanceProfile => GetInstanceProfileRequest::decode(params).map(drop),
         Action::GetLoginProfile => GetLoginProfileRequest::decode(params).map(drop),
         Action::GetMFADevice => GetMFADeviceRequest::decode(params).map(drop),
-        Action::GetOpenIDConnectProvider => {
-            GetOpenIDConnectProviderRequest::decode(params).map(drop)
-        }
-        Action::GetOrganizationsAccessReport => {
-            GetOrganizationsAccessReportRequest::decode(params).map(drop)
-        }
+        Action::GetOpenIDConnectProvider => GetOpenIDConnectProviderRequest::decode(params).map(drop),
+        Action::GetOrganizationsAccessReport => GetOrganizationsAccessReportRequest::decode(params).map(drop),
         Action::GetPolicy => GetPolicyRequest::decode(params).map(drop),
         Action::GetPolicyVersion => GetPolicyVersionRequest::decode(params).map(drop),
         Action::GetRole => GetRoleRequest::decode(params).map(drop),
@@ -907,9 +853,7 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::GetSAMLProvider => GetSAMLProviderRequest::decode(params).map(drop),
         Action::GetSSHPublicKey => GetSSHPublicKeyRequest::decode(params).map(drop),
         Action::GetServerCertificate => GetServerCertificateRequest::decode(params).map(drop),
-        Action::GetServiceLastAccessedDetails => {
-            GetServiceLastAccessedDetailsRequest::decode(params).map(drop)
-        }
+        Action::GetServiceLastAccessedDetails => GetServiceLastAccessedDetailsRequest::decode(params).map(drop),
         Action::GetServiceLastAccessedDetailsWithEntities => {
             GetServiceLastAccessedDetailsWithEntitiesRequest::decode(params).map(drop)
         }
@@ -920,15 +864,9 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::GetUserPolicy => GetUserPolicyRequest::decode(params).map(drop),
         Action::ListAccessKeys => ListAccessKeysRequest::decode(params).map(drop),
         Action::ListAccountAliases => ListAccountAliasesRequest::decode(params).map(drop),
-        Action::ListAttachedGroupPolicies => {
-            ListAttachedGroupPoliciesRequest::decode(params).map(drop)
-        }
-        Action::ListAttachedRolePolicies => {
-            ListAttachedRolePoliciesRequest::decode(params).map(drop)
-        }
-        Action::ListAttachedUserPolicies => {
-            ListAttachedUserPoliciesRequest::decode(params).map(drop)
-        }
+        Action::ListAttachedGroupPolicies => ListAttachedGroupPoliciesRequest::decode(params).map(drop),
+        Action::ListAttachedRolePolicies => ListAttachedRolePoliciesRequest::decode(params).map(drop),
+        Action::ListAttachedUserPolicies => ListAttachedUserPoliciesRequest::decode(params).map(drop),
         Action::ListDelegationRequests => ListDelegationRequestsRequest::decode(params).map(drop),
         Action::ListEntitiesForPolicy => ListEntitiesForPolicyRequest::decode(params).map(drop),
         Action::ListGroupPolicies => ListGroupPoliciesRequest::decode(params).map(drop),
@@ -936,24 +874,14 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::ListGroupsForUser => ListGroupsForUserRequest::decode(params).map(drop),
         Action::ListInstanceProfileTags => ListInstanceProfileTagsRequest::decode(params).map(drop),
         Action::ListInstanceProfiles => ListInstanceProfilesRequest::decode(params).map(drop),
-        Action::ListInstanceProfilesForRole => {
-            ListInstanceProfilesForRoleRequest::decode(params).map(drop)
-        }
+        Action::ListInstanceProfilesForRole => ListInstanceProfilesForRoleRequest::decode(params).map(drop),
         Action::ListMFADeviceTags => ListMFADeviceTagsRequest::decode(params).map(drop),
         Action::ListMFADevices => ListMFADevicesRequest::decode(params).map(drop),
-        Action::ListOpenIDConnectProviderTags => {
-            ListOpenIDConnectProviderTagsRequest::decode(params).map(drop)
-        }
-        Action::ListOpenIDConnectProviders => {
-            ListOpenIDConnectProvidersRequest::decode(params).map(drop)
-        }
-        Action::ListOrganizationsFeatures => {
-            ListOrganizationsFeaturesRequest::decode(params).map(drop)
-        }
+        Action::ListOpenIDConnectProviderTags => ListOpenIDConnectProviderTagsRequest::decode(params).map(drop),
+        Action::ListOpenIDConnectProviders => ListOpenIDConnectProvidersRequest::decode(params).map(drop),
+        Action::ListOrganizationsFeatures => ListOrganizationsFeaturesRequest::decode(params).map(drop),
         Action::ListPolicies => ListPoliciesRequest::decode(params).map(drop),
-        Action::ListPoliciesGrantingServiceAccess => {
-            ListPoliciesGrantingServiceAccessRequest::decode(params).map(drop)
-        }
+        Action::ListPoliciesGrantingServiceAccess => ListPoliciesGrantingServiceAccessRequest::decode(params).map(drop),
         Action::ListPolicyTags => ListPolicyTagsRequest::decode(params).map(drop),
         Action::ListPolicyVersions => ListPolicyVersionsRequest::decode(params).map(drop),
         Action::ListRolePolicies => ListRolePoliciesRequest::decode(params).map(drop),
@@ -962,13 +890,9 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::ListSAMLProviderTags => ListSAMLProviderTagsRequest::decode(params).map(drop),
         Action::ListSAMLProviders => ListSAMLProvidersRequest::decode(params).map(drop),
         Action::ListSSHPublicKeys => ListSSHPublicKeysRequest::decode(params).map(drop),
-        Action::ListServerCertificateTags => {
-            ListServerCertificateTagsRequest::decode(params).map(drop)
-        }
+        Action::ListServerCertificateTags => ListServerCertificateTagsRequest::decode(params).map(drop),
         Action::ListServerCertificates => ListServerCertificatesRequest::decode(params).map(drop),
-        Action::ListServiceSpecificCredentials => {
-            ListServiceSpecificCredentialsRequest::decode(params).map(drop)
-        }
+        Action::ListServiceSpecificCredentials => ListServiceSpecificCredentialsRequest::decode(params).map(drop),
         Action::ListSigningCertificates => ListSigningCertificatesRequest::decode(params).map(drop),
         Action::ListUserPolicies => ListUserPoliciesRequest::decode(params).map(drop),
         Action::ListUserTags => ListUserTagsRequest::decode(params).map(drop),
@@ -976,25 +900,17 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::ListVirtualMFADevices => ListVirtualMFADevicesRequest::decode(params).map(drop),
         Action::PutAccountProperties => PutAccountPropertiesRequest::decode(params).map(drop),
         Action::PutGroupPolicy => PutGroupPolicyRequest::decode(params).map(drop),
-        Action::PutRolePermissionsBoundary => {
-            PutRolePermissionsBoundaryRequest::decode(params).map(drop)
-        }
+        Action::PutRolePermissionsBoundary => PutRolePermissionsBoundaryRequest::decode(params).map(drop),
         Action::PutRolePolicy => PutRolePolicyRequest::decode(params).map(drop),
-        Action::PutUserPermissionsBoundary => {
-            PutUserPermissionsBoundaryRequest::decode(params).map(drop)
-        }
+        Action::PutUserPermissionsBoundary => PutUserPermissionsBoundaryRequest::decode(params).map(drop),
         Action::PutUserPolicy => PutUserPolicyRequest::decode(params).map(drop),
         Action::RejectDelegationRequest => RejectDelegationRequestRequest::decode(params).map(drop),
         Action::RemoveClientIDFromOpenIDConnectProvider => {
             RemoveClientIDFromOpenIDConnectProviderRequest::decode(params).map(drop)
         }
-        Action::RemoveRoleFromInstanceProfile => {
-            RemoveRoleFromInstanceProfileRequest::decode(params).map(drop)
-        }
+        Action::RemoveRoleFromInstanceProfile => RemoveRoleFromInstanceProfileRequest::decode(params).map(drop),
         Action::RemoveUserFromGroup => RemoveUserFromGroupRequest::decode(params).map(drop),
-        Action::ResetServiceSpecificCredential => {
-            ResetServiceSpecificCredentialRequest::decode(params).map(drop)
-        }
+        Action::ResetServiceSpecificCredential => ResetServiceSpecificCredentialRequest::decode(params).map(drop),
         Action::ResyncMFADevice => ResyncMFADeviceRequest::decode(params).map(drop),
         Action::SendDelegationToken => SendDelegationTokenRequest::decode(params).map(drop),
         Action::SetDefaultPolicyVersion => SetDefaultPolicyVersionRequest::decode(params).map(drop),
@@ -1005,9 +921,7 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::SimulatePrincipalPolicy => SimulatePrincipalPolicyRequest::decode(params).map(drop),
         Action::TagInstanceProfile => TagInstanceProfileRequest::decode(params).map(drop),
         Action::TagMFADevice => TagMFADeviceRequest::decode(params).map(drop),
-        Action::TagOpenIDConnectProvider => {
-            TagOpenIDConnectProviderRequest::decode(params).map(drop)
-        }
+        Action::TagOpenIDConnectProvider => TagOpenIDConnectProviderRequest::decode(params).map(drop),
         Action::TagPolicy => TagPolicyRequest::decode(params).map(drop),
         Action::TagRole => TagRoleRequest::decode(params).map(drop),
         Action::TagSAMLProvider => TagSAMLProviderRequest::decode(params).map(drop),
@@ -1015,18 +929,14 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::TagUser => TagUserRequest::decode(params).map(drop),
         Action::UntagInstanceProfile => UntagInstanceProfileRequest::decode(params).map(drop),
         Action::UntagMFADevice => UntagMFADeviceRequest::decode(params).map(drop),
-        Action::UntagOpenIDConnectProvider => {
-            UntagOpenIDConnectProviderRequest::decode(params).map(drop)
-        }
+        Action::UntagOpenIDConnectProvider => UntagOpenIDConnectProviderRequest::decode(params).map(drop),
         Action::UntagPolicy => UntagPolicyRequest::decode(params).map(drop),
         Action::UntagRole => UntagRoleRequest::decode(params).map(drop),
         Action::UntagSAMLProvider => UntagSAMLProviderRequest::decode(params).map(drop),
         Action::UntagServerCertificate => UntagServerCertificateRequest::decode(params).map(drop),
         Action::UntagUser => UntagUserRequest::decode(params).map(drop),
         Action::UpdateAccessKey => UpdateAccessKeyRequest::decode(params).map(drop),
-        Action::UpdateAccountPasswordPolicy => {
-            UpdateAccountPasswordPolicyRequest::decode(params).map(drop)
-        }
+        Action::UpdateAccountPasswordPolicy => UpdateAccountPasswordPolicyRequest::decode(params).map(drop),
         Action::UpdateAssumeRolePolicy => UpdateAssumeRolePolicyRequest::decode(params).map(drop),
         Action::UpdateDelegationRequest => UpdateDelegationRequestRequest::decode(params).map(drop),
         Action::UpdateGroup => UpdateGroupRequest::decode(params).map(drop),
@@ -1039,18 +949,12 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
         Action::UpdateSAMLProvider => UpdateSAMLProviderRequest::decode(params).map(drop),
         Action::UpdateSSHPublicKey => UpdateSSHPublicKeyRequest::decode(params).map(drop),
         Action::UpdateServerCertificate => UpdateServerCertificateRequest::decode(params).map(drop),
-        Action::UpdateServiceSpecificCredential => {
-            UpdateServiceSpecificCredentialRequest::decode(params).map(drop)
-        }
-        Action::UpdateSigningCertificate => {
-            UpdateSigningCertificateRequest::decode(params).map(drop)
-        }
+        Action::UpdateServiceSpecificCredential => UpdateServiceSpecificCredentialRequest::decode(params).map(drop),
+        Action::UpdateSigningCertificate => UpdateSigningCertificateRequest::decode(params).map(drop),
         Action::UpdateUser => UpdateUserRequest::decode(params).map(drop),
         Action::UploadSSHPublicKey => UploadSSHPublicKeyRequest::decode(params).map(drop),
         Action::UploadServerCertificate => UploadServerCertificateRequest::decode(params).map(drop),
-        Action::UploadSigningCertificate => {
-            UploadSigningCertificateRequest::decode(params).map(drop)
-        }
+        Action::UploadSigningCertificate => UploadSigningCertificateRequest::decode(params).map(drop),
         _ => Ok(()),
     }
 }
@@ -1068,9 +972,7 @@ pub mod errors {
     use crate::AwsError;
 
     /// `AccountNotManagementOrDelegatedAdministratorException`, HTTP 400.
-    pub fn account_not_management_or_delegated_administrator(
-        message: impl Into<String>,
-    ) -> AwsError {
+    pub fn account_not_management_or_delegated_administrator(message: impl Into<String>) -> AwsError {
         AwsError {
             code: Cow::Borrowed("AccountNotManagementOrDelegatedAdministratorException"),
             message: message.into(),
@@ -1101,42 +1003,22 @@ pub mod errors {
 
     /// `ReportExpired`, HTTP 410.
     pub fn credential_report_expired(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("ReportExpired"),
-            message: message.into(),
-            status: 410,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("ReportExpired"), message: message.into(), status: 410, sender_fault: true }
     }
 
     /// `ReportNotPresent`, HTTP 410.
     pub fn credential_report_not_present(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("ReportNotPresent"),
-            message: message.into(),
-            status: 410,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("ReportNotPresent"), message: message.into(), status: 410, sender_fault: true }
     }
 
     /// `ReportInProgress`, HTTP 404.
     pub fn credential_report_not_ready(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("ReportInProgress"),
-            message: message.into(),
-            status: 404,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("ReportInProgress"), message: message.into(), status: 404, sender_fault: true }
     }
 
     /// `DeleteConflict`, HTTP 409.
     pub fn delete_conflict(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("DeleteConflict"),
-            message: message.into(),
-            status: 409,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("DeleteConflict"), message: message.into(), status: 409, sender_fault: true }
     }
 
     /// `DuplicateCertificate`, HTTP 409.
@@ -1181,22 +1063,12 @@ pub mod errors {
 
     /// `FeatureDisabled`, HTTP 404.
     pub fn feature_disabled(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("FeatureDisabled"),
-            message: message.into(),
-            status: 404,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("FeatureDisabled"), message: message.into(), status: 404, sender_fault: true }
     }
 
     /// `FeatureEnabled`, HTTP 409.
     pub fn feature_enabled(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("FeatureEnabled"),
-            message: message.into(),
-            status: 409,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("FeatureEnabled"), message: message.into(), status: 409, sender_fault: true }
     }
 
     /// `InvalidAuthenticationCode`, HTTP 403.
@@ -1211,62 +1083,32 @@ pub mod errors {
 
     /// `InvalidCertificate`, HTTP 400.
     pub fn invalid_certificate(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("InvalidCertificate"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("InvalidCertificate"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `InvalidInput`, HTTP 400.
     pub fn invalid_input(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("InvalidInput"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("InvalidInput"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `InvalidPublicKey`, HTTP 400.
     pub fn invalid_public_key(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("InvalidPublicKey"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("InvalidPublicKey"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `InvalidUserType`, HTTP 400.
     pub fn invalid_user_type(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("InvalidUserType"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("InvalidUserType"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `KeyPairMismatch`, HTTP 400.
     pub fn key_pair_mismatch(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("KeyPairMismatch"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("KeyPairMismatch"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `LimitExceeded`, HTTP 409.
     pub fn limit_exceeded(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("LimitExceeded"),
-            message: message.into(),
-            status: 409,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("LimitExceeded"), message: message.into(), status: 409, sender_fault: true }
     }
 
     /// `MalformedCertificate`, HTTP 400.
@@ -1291,22 +1133,12 @@ pub mod errors {
 
     /// `NameConflict`, HTTP 409.
     pub fn name_conflict(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("NameConflict"),
-            message: message.into(),
-            status: 409,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("NameConflict"), message: message.into(), status: 409, sender_fault: true }
     }
 
     /// `NoSuchEntity`, HTTP 404.
     pub fn no_such_entity(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("NoSuchEntity"),
-            message: message.into(),
-            status: 404,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("NoSuchEntity"), message: message.into(), status: 404, sender_fault: true }
     }
 
     /// `OpenIdIdpCommunicationError`, HTTP 400.
@@ -1351,12 +1183,7 @@ pub mod errors {
 
     /// `PolicyEvaluation`, HTTP 500.
     pub fn policy_evaluation(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("PolicyEvaluation"),
-            message: message.into(),
-            status: 500,
-            sender_fault: false,
-        }
+        AwsError { code: Cow::Borrowed("PolicyEvaluation"), message: message.into(), status: 500, sender_fault: false }
     }
 
     /// `PolicyNotAttachable`, HTTP 400.
@@ -1381,12 +1208,7 @@ pub mod errors {
 
     /// `RoleModified`, HTTP 409.
     pub fn role_modified(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("RoleModified"),
-            message: message.into(),
-            status: 409,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("RoleModified"), message: message.into(), status: 409, sender_fault: true }
     }
 
     /// `RoleTemplateDisabled`, HTTP 400.
@@ -1411,12 +1233,7 @@ pub mod errors {
 
     /// `ServiceFailure`, HTTP 500.
     pub fn service_failure(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("ServiceFailure"),
-            message: message.into(),
-            status: 500,
-            sender_fault: false,
-        }
+        AwsError { code: Cow::Borrowed("ServiceFailure"), message: message.into(), status: 500, sender_fault: false }
     }
 
     /// `NotSupportedService`, HTTP 404.
@@ -1431,12 +1248,7 @@ pub mod errors {
 
     /// `UnmodifiableEntity`, HTTP 400.
     pub fn unmodifiable_entity(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("UnmodifiableEntity"),
-            message: message.into(),
-            status: 400,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("UnmodifiableEntity"), message: message.into(), status: 400, sender_fault: true }
     }
 
     /// `UnrecognizedPublicKeyEncoding`, HTTP 400.
@@ -1568,13 +1380,7 @@ impl Decode for AcceptDelegationRequestRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -1605,10 +1411,7 @@ impl AccessDetail {
         w.field("Region", &self.region);
         w.field("EntityPath", &self.entity_path);
         w.field("LastAuthenticatedTime", &self.last_authenticated_time);
-        w.field(
-            "TotalAuthenticatedEntities",
-            &self.total_authenticated_entities,
-        );
+        w.field("TotalAuthenticatedEntities", &self.total_authenticated_entities);
     }
 }
 
@@ -1717,16 +1520,8 @@ impl Decode for AcquireRoleRequest {
                 false,
                 &R_MAP_STRING_REPLACEMENT_VALUE_ENTRY,
             ),
-            template_arn: d
-                .field(at, "TemplateArn", "templateArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            template_minor_version: d.field(
-                at,
-                "TemplateMinorVersion",
-                "templateMinorVersion",
-                false,
-                &Rule::NONE,
-            ),
+            template_arn: d.field(at, "TemplateArn", "templateArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            template_minor_version: d.field(at, "TemplateMinorVersion", "templateMinorVersion", false, &Rule::NONE),
         })
     }
 }
@@ -1770,17 +1565,9 @@ impl Decode for AddClientIDToOpenIDConnectProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            client_id: d
-                .field(at, "ClientID", "clientID", true, &R_CLIENT_ID_TYPE)
-                .unwrap_or_default(),
+            client_id: d.field(at, "ClientID", "clientID", true, &R_CLIENT_ID_TYPE).unwrap_or_default(),
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -1805,17 +1592,9 @@ impl Decode for AddRoleToInstanceProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -1838,12 +1617,8 @@ impl Decode for AddUserToGroupRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -1866,13 +1641,7 @@ impl Decode for AssociateDelegationRequestRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -1896,12 +1665,8 @@ impl Decode for AttachGroupPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -1924,12 +1689,8 @@ impl Decode for AttachRolePolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -1952,12 +1713,8 @@ impl Decode for AttachUserPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -2024,12 +1781,8 @@ impl Decode for ChangePasswordRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            old_password: d
-                .field(at, "OldPassword", "oldPassword", true, &R_PASSWORD_TYPE)
-                .unwrap_or_default(),
-            new_password: d
-                .field(at, "NewPassword", "newPassword", true, &R_PASSWORD_TYPE)
-                .unwrap_or_default(),
+            old_password: d.field(at, "OldPassword", "oldPassword", true, &R_PASSWORD_TYPE).unwrap_or_default(),
+            new_password: d.field(at, "NewPassword", "newPassword", true, &R_PASSWORD_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -2052,13 +1805,7 @@ impl Decode for ContextEntry {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            context_key_name: d.field(
-                at,
-                "ContextKeyName",
-                "contextKeyName",
-                false,
-                &R_CONTEXT_KEY_NAME_TYPE,
-            ),
+            context_key_name: d.field(at, "ContextKeyName", "contextKeyName", false, &R_CONTEXT_KEY_NAME_TYPE),
             context_key_type: d.field(at, "ContextKeyType", "contextKeyType", false, &Rule::NONE),
             context_key_values: d.field(
                 at,
@@ -2087,15 +1834,7 @@ pub struct CreateAccessKeyRequest {
 impl Decode for CreateAccessKeyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
-        })
+        Some(Self { user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE) })
     }
 }
 
@@ -2137,15 +1876,7 @@ impl Decode for CreateAccountAliasRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            account_alias: d
-                .field(
-                    at,
-                    "AccountAlias",
-                    "accountAlias",
-                    true,
-                    &R_ACCOUNT_ALIAS_TYPE,
-                )
-                .unwrap_or_default(),
+            account_alias: d.field(at, "AccountAlias", "accountAlias", true, &R_ACCOUNT_ALIAS_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -2175,72 +1906,22 @@ impl Decode for CreateDelegationRequestRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            request_message: d.field(
-                at,
-                "RequestMessage",
-                "requestMessage",
-                false,
-                &R_REQUEST_MESSAGE_TYPE,
-            ),
-            redirect_url: d.field(
-                at,
-                "RedirectUrl",
-                "redirectUrl",
-                false,
-                &R_REDIRECT_URL_TYPE,
-            ),
+            request_message: d.field(at, "RequestMessage", "requestMessage", false, &R_REQUEST_MESSAGE_TYPE),
+            redirect_url: d.field(at, "RedirectUrl", "redirectUrl", false, &R_REDIRECT_URL_TYPE),
             requestor_workflow_id: d
-                .field(
-                    at,
-                    "RequestorWorkflowId",
-                    "requestorWorkflowId",
-                    true,
-                    &R_REQUESTOR_WORKFLOW_ID_TYPE,
-                )
+                .field(at, "RequestorWorkflowId", "requestorWorkflowId", true, &R_REQUESTOR_WORKFLOW_ID_TYPE)
                 .unwrap_or_default(),
-            permissions: d
-                .field(at, "Permissions", "permissions", true, &Rule::NONE)
-                .unwrap_or_default(),
-            owner_account_id: d.field(
-                at,
-                "OwnerAccountId",
-                "ownerAccountId",
-                false,
-                &R_ACCOUNT_ID_TYPE,
-            ),
+            permissions: d.field(at, "Permissions", "permissions", true, &Rule::NONE).unwrap_or_default(),
+            owner_account_id: d.field(at, "OwnerAccountId", "ownerAccountId", false, &R_ACCOUNT_ID_TYPE),
             description: d
-                .field(
-                    at,
-                    "Description",
-                    "description",
-                    true,
-                    &R_DELEGATION_REQUEST_DESCRIPTION_TYPE,
-                )
+                .field(at, "Description", "description", true, &R_DELEGATION_REQUEST_DESCRIPTION_TYPE)
                 .unwrap_or_default(),
-            only_send_by_owner: d.field(
-                at,
-                "OnlySendByOwner",
-                "onlySendByOwner",
-                false,
-                &Rule::NONE,
-            ),
+            only_send_by_owner: d.field(at, "OnlySendByOwner", "onlySendByOwner", false, &Rule::NONE),
             notification_channel: d
-                .field(
-                    at,
-                    "NotificationChannel",
-                    "notificationChannel",
-                    true,
-                    &R_NOTIFICATION_CHANNEL_TYPE,
-                )
+                .field(at, "NotificationChannel", "notificationChannel", true, &R_NOTIFICATION_CHANNEL_TYPE)
                 .unwrap_or_default(),
             session_duration: d
-                .field(
-                    at,
-                    "SessionDuration",
-                    "sessionDuration",
-                    true,
-                    &R_SESSION_DURATION_TYPE,
-                )
+                .field(at, "SessionDuration", "sessionDuration", true, &R_SESSION_DURATION_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -2288,9 +1969,7 @@ impl Decode for CreateGroupRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -2337,13 +2016,7 @@ impl Decode for CreateInstanceProfileRequest {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
@@ -2392,13 +2065,7 @@ impl Decode for CreateLoginProfileRequest {
         Some(Self {
             password: d.field(at, "Password", "password", false, &R_PASSWORD_TYPE),
             user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE),
-            password_reset_required: d.field(
-                at,
-                "PasswordResetRequired",
-                "passwordResetRequired",
-                false,
-                &Rule::NONE,
-            ),
+            password_reset_required: d.field(at, "PasswordResetRequired", "passwordResetRequired", false, &Rule::NONE),
         })
     }
 }
@@ -2444,23 +2111,9 @@ impl Decode for CreateOpenIDConnectProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            client_id_list: d.field(
-                at,
-                "ClientIDList",
-                "clientIDList",
-                false,
-                &R_CLIENT_ID_LIST_TYPE,
-            ),
-            thumbprint_list: d.field(
-                at,
-                "ThumbprintList",
-                "thumbprintList",
-                false,
-                &R_THUMBPRINT_LIST_TYPE,
-            ),
-            url: d
-                .field(at, "Url", "url", true, &R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE)
-                .unwrap_or_default(),
+            client_id_list: d.field(at, "ClientIDList", "clientIDList", false, &R_CLIENT_ID_LIST_TYPE),
+            thumbprint_list: d.field(at, "ThumbprintList", "thumbprintList", false, &R_THUMBPRINT_LIST_TYPE),
+            url: d.field(at, "Url", "url", true, &R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE).unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
     }
@@ -2483,10 +2136,7 @@ pub struct CreateOpenIDConnectProviderResponse {
 impl CreateOpenIDConnectProviderResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "OpenIDConnectProviderArn",
-            &self.open_id_connect_provider_arn,
-        );
+        w.field("OpenIDConnectProviderArn", &self.open_id_connect_provider_arn);
         w.field("Tags", &self.tags);
     }
 }
@@ -2514,25 +2164,11 @@ impl Decode for CreatePolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
             path: d.field(at, "Path", "path", false, &R_POLICY_PATH_TYPE),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            description: d.field(
-                at,
-                "Description",
-                "description",
-                false,
-                &R_POLICY_DESCRIPTION_TYPE,
-            ),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            description: d.field(at, "Description", "description", false, &R_POLICY_DESCRIPTION_TYPE),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
     }
@@ -2578,17 +2214,9 @@ impl Decode for CreatePolicyVersionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
             set_as_default: d.field(at, "SetAsDefault", "setAsDefault", false, &Rule::NONE),
         })
@@ -2640,21 +2268,9 @@ impl Decode for CreateRoleRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
-            permissions_boundary: d.field(
-                at,
-                "PermissionsBoundary",
-                "permissionsBoundary",
-                false,
-                &R_ARN_TYPE,
-            ),
+            permissions_boundary: d.field(at, "PermissionsBoundary", "permissionsBoundary", false, &R_ARN_TYPE),
             assume_role_policy_document: d
-                .field(
-                    at,
-                    "AssumeRolePolicyDocument",
-                    "assumeRolePolicyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "AssumeRolePolicyDocument", "assumeRolePolicyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
             max_session_duration: d.field(
                 at,
@@ -2663,16 +2279,8 @@ impl Decode for CreateRoleRequest {
                 false,
                 &R_ROLE_MAX_SESSION_DURATION_TYPE,
             ),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-            description: d.field(
-                at,
-                "Description",
-                "description",
-                false,
-                &R_ROLE_DESCRIPTION_TYPE,
-            ),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
+            description: d.field(at, "Description", "description", false, &R_ROLE_DESCRIPTION_TYPE),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
     }
@@ -2720,25 +2328,11 @@ impl Decode for CreateSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            add_private_key: d.field(
-                at,
-                "AddPrivateKey",
-                "addPrivateKey",
-                false,
-                &R_PRIVATE_KEY_TYPE,
-            ),
+            add_private_key: d.field(at, "AddPrivateKey", "addPrivateKey", false, &R_PRIVATE_KEY_TYPE),
             saml_metadata_document: d
-                .field(
-                    at,
-                    "SAMLMetadataDocument",
-                    "sAMLMetadataDocument",
-                    true,
-                    &R_SAML_METADATA_DOCUMENT_TYPE,
-                )
+                .field(at, "SAMLMetadataDocument", "sAMLMetadataDocument", true, &R_SAML_METADATA_DOCUMENT_TYPE)
                 .unwrap_or_default(),
-            name: d
-                .field(at, "Name", "name", true, &R_SAML_PROVIDER_NAME_TYPE)
-                .unwrap_or_default(),
+            name: d.field(at, "Name", "name", true, &R_SAML_PROVIDER_NAME_TYPE).unwrap_or_default(),
             assertion_encryption_mode: d.field(
                 at,
                 "AssertionEncryptionMode",
@@ -2793,28 +2387,10 @@ impl Decode for CreateServiceLinkedRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            custom_suffix: d.field(
-                at,
-                "CustomSuffix",
-                "customSuffix",
-                false,
-                &R_CUSTOM_SUFFIX_TYPE,
-            ),
-            description: d.field(
-                at,
-                "Description",
-                "description",
-                false,
-                &R_ROLE_DESCRIPTION_TYPE,
-            ),
+            custom_suffix: d.field(at, "CustomSuffix", "customSuffix", false, &R_CUSTOM_SUFFIX_TYPE),
+            description: d.field(at, "Description", "description", false, &R_ROLE_DESCRIPTION_TYPE),
             aws_service_name: d
-                .field(
-                    at,
-                    "AWSServiceName",
-                    "aWSServiceName",
-                    true,
-                    &R_GROUP_NAME_TYPE,
-                )
+                .field(at, "AWSServiceName", "aWSServiceName", true, &R_GROUP_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -2860,19 +2436,9 @@ impl Decode for CreateServiceSpecificCredentialRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            credential_age_days: d.field(
-                at,
-                "CredentialAgeDays",
-                "credentialAgeDays",
-                false,
-                &R_CREDENTIAL_AGE_DAYS,
-            ),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
-            service_name: d
-                .field(at, "ServiceName", "serviceName", true, &Rule::NONE)
-                .unwrap_or_default(),
+            credential_age_days: d.field(at, "CredentialAgeDays", "credentialAgeDays", false, &R_CREDENTIAL_AGE_DAYS),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
+            service_name: d.field(at, "ServiceName", "serviceName", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -2893,10 +2459,7 @@ pub struct CreateServiceSpecificCredentialResponse {
 impl CreateServiceSpecificCredentialResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServiceSpecificCredential",
-            &self.service_specific_credential,
-        );
+        w.field("ServiceSpecificCredential", &self.service_specific_credential);
     }
 }
 
@@ -2922,16 +2485,8 @@ impl Decode for CreateUserRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
-            permissions_boundary: d.field(
-                at,
-                "PermissionsBoundary",
-                "permissionsBoundary",
-                false,
-                &R_ARN_TYPE,
-            ),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            permissions_boundary: d.field(at, "PermissionsBoundary", "permissionsBoundary", false, &R_ARN_TYPE),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
     }
@@ -2979,13 +2534,7 @@ impl Decode for CreateVirtualMFADeviceRequest {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
             virtual_mfa_device_name: d
-                .field(
-                    at,
-                    "VirtualMFADeviceName",
-                    "virtualMFADeviceName",
-                    true,
-                    &R_VIRTUAL_MFA_DEVICE_NAME,
-                )
+                .field(at, "VirtualMFADeviceName", "virtualMFADeviceName", true, &R_VIRTUAL_MFA_DEVICE_NAME)
                 .unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
@@ -3031,22 +2580,8 @@ impl Decode for DeactivateMFADeviceRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -3068,20 +2603,8 @@ impl Decode for DelegationPermission {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            parameters: d.field(
-                at,
-                "Parameters",
-                "parameters",
-                false,
-                &R_POLICY_PARAMETER_LIST_TYPE,
-            ),
-            policy_template_arn: d.field(
-                at,
-                "PolicyTemplateArn",
-                "policyTemplateArn",
-                false,
-                &R_ARN_TYPE,
-            ),
+            parameters: d.field(at, "Parameters", "parameters", false, &R_POLICY_PARAMETER_LIST_TYPE),
+            policy_template_arn: d.field(at, "PolicyTemplateArn", "policyTemplateArn", false, &R_ARN_TYPE),
         })
     }
 }
@@ -3142,10 +2665,7 @@ impl DelegationRequest {
         w.field("RequestMessage", &self.request_message);
         w.field("Permissions", &self.permissions);
         w.field("PermissionPolicy", &self.permission_policy);
-        w.field(
-            "RolePermissionRestrictionArns",
-            &self.role_permission_restriction_arns,
-        );
+        w.field("RolePermissionRestrictionArns", &self.role_permission_restriction_arns);
         w.field("OwnerId", &self.owner_id);
         w.field("ApproverId", &self.approver_id);
         w.field("State", &self.state);
@@ -3181,22 +2701,8 @@ impl Decode for DeleteAccessKeyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            access_key_id: d
-                .field(
-                    at,
-                    "AccessKeyId",
-                    "accessKeyId",
-                    true,
-                    &R_ACCESS_KEY_ID_TYPE,
-                )
-                .unwrap_or_default(),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            access_key_id: d.field(at, "AccessKeyId", "accessKeyId", true, &R_ACCESS_KEY_ID_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -3218,15 +2724,7 @@ impl Decode for DeleteAccountAliasRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            account_alias: d
-                .field(
-                    at,
-                    "AccountAlias",
-                    "accountAlias",
-                    true,
-                    &R_ACCOUNT_ALIAS_TYPE,
-                )
-                .unwrap_or_default(),
+            account_alias: d.field(at, "AccountAlias", "accountAlias", true, &R_ACCOUNT_ALIAS_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3249,12 +2747,8 @@ impl Decode for DeleteGroupPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3275,11 +2769,7 @@ pub struct DeleteGroupRequest {
 impl Decode for DeleteGroupRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3301,13 +2791,7 @@ impl Decode for DeleteInstanceProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -3329,9 +2813,7 @@ pub struct DeleteLoginProfileRequest {
 impl Decode for DeleteLoginProfileRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE),
-        })
+        Some(Self { user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE) })
     }
 }
 
@@ -3353,13 +2835,7 @@ impl Decode for DeleteOpenIDConnectProviderRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -3381,11 +2857,7 @@ pub struct DeletePolicyRequest {
 impl Decode for DeletePolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3407,18 +2879,8 @@ impl Decode for DeletePolicyVersionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            version_id: d
-                .field(
-                    at,
-                    "VersionId",
-                    "versionId",
-                    true,
-                    &R_POLICY_VERSION_ID_TYPE,
-                )
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            version_id: d.field(at, "VersionId", "versionId", true, &R_POLICY_VERSION_ID_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3439,11 +2901,7 @@ pub struct DeleteRolePermissionsBoundaryRequest {
 impl Decode for DeleteRolePermissionsBoundaryRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3465,12 +2923,8 @@ impl Decode for DeleteRolePolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3491,11 +2945,7 @@ pub struct DeleteRoleRequest {
 impl Decode for DeleteRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3516,9 +2966,7 @@ impl Decode for DeleteSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3542,17 +2990,9 @@ impl Decode for DeleteSSHPublicKeyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             ssh_public_key_id: d
-                .field(
-                    at,
-                    "SSHPublicKeyId",
-                    "sSHPublicKeyId",
-                    true,
-                    &R_PUBLIC_KEY_ID_TYPE,
-                )
+                .field(at, "SSHPublicKeyId", "sSHPublicKeyId", true, &R_PUBLIC_KEY_ID_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3575,13 +3015,7 @@ impl Decode for DeleteServerCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -3603,11 +3037,7 @@ pub struct DeleteServiceLinkedRoleRequest {
 impl Decode for DeleteServiceLinkedRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3683,21 +3113,9 @@ impl Decode for DeleteSigningCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             certificate_id: d
-                .field(
-                    at,
-                    "CertificateId",
-                    "certificateId",
-                    true,
-                    &R_CERTIFICATE_ID_TYPE,
-                )
+                .field(at, "CertificateId", "certificateId", true, &R_CERTIFICATE_ID_TYPE)
                 .unwrap_or_default(),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -3718,11 +3136,7 @@ pub struct DeleteUserPermissionsBoundaryRequest {
 impl Decode for DeleteUserPermissionsBoundaryRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -3744,12 +3158,8 @@ impl Decode for DeleteUserPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3771,9 +3181,7 @@ impl Decode for DeleteUserRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3795,15 +3203,7 @@ impl Decode for DeleteVirtualMFADeviceRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3848,12 +3248,8 @@ impl Decode for DetachGroupPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3876,12 +3272,8 @@ impl Decode for DetachRolePolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -3904,12 +3296,8 @@ impl Decode for DetachUserPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4019,35 +3407,13 @@ impl Decode for EnableMFADeviceRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             authentication_code2: d
-                .field(
-                    at,
-                    "AuthenticationCode2",
-                    "authenticationCode2",
-                    true,
-                    &R_AUTHENTICATION_CODE_TYPE,
-                )
+                .field(at, "AuthenticationCode2", "authenticationCode2", true, &R_AUTHENTICATION_CODE_TYPE)
                 .unwrap_or_default(),
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
             authentication_code1: d
-                .field(
-                    at,
-                    "AuthenticationCode1",
-                    "authenticationCode1",
-                    true,
-                    &R_AUTHENTICATION_CODE_TYPE,
-                )
+                .field(at, "AuthenticationCode1", "authenticationCode1", true, &R_AUTHENTICATION_CODE_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4257,14 +3623,8 @@ impl EvaluationResult {
         w.field("EvalDecision", &self.eval_decision);
         w.field("MatchedStatements", &self.matched_statements);
         w.field("MissingContextValues", &self.missing_context_values);
-        w.field(
-            "OrganizationsDecisionDetail",
-            &self.organizations_decision_detail,
-        );
-        w.field(
-            "PermissionsBoundaryDecisionDetail",
-            &self.permissions_boundary_decision_detail,
-        );
+        w.field("OrganizationsDecisionDetail", &self.organizations_decision_detail);
+        w.field("PermissionsBoundaryDecisionDetail", &self.permissions_boundary_decision_detail);
         w.field("EvalDecisionDetails", &self.eval_decision_details);
         w.field("ResourceSpecificResults", &self.resource_specific_results);
     }
@@ -4313,13 +3673,7 @@ impl Decode for GenerateOrganizationsAccessReportRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             entity_path: d
-                .field(
-                    at,
-                    "EntityPath",
-                    "entityPath",
-                    true,
-                    &R_ORGANIZATIONS_ENTITY_PATH_TYPE,
-                )
+                .field(at, "EntityPath", "entityPath", true, &R_ORGANIZATIONS_ENTITY_PATH_TYPE)
                 .unwrap_or_default(),
             organizations_policy_id: d.field(
                 at,
@@ -4372,9 +3726,7 @@ impl Decode for GenerateServiceLastAccessedDetailsRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             granularity: d.field(at, "Granularity", "granularity", false, &Rule::NONE),
-            arn: d
-                .field(at, "Arn", "arn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            arn: d.field(at, "Arn", "arn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4417,15 +3769,7 @@ impl Decode for GetAccessKeyLastUsedRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            access_key_id: d
-                .field(
-                    at,
-                    "AccessKeyId",
-                    "accessKeyId",
-                    true,
-                    &R_ACCESS_KEY_ID_TYPE,
-                )
-                .unwrap_or_default(),
+            access_key_id: d.field(at, "AccessKeyId", "accessKeyId", true, &R_ACCESS_KEY_ID_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4610,13 +3954,7 @@ impl Decode for GetContextKeysForCustomPolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_input_list: d
-                .field(
-                    at,
-                    "PolicyInputList",
-                    "policyInputList",
-                    true,
-                    &R_SIMULATION_POLICY_LIST_TYPE,
-                )
+                .field(at, "PolicyInputList", "policyInputList", true, &R_SIMULATION_POLICY_LIST_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -4661,16 +3999,8 @@ impl Decode for GetContextKeysForPrincipalPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_input_list: d.field(
-                at,
-                "PolicyInputList",
-                "policyInputList",
-                false,
-                &R_SIMULATION_POLICY_LIST_TYPE,
-            ),
-            policy_source_arn: d
-                .field(at, "PolicySourceArn", "policySourceArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_input_list: d.field(at, "PolicyInputList", "policyInputList", false, &R_SIMULATION_POLICY_LIST_TYPE),
+            policy_source_arn: d.field(at, "PolicySourceArn", "policySourceArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4726,13 +4056,7 @@ impl Decode for GetDelegationRequestRequest {
                 &Rule::NONE,
             ),
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -4781,12 +4105,8 @@ impl Decode for GetGroupPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -4836,9 +4156,7 @@ impl Decode for GetGroupRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
     }
@@ -4889,9 +4207,7 @@ impl Decode for GetHumanReadableSummaryRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            entity_arn: d
-                .field(at, "EntityArn", "entityArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            entity_arn: d.field(at, "EntityArn", "entityArn", true, &R_ARN_TYPE).unwrap_or_default(),
             locale: d.field(at, "Locale", "locale", false, &R_LOCALE_TYPE),
         })
     }
@@ -4940,13 +4256,7 @@ impl Decode for GetInstanceProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -4989,9 +4299,7 @@ pub struct GetLoginProfileRequest {
 impl Decode for GetLoginProfileRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE),
-        })
+        Some(Self { user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE) })
     }
 }
 
@@ -5034,15 +4342,7 @@ impl Decode for GetMFADeviceRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
             user_name: d.field(at, "UserName", "userName", false, &R_USER_NAME_TYPE),
         })
     }
@@ -5093,13 +4393,7 @@ impl Decode for GetOpenIDConnectProviderRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -5154,9 +4448,7 @@ impl Decode for GetOrganizationsAccessReportRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            job_id: d
-                .field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE)
-                .unwrap_or_default(),
+            job_id: d.field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE).unwrap_or_default(),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             sort_key: d.field(at, "SortKey", "sortKey", false, &Rule::NONE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
@@ -5191,14 +4483,8 @@ impl GetOrganizationsAccessReportResponse {
         w.field("JobStatus", &self.job_status);
         w.field("JobCreationDate", &self.job_creation_date);
         w.field("JobCompletionDate", &self.job_completion_date);
-        w.field(
-            "NumberOfServicesAccessible",
-            &self.number_of_services_accessible,
-        );
-        w.field(
-            "NumberOfServicesNotAccessed",
-            &self.number_of_services_not_accessed,
-        );
+        w.field("NumberOfServicesAccessible", &self.number_of_services_accessible);
+        w.field("NumberOfServicesNotAccessed", &self.number_of_services_not_accessed);
         w.field("AccessDetails", &self.access_details);
         w.field("IsTruncated", &self.is_truncated);
         w.field("Marker", &self.marker);
@@ -5246,11 +4532,7 @@ pub struct GetPolicyRequest {
 impl Decode for GetPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default() })
     }
 }
 
@@ -5293,18 +4575,8 @@ impl Decode for GetPolicyVersionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            version_id: d
-                .field(
-                    at,
-                    "VersionId",
-                    "versionId",
-                    true,
-                    &R_POLICY_VERSION_ID_TYPE,
-                )
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            version_id: d.field(at, "VersionId", "versionId", true, &R_POLICY_VERSION_ID_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -5348,12 +4620,8 @@ impl Decode for GetRolePolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -5399,11 +4667,7 @@ pub struct GetRoleRequest {
 impl Decode for GetRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default() })
     }
 }
 
@@ -5446,9 +4710,7 @@ impl Decode for GetRoleTemplateVersionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            template_arn: d
-                .field(at, "TemplateArn", "templateArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            template_arn: d.field(at, "TemplateArn", "templateArn", true, &R_ARN_TYPE).unwrap_or_default(),
             minor_version: d.field(at, "MinorVersion", "minorVersion", false, &Rule::NONE),
         })
     }
@@ -5492,9 +4754,7 @@ impl Decode for GetSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -5552,20 +4812,10 @@ impl Decode for GetSSHPublicKeyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             ssh_public_key_id: d
-                .field(
-                    at,
-                    "SSHPublicKeyId",
-                    "sSHPublicKeyId",
-                    true,
-                    &R_PUBLIC_KEY_ID_TYPE,
-                )
+                .field(at, "SSHPublicKeyId", "sSHPublicKeyId", true, &R_PUBLIC_KEY_ID_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
-            encoding: d
-                .field(at, "Encoding", "encoding", true, &Rule::NONE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
+            encoding: d.field(at, "Encoding", "encoding", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -5609,13 +4859,7 @@ impl Decode for GetServerCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -5661,9 +4905,7 @@ impl Decode for GetServiceLastAccessedDetailsRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            job_id: d
-                .field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE)
-                .unwrap_or_default(),
+            job_id: d.field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE).unwrap_or_default(),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
@@ -5725,19 +4967,11 @@ impl Decode for GetServiceLastAccessedDetailsWithEntitiesRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            job_id: d
-                .field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE)
-                .unwrap_or_default(),
+            job_id: d.field(at, "JobId", "jobId", true, &R_JOB_ID_TYPE).unwrap_or_default(),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             service_namespace: d
-                .field(
-                    at,
-                    "ServiceNamespace",
-                    "serviceNamespace",
-                    true,
-                    &R_SERVICE_NAMESPACE_TYPE,
-                )
+                .field(at, "ServiceNamespace", "serviceNamespace", true, &R_SERVICE_NAMESPACE_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -5794,13 +5028,7 @@ impl Decode for GetServiceLinkedRoleDeletionStatusRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             deletion_task_id: d
-                .field(
-                    at,
-                    "DeletionTaskId",
-                    "deletionTaskId",
-                    true,
-                    &R_DELETION_TASK_ID_TYPE,
-                )
+                .field(at, "DeletionTaskId", "deletionTaskId", true, &R_DELETION_TASK_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -5847,12 +5075,8 @@ impl Decode for GetUserPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -5898,15 +5122,7 @@ pub struct GetUserRequest {
 impl Decode for GetUserRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
-        })
+        Some(Self { user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE) })
     }
 }
 
@@ -6031,20 +5247,10 @@ impl Decode for InlinePolicyIdentifierType {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            attachment_type: d
-                .field(at, "AttachmentType", "attachmentType", true, &Rule::NONE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            attachment_type: d.field(at, "AttachmentType", "attachmentType", true, &Rule::NONE).unwrap_or_default(),
             attachment_name: d
-                .field(
-                    at,
-                    "AttachmentName",
-                    "attachmentName",
-                    true,
-                    &R_ATTACHMENT_NAME,
-                )
+                .field(at, "AttachmentName", "attachmentName", true, &R_ATTACHMENT_NAME)
                 .unwrap_or_default(),
         })
     }
@@ -6103,13 +5309,7 @@ impl Decode for ListAccessKeysRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -6209,9 +5409,7 @@ impl Decode for ListAttachedGroupPoliciesRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             path_prefix: d.field(at, "PathPrefix", "pathPrefix", false, &R_POLICY_PATH_TYPE),
         })
@@ -6265,9 +5463,7 @@ impl Decode for ListAttachedRolePoliciesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
             path_prefix: d.field(at, "PathPrefix", "pathPrefix", false, &R_POLICY_PATH_TYPE),
         })
     }
@@ -6320,9 +5516,7 @@ impl Decode for ListAttachedUserPoliciesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
             path_prefix: d.field(at, "PathPrefix", "pathPrefix", false, &R_POLICY_PATH_TYPE),
         })
     }
@@ -6426,18 +5620,10 @@ impl Decode for ListEntitiesForPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
             entity_filter: d.field(at, "EntityFilter", "entityFilter", false, &Rule::NONE),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            policy_usage_filter: d.field(
-                at,
-                "PolicyUsageFilter",
-                "policyUsageFilter",
-                false,
-                &Rule::NONE,
-            ),
+            policy_usage_filter: d.field(at, "PolicyUsageFilter", "policyUsageFilter", false, &Rule::NONE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             path_prefix: d.field(at, "PathPrefix", "pathPrefix", false, &R_PATH_TYPE),
         })
@@ -6493,9 +5679,7 @@ impl Decode for ListGroupPoliciesRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
     }
@@ -6547,9 +5731,7 @@ impl Decode for ListGroupsForUserRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -6652,13 +5834,7 @@ impl Decode for ListInstanceProfileTagsRequest {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -6710,9 +5886,7 @@ impl Decode for ListInstanceProfilesForRoleRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -6813,15 +5987,7 @@ impl Decode for ListMFADeviceTagsRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
     }
@@ -6873,13 +6039,7 @@ impl Decode for ListMFADevicesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -6930,13 +6090,7 @@ impl Decode for ListOpenIDConnectProviderTagsRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
@@ -7003,10 +6157,7 @@ pub struct ListOpenIDConnectProvidersResponse {
 impl ListOpenIDConnectProvidersResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "OpenIDConnectProviderList",
-            &self.open_id_connect_provider_list,
-        );
+        w.field("OpenIDConnectProviderList", &self.open_id_connect_provider_list);
     }
 }
 
@@ -7095,18 +6246,10 @@ impl Decode for ListPoliciesGrantingServiceAccessRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             service_namespaces: d
-                .field(
-                    at,
-                    "ServiceNamespaces",
-                    "serviceNamespaces",
-                    true,
-                    &R_SERVICE_NAMESPACE_LIST_TYPE,
-                )
+                .field(at, "ServiceNamespaces", "serviceNamespaces", true, &R_SERVICE_NAMESPACE_LIST_TYPE)
                 .unwrap_or_default(),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            arn: d
-                .field(at, "Arn", "arn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            arn: d.field(at, "Arn", "arn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -7129,10 +6272,7 @@ pub struct ListPoliciesGrantingServiceAccessResponse {
 impl ListPoliciesGrantingServiceAccessResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "PoliciesGrantingServiceAccess",
-            &self.policies_granting_service_access,
-        );
+        w.field("PoliciesGrantingServiceAccess", &self.policies_granting_service_access);
         w.field("IsTruncated", &self.is_truncated);
         w.field("Marker", &self.marker);
     }
@@ -7162,13 +6302,7 @@ impl Decode for ListPoliciesRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            policy_usage_filter: d.field(
-                at,
-                "PolicyUsageFilter",
-                "policyUsageFilter",
-                false,
-                &Rule::NONE,
-            ),
+            policy_usage_filter: d.field(at, "PolicyUsageFilter", "policyUsageFilter", false, &Rule::NONE),
             only_attached: d.field(at, "OnlyAttached", "onlyAttached", false, &Rule::NONE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             scope: d.field(at, "Scope", "scope", false, &Rule::NONE),
@@ -7221,9 +6355,7 @@ impl Decode for ListPolicyTagsRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
@@ -7274,9 +6406,7 @@ impl Decode for ListPolicyVersionsRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
@@ -7329,9 +6459,7 @@ impl Decode for ListRolePoliciesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -7382,9 +6510,7 @@ impl Decode for ListRoleTagsRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -7486,9 +6612,7 @@ impl Decode for ListSAMLProviderTagsRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -7631,13 +6755,7 @@ impl Decode for ListServerCertificateTagsRequest {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -7712,10 +6830,7 @@ pub struct ListServerCertificatesResponse {
 impl ListServerCertificatesResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServerCertificateMetadataList",
-            &self.server_certificate_metadata_list,
-        );
+        w.field("ServerCertificateMetadataList", &self.server_certificate_metadata_list);
         w.field("IsTruncated", &self.is_truncated);
         w.field("Marker", &self.marker);
     }
@@ -7770,10 +6885,7 @@ pub struct ListServiceSpecificCredentialsResponse {
 impl ListServiceSpecificCredentialsResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServiceSpecificCredentials",
-            &self.service_specific_credentials,
-        );
+        w.field("ServiceSpecificCredentials", &self.service_specific_credentials);
         w.field("Marker", &self.marker);
         w.field("IsTruncated", &self.is_truncated);
     }
@@ -7801,13 +6913,7 @@ impl Decode for ListSigningCertificatesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
         })
     }
 }
@@ -7858,9 +6964,7 @@ impl Decode for ListUserPoliciesRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -7911,9 +7015,7 @@ impl Decode for ListUserTagsRequest {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8013,13 +7115,7 @@ impl Decode for ListVirtualMFADevicesRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            assignment_status: d.field(
-                at,
-                "AssignmentStatus",
-                "assignmentStatus",
-                false,
-                &Rule::NONE,
-            ),
+            assignment_status: d.field(at, "AssignmentStatus", "assignmentStatus", false, &Rule::NONE),
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
         })
@@ -8131,10 +7227,7 @@ impl ManagedPolicyDetail {
         w.field("Path", &self.path);
         w.field("DefaultVersionId", &self.default_version_id);
         w.field("AttachmentCount", &self.attachment_count);
-        w.field(
-            "PermissionsBoundaryUsageCount",
-            &self.permissions_boundary_usage_count,
-        );
+        w.field("PermissionsBoundaryUsageCount", &self.permissions_boundary_usage_count);
         w.field("IsAttachable", &self.is_attachable);
         w.field("Description", &self.description);
         w.field("CreateDate", &self.create_date);
@@ -8270,18 +7363,9 @@ impl PasswordPolicy {
         w.field("MinimumPasswordLength", &self.minimum_password_length);
         w.field("RequireSymbols", &self.require_symbols);
         w.field("RequireNumbers", &self.require_numbers);
-        w.field(
-            "RequireUppercaseCharacters",
-            &self.require_uppercase_characters,
-        );
-        w.field(
-            "RequireLowercaseCharacters",
-            &self.require_lowercase_characters,
-        );
-        w.field(
-            "AllowUsersToChangePassword",
-            &self.allow_users_to_change_password,
-        );
+        w.field("RequireUppercaseCharacters", &self.require_uppercase_characters);
+        w.field("RequireLowercaseCharacters", &self.require_lowercase_characters);
+        w.field("AllowUsersToChangePassword", &self.allow_users_to_change_password);
         w.field("ExpirePasswords", &self.expire_passwords);
         w.field("MaxPasswordAge", &self.max_password_age);
         w.field("PasswordReusePrevention", &self.password_reuse_prevention);
@@ -8305,10 +7389,7 @@ pub struct PermissionsBoundaryDecisionDetail {
 impl PermissionsBoundaryDecisionDetail {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "AllowedByPermissionsBoundary",
-            &self.allowed_by_permissions_boundary,
-        );
+        w.field("AllowedByPermissionsBoundary", &self.allowed_by_permissions_boundary);
     }
 }
 
@@ -8345,10 +7426,7 @@ impl Policy {
         w.field("Path", &self.path);
         w.field("DefaultVersionId", &self.default_version_id);
         w.field("AttachmentCount", &self.attachment_count);
-        w.field(
-            "PermissionsBoundaryUsageCount",
-            &self.permissions_boundary_usage_count,
-        );
+        w.field("PermissionsBoundaryUsageCount", &self.permissions_boundary_usage_count);
         w.field("IsAttachable", &self.is_attachable);
         w.field("Description", &self.description);
         w.field("CreateDate", &self.create_date);
@@ -8479,13 +7557,7 @@ impl Decode for PolicyParameter {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            values: d.field(
-                at,
-                "Values",
-                "values",
-                false,
-                &R_POLICY_PARAMETER_VALUES_LIST_TYPE,
-            ),
+            values: d.field(at, "Values", "values", false, &R_POLICY_PARAMETER_VALUES_LIST_TYPE),
             name: d.field(at, "Name", "name", false, &R_POLICY_PARAMETER_NAME_TYPE),
             r#type: d.field(at, "Type", "type", false, &Rule::NONE),
         })
@@ -8619,13 +7691,7 @@ impl Decode for PutAccountPropertiesRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             properties: d
-                .field(
-                    at,
-                    "Properties",
-                    "properties",
-                    true,
-                    &R_ACCOUNT_PROPERTIES_MAP_TYPE,
-                )
+                .field(at, "Properties", "properties", true, &R_ACCOUNT_PROPERTIES_MAP_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -8668,20 +7734,10 @@ impl Decode for PutGroupPolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8705,17 +7761,9 @@ impl Decode for PutRolePermissionsBoundaryRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             permissions_boundary: d
-                .field(
-                    at,
-                    "PermissionsBoundary",
-                    "permissionsBoundary",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "PermissionsBoundary", "permissionsBoundary", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8740,20 +7788,10 @@ impl Decode for PutRolePolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8777,17 +7815,9 @@ impl Decode for PutUserPermissionsBoundaryRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             permissions_boundary: d
-                .field(
-                    at,
-                    "PermissionsBoundary",
-                    "permissionsBoundary",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "PermissionsBoundary", "permissionsBoundary", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8812,20 +7842,10 @@ impl Decode for PutUserPolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
-            policy_name: d
-                .field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            policy_name: d.field(at, "PolicyName", "policyName", true, &R_POLICY_NAME_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8850,13 +7870,7 @@ impl Decode for RejectDelegationRequestRequest {
         Some(Self {
             notes: d.field(at, "Notes", "notes", false, &R_NOTES_TYPE),
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -8880,17 +7894,9 @@ impl Decode for RemoveClientIDFromOpenIDConnectProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            client_id: d
-                .field(at, "ClientID", "clientID", true, &R_CLIENT_ID_TYPE)
-                .unwrap_or_default(),
+            client_id: d.field(at, "ClientID", "clientID", true, &R_CLIENT_ID_TYPE).unwrap_or_default(),
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -8915,17 +7921,9 @@ impl Decode for RemoveRoleFromInstanceProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8948,12 +7946,8 @@ impl Decode for RemoveUserFromGroupRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -8973,11 +7967,7 @@ pub struct ReplacementValueEntry {
 impl Decode for ReplacementValueEntry {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            values: d
-                .field(at, "Values", "values", true, &R_REPLACEMENT_VALUE_LIST_TYPE)
-                .unwrap_or_default(),
-        })
+        Some(Self { values: d.field(at, "Values", "values", true, &R_REPLACEMENT_VALUE_LIST_TYPE).unwrap_or_default() })
     }
 }
 
@@ -9029,10 +8019,7 @@ pub struct ResetServiceSpecificCredentialResponse {
 impl ResetServiceSpecificCredentialResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServiceSpecificCredential",
-            &self.service_specific_credential,
-        );
+        w.field("ServiceSpecificCredential", &self.service_specific_credential);
     }
 }
 
@@ -9062,10 +8049,7 @@ impl ResourceSpecificResult {
         w.field("MatchedStatements", &self.matched_statements);
         w.field("MissingContextValues", &self.missing_context_values);
         w.field("EvalDecisionDetails", &self.eval_decision_details);
-        w.field(
-            "PermissionsBoundaryDecisionDetail",
-            &self.permissions_boundary_decision_detail,
-        );
+        w.field("PermissionsBoundaryDecisionDetail", &self.permissions_boundary_decision_detail);
     }
 }
 
@@ -9091,35 +8075,13 @@ impl Decode for ResyncMFADeviceRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             authentication_code2: d
-                .field(
-                    at,
-                    "AuthenticationCode2",
-                    "authenticationCode2",
-                    true,
-                    &R_AUTHENTICATION_CODE_TYPE,
-                )
+                .field(at, "AuthenticationCode2", "authenticationCode2", true, &R_AUTHENTICATION_CODE_TYPE)
                 .unwrap_or_default(),
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
             authentication_code1: d
-                .field(
-                    at,
-                    "AuthenticationCode1",
-                    "authenticationCode1",
-                    true,
-                    &R_AUTHENTICATION_CODE_TYPE,
-                )
+                .field(at, "AuthenticationCode1", "authenticationCode1", true, &R_AUTHENTICATION_CODE_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -9155,10 +8117,7 @@ impl Role {
         w.field("RoleId", &self.role_id);
         w.field("Arn", &self.arn);
         w.field("CreateDate", &self.create_date);
-        w.field(
-            "AssumeRolePolicyDocument",
-            &self.assume_role_policy_document,
-        );
+        w.field("AssumeRolePolicyDocument", &self.assume_role_policy_document);
         w.field("Description", &self.description);
         w.field("MaxSessionDuration", &self.max_session_duration);
         w.field("PermissionsBoundary", &self.permissions_boundary);
@@ -9200,10 +8159,7 @@ impl RoleDetail {
         w.field("RoleId", &self.role_id);
         w.field("Arn", &self.arn);
         w.field("CreateDate", &self.create_date);
-        w.field(
-            "AssumeRolePolicyDocument",
-            &self.assume_role_policy_document,
-        );
+        w.field("AssumeRolePolicyDocument", &self.assume_role_policy_document);
         w.field("InstanceProfileList", &self.instance_profile_list);
         w.field("RolePolicyList", &self.role_policy_list);
         w.field("AttachedManagedPolicies", &self.attached_managed_policies);
@@ -9286,10 +8242,7 @@ impl RoleTemplateVersion {
         w.field("RoleNamePattern", &self.role_name_pattern);
         w.field("RolePathPattern", &self.role_path_pattern);
         w.field("RoleDescriptionPattern", &self.role_description_pattern);
-        w.field(
-            "AssumeRolePolicyDocumentTemplate",
-            &self.assume_role_policy_document_template,
-        );
+        w.field("AssumeRolePolicyDocumentTemplate", &self.assume_role_policy_document_template);
         w.field("InlinePolicyTemplates", &self.inline_policy_templates);
         w.field("ManagedPolicyArns", &self.managed_policy_arns);
         w.field("PermissionBoundaryArn", &self.permission_boundary_arn);
@@ -9445,13 +8398,7 @@ impl Decode for SendDelegationTokenRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -9475,10 +8422,7 @@ pub struct ServerCertificate {
 impl ServerCertificate {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServerCertificateMetadata",
-            &self.server_certificate_metadata,
-        );
+        w.field("ServerCertificateMetadata", &self.server_certificate_metadata);
         w.field("CertificateBody", &self.certificate_body);
         w.field("CertificateChain", &self.certificate_chain);
         w.field("Tags", &self.tags);
@@ -9542,14 +8486,8 @@ impl ServiceLastAccessed {
         w.field("ServiceNamespace", &self.service_namespace);
         w.field("LastAuthenticatedEntity", &self.last_authenticated_entity);
         w.field("LastAuthenticatedRegion", &self.last_authenticated_region);
-        w.field(
-            "TotalAuthenticatedEntities",
-            &self.total_authenticated_entities,
-        );
-        w.field(
-            "TrackedActionsLastAccessed",
-            &self.tracked_actions_last_accessed,
-        );
+        w.field("TotalAuthenticatedEntities", &self.total_authenticated_entities);
+        w.field("TrackedActionsLastAccessed", &self.tracked_actions_last_accessed);
     }
 }
 
@@ -9585,10 +8523,7 @@ impl ServiceSpecificCredential {
         w.field("ServicePassword", &self.service_password);
         w.field("ServiceCredentialAlias", &self.service_credential_alias);
         w.field("ServiceCredentialSecret", &self.service_credential_secret);
-        w.field(
-            "ServiceSpecificCredentialId",
-            &self.service_specific_credential_id,
-        );
+        w.field("ServiceSpecificCredentialId", &self.service_specific_credential_id);
         w.field("UserName", &self.user_name);
         w.field("Status", &self.status);
     }
@@ -9623,10 +8558,7 @@ impl ServiceSpecificCredentialMetadata {
         w.field("ServiceCredentialAlias", &self.service_credential_alias);
         w.field("CreateDate", &self.create_date);
         w.field("ExpirationDate", &self.expiration_date);
-        w.field(
-            "ServiceSpecificCredentialId",
-            &self.service_specific_credential_id,
-        );
+        w.field("ServiceSpecificCredentialId", &self.service_specific_credential_id);
         w.field("ServiceName", &self.service_name);
     }
 }
@@ -9650,18 +8582,8 @@ impl Decode for SetDefaultPolicyVersionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            version_id: d
-                .field(
-                    at,
-                    "VersionId",
-                    "versionId",
-                    true,
-                    &R_POLICY_VERSION_ID_TYPE,
-                )
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            version_id: d.field(at, "VersionId", "versionId", true, &R_POLICY_VERSION_ID_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -9684,13 +8606,7 @@ impl Decode for SetSecurityTokenServicePreferencesRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             global_endpoint_token_version: d
-                .field(
-                    at,
-                    "GlobalEndpointTokenVersion",
-                    "globalEndpointTokenVersion",
-                    true,
-                    &Rule::NONE,
-                )
+                .field(at, "GlobalEndpointTokenVersion", "globalEndpointTokenVersion", true, &Rule::NONE)
                 .unwrap_or_default(),
         })
     }
@@ -9753,21 +8669,9 @@ impl Decode for SimulateCustomPolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            resource_policy: d.field(
-                at,
-                "ResourcePolicy",
-                "resourcePolicy",
-                false,
-                &R_POLICY_DOCUMENT_TYPE,
-            ),
+            resource_policy: d.field(at, "ResourcePolicy", "resourcePolicy", false, &R_POLICY_DOCUMENT_TYPE),
             policy_input_list: d
-                .field(
-                    at,
-                    "PolicyInputList",
-                    "policyInputList",
-                    true,
-                    &R_SIMULATION_POLICY_LIST_TYPE,
-                )
+                .field(at, "PolicyInputList", "policyInputList", true, &R_SIMULATION_POLICY_LIST_TYPE)
                 .unwrap_or_default(),
             permissions_boundary_policy_input_list: d.field(
                 at,
@@ -9776,13 +8680,7 @@ impl Decode for SimulateCustomPolicyRequest {
                 false,
                 &R_SIMULATION_POLICY_LIST_TYPE,
             ),
-            resource_owner: d.field(
-                at,
-                "ResourceOwner",
-                "resourceOwner",
-                false,
-                &R_RESOURCE_NAME_TYPE,
-            ),
+            resource_owner: d.field(at, "ResourceOwner", "resourceOwner", false, &R_RESOURCE_NAME_TYPE),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
             ordered_organization_policy_input_list: d.field(
                 at,
@@ -9791,13 +8689,7 @@ impl Decode for SimulateCustomPolicyRequest {
                 false,
                 &R_ORGANIZATION_POLICY_LIST_TYPE,
             ),
-            resource_arns: d.field(
-                at,
-                "ResourceArns",
-                "resourceArns",
-                false,
-                &R_RESOURCE_NAME_LIST_TYPE,
-            ),
+            resource_arns: d.field(at, "ResourceArns", "resourceArns", false, &R_RESOURCE_NAME_LIST_TYPE),
             context_entries: d.field(at, "ContextEntries", "contextEntries", false, &Rule::NONE),
             caller_arn: d.field(at, "CallerArn", "callerArn", false, &R_RESOURCE_NAME_TYPE),
             resource_handling_option: d.field(
@@ -9807,15 +8699,7 @@ impl Decode for SimulateCustomPolicyRequest {
                 false,
                 &R_RESOURCE_HANDLING_OPTION_TYPE,
             ),
-            action_names: d
-                .field(
-                    at,
-                    "ActionNames",
-                    "actionNames",
-                    true,
-                    &R_ACTION_NAME_LIST_TYPE,
-                )
-                .unwrap_or_default(),
+            action_names: d.field(at, "ActionNames", "actionNames", true, &R_ACTION_NAME_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -9875,13 +8759,7 @@ impl Decode for SimulatePrincipalPolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             max_items: d.field(at, "MaxItems", "maxItems", false, &R_MAX_ITEMS_TYPE),
-            resource_owner: d.field(
-                at,
-                "ResourceOwner",
-                "resourceOwner",
-                false,
-                &R_RESOURCE_NAME_TYPE,
-            ),
+            resource_owner: d.field(at, "ResourceOwner", "resourceOwner", false, &R_RESOURCE_NAME_TYPE),
             policy_exclusion_list: d.field(
                 at,
                 "PolicyExclusionList",
@@ -9889,28 +8767,10 @@ impl Decode for SimulatePrincipalPolicyRequest {
                 false,
                 &R_POLICY_EXCLUSIONS_LIST_TYPE,
             ),
-            resource_arns: d.field(
-                at,
-                "ResourceArns",
-                "resourceArns",
-                false,
-                &R_RESOURCE_NAME_LIST_TYPE,
-            ),
+            resource_arns: d.field(at, "ResourceArns", "resourceArns", false, &R_RESOURCE_NAME_LIST_TYPE),
             caller_arn: d.field(at, "CallerArn", "callerArn", false, &R_RESOURCE_NAME_TYPE),
-            resource_policy: d.field(
-                at,
-                "ResourcePolicy",
-                "resourcePolicy",
-                false,
-                &R_POLICY_DOCUMENT_TYPE,
-            ),
-            policy_input_list: d.field(
-                at,
-                "PolicyInputList",
-                "policyInputList",
-                false,
-                &R_SIMULATION_POLICY_LIST_TYPE,
-            ),
+            resource_policy: d.field(at, "ResourcePolicy", "resourcePolicy", false, &R_POLICY_DOCUMENT_TYPE),
+            policy_input_list: d.field(at, "PolicyInputList", "policyInputList", false, &R_SIMULATION_POLICY_LIST_TYPE),
             permissions_boundary_policy_input_list: d.field(
                 at,
                 "PermissionsBoundaryPolicyInputList",
@@ -9919,9 +8779,7 @@ impl Decode for SimulatePrincipalPolicyRequest {
                 &R_SIMULATION_POLICY_LIST_TYPE,
             ),
             marker: d.field(at, "Marker", "marker", false, &R_MARKER_TYPE),
-            policy_source_arn: d
-                .field(at, "PolicySourceArn", "policySourceArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            policy_source_arn: d.field(at, "PolicySourceArn", "policySourceArn", true, &R_ARN_TYPE).unwrap_or_default(),
             context_entries: d.field(at, "ContextEntries", "contextEntries", false, &Rule::NONE),
             resource_handling_option: d.field(
                 at,
@@ -9930,15 +8788,7 @@ impl Decode for SimulatePrincipalPolicyRequest {
                 false,
                 &R_RESOURCE_HANDLING_OPTION_TYPE,
             ),
-            action_names: d
-                .field(
-                    at,
-                    "ActionNames",
-                    "actionNames",
-                    true,
-                    &R_ACTION_NAME_LIST_TYPE,
-                )
-                .unwrap_or_default(),
+            action_names: d.field(at, "ActionNames", "actionNames", true, &R_ACTION_NAME_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10008,12 +8858,8 @@ impl Decode for Tag {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            value: d
-                .field(at, "Value", "value", true, &R_TAG_VALUE_TYPE)
-                .unwrap_or_default(),
-            key: d
-                .field(at, "Key", "key", true, &R_TAG_KEY_TYPE)
-                .unwrap_or_default(),
+            value: d.field(at, "Value", "value", true, &R_TAG_VALUE_TYPE).unwrap_or_default(),
+            key: d.field(at, "Key", "key", true, &R_TAG_KEY_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10053,17 +8899,9 @@ impl Decode for TagInstanceProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10086,18 +8924,8 @@ impl Decode for TagMFADeviceRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10121,17 +8949,9 @@ impl Decode for TagOpenIDConnectProviderRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10154,12 +8974,8 @@ impl Decode for TagPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10182,12 +8998,8 @@ impl Decode for TagRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10210,12 +9022,8 @@ impl Decode for TagSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10239,17 +9047,9 @@ impl Decode for TagServerCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10294,12 +9094,8 @@ impl Decode for TagUserRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
-            tags: d
-                .field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
+            tags: d.field(at, "Tags", "tags", true, &R_TAG_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10348,17 +9144,9 @@ impl Decode for UntagInstanceProfileRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
             instance_profile_name: d
-                .field(
-                    at,
-                    "InstanceProfileName",
-                    "instanceProfileName",
-                    true,
-                    &R_INSTANCE_PROFILE_NAME_TYPE,
-                )
+                .field(at, "InstanceProfileName", "instanceProfileName", true, &R_INSTANCE_PROFILE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -10382,18 +9170,8 @@ impl Decode for UntagMFADeviceRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            serial_number: d
-                .field(
-                    at,
-                    "SerialNumber",
-                    "serialNumber",
-                    true,
-                    &R_SERIAL_NUMBER_TYPE,
-                )
-                .unwrap_or_default(),
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", true, &R_SERIAL_NUMBER_TYPE).unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10417,17 +9195,9 @@ impl Decode for UntagOpenIDConnectProviderRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10450,12 +9220,8 @@ impl Decode for UntagPolicyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            policy_arn: d
-                .field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
+            policy_arn: d.field(at, "PolicyArn", "policyArn", true, &R_ARN_TYPE).unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10478,12 +9244,8 @@ impl Decode for UntagRoleRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10506,12 +9268,8 @@ impl Decode for UntagSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10534,17 +9292,9 @@ impl Decode for UntagServerCertificateRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -10568,12 +9318,8 @@ impl Decode for UntagUserRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            tag_keys: d
-                .field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE)
-                .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            tag_keys: d.field(at, "TagKeys", "tagKeys", true, &R_TAG_KEY_LIST_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10597,25 +9343,9 @@ impl Decode for UpdateAccessKeyRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            access_key_id: d
-                .field(
-                    at,
-                    "AccessKeyId",
-                    "accessKeyId",
-                    true,
-                    &R_ACCESS_KEY_ID_TYPE,
-                )
-                .unwrap_or_default(),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
-            status: d
-                .field(at, "Status", "status", true, &Rule::NONE)
-                .unwrap_or_default(),
+            access_key_id: d.field(at, "AccessKeyId", "accessKeyId", true, &R_ACCESS_KEY_ID_TYPE).unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
+            status: d.field(at, "Status", "status", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -10683,13 +9413,7 @@ impl Decode for UpdateAccountPasswordPolicyRequest {
                 false,
                 &Rule::NONE,
             ),
-            max_password_age: d.field(
-                at,
-                "MaxPasswordAge",
-                "maxPasswordAge",
-                false,
-                &R_MAX_PASSWORD_AGE_TYPE,
-            ),
+            max_password_age: d.field(at, "MaxPasswordAge", "maxPasswordAge", false, &R_MAX_PASSWORD_AGE_TYPE),
         })
     }
 }
@@ -10713,17 +9437,9 @@ impl Decode for UpdateAssumeRolePolicyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             policy_document: d
-                .field(
-                    at,
-                    "PolicyDocument",
-                    "policyDocument",
-                    true,
-                    &R_POLICY_DOCUMENT_TYPE,
-                )
+                .field(at, "PolicyDocument", "policyDocument", true, &R_POLICY_DOCUMENT_TYPE)
                 .unwrap_or_default(),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10748,13 +9464,7 @@ impl Decode for UpdateDelegationRequestRequest {
         Some(Self {
             notes: d.field(at, "Notes", "notes", false, &R_NOTES_TYPE),
             delegation_request_id: d
-                .field(
-                    at,
-                    "DelegationRequestId",
-                    "delegationRequestId",
-                    true,
-                    &R_DELEGATION_REQUEST_ID_TYPE,
-                )
+                .field(at, "DelegationRequestId", "delegationRequestId", true, &R_DELEGATION_REQUEST_ID_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -10779,16 +9489,8 @@ impl Decode for UpdateGroupRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            group_name: d
-                .field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE)
-                .unwrap_or_default(),
-            new_group_name: d.field(
-                at,
-                "NewGroupName",
-                "newGroupName",
-                false,
-                &R_GROUP_NAME_TYPE,
-            ),
+            group_name: d.field(at, "GroupName", "groupName", true, &R_GROUP_NAME_TYPE).unwrap_or_default(),
+            new_group_name: d.field(at, "NewGroupName", "newGroupName", false, &R_GROUP_NAME_TYPE),
             new_path: d.field(at, "NewPath", "newPath", false, &R_PATH_TYPE),
         })
     }
@@ -10814,16 +9516,8 @@ impl Decode for UpdateLoginProfileRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             password: d.field(at, "Password", "password", false, &R_PASSWORD_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
-            password_reset_required: d.field(
-                at,
-                "PasswordResetRequired",
-                "passwordResetRequired",
-                false,
-                &Rule::NONE,
-            ),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
+            password_reset_required: d.field(at, "PasswordResetRequired", "passwordResetRequired", false, &Rule::NONE),
         })
     }
 }
@@ -10847,22 +9541,10 @@ impl Decode for UpdateOpenIDConnectProviderThumbprintRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             open_id_connect_provider_arn: d
-                .field(
-                    at,
-                    "OpenIDConnectProviderArn",
-                    "openIDConnectProviderArn",
-                    true,
-                    &R_ARN_TYPE,
-                )
+                .field(at, "OpenIDConnectProviderArn", "openIDConnectProviderArn", true, &R_ARN_TYPE)
                 .unwrap_or_default(),
             thumbprint_list: d
-                .field(
-                    at,
-                    "ThumbprintList",
-                    "thumbprintList",
-                    true,
-                    &R_THUMBPRINT_LIST_TYPE,
-                )
+                .field(at, "ThumbprintList", "thumbprintList", true, &R_THUMBPRINT_LIST_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -10886,18 +9568,8 @@ impl Decode for UpdateRoleDescriptionRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-            description: d
-                .field(
-                    at,
-                    "Description",
-                    "description",
-                    true,
-                    &R_ROLE_DESCRIPTION_TYPE,
-                )
-                .unwrap_or_default(),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
+            description: d.field(at, "Description", "description", true, &R_ROLE_DESCRIPTION_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -10949,16 +9621,8 @@ impl Decode for UpdateRoleRequest {
                 false,
                 &R_ROLE_MAX_SESSION_DURATION_TYPE,
             ),
-            role_name: d
-                .field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE)
-                .unwrap_or_default(),
-            description: d.field(
-                at,
-                "Description",
-                "description",
-                false,
-                &R_ROLE_DESCRIPTION_TYPE,
-            ),
+            role_name: d.field(at, "RoleName", "roleName", true, &R_ROLE_NAME_TYPE).unwrap_or_default(),
+            description: d.field(at, "Description", "description", false, &R_ROLE_DESCRIPTION_TYPE),
         })
     }
 }
@@ -11001,20 +9665,8 @@ impl Decode for UpdateSAMLProviderRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            remove_private_key: d.field(
-                at,
-                "RemovePrivateKey",
-                "removePrivateKey",
-                false,
-                &R_PRIVATE_KEY_ID_TYPE,
-            ),
-            add_private_key: d.field(
-                at,
-                "AddPrivateKey",
-                "addPrivateKey",
-                false,
-                &R_PRIVATE_KEY_TYPE,
-            ),
+            remove_private_key: d.field(at, "RemovePrivateKey", "removePrivateKey", false, &R_PRIVATE_KEY_ID_TYPE),
+            add_private_key: d.field(at, "AddPrivateKey", "addPrivateKey", false, &R_PRIVATE_KEY_TYPE),
             saml_metadata_document: d.field(
                 at,
                 "SAMLMetadataDocument",
@@ -11029,9 +9681,7 @@ impl Decode for UpdateSAMLProviderRequest {
                 false,
                 &Rule::NONE,
             ),
-            saml_provider_arn: d
-                .field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            saml_provider_arn: d.field(at, "SAMLProviderArn", "sAMLProviderArn", true, &R_ARN_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -11077,20 +9727,10 @@ impl Decode for UpdateSSHPublicKeyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             ssh_public_key_id: d
-                .field(
-                    at,
-                    "SSHPublicKeyId",
-                    "sSHPublicKeyId",
-                    true,
-                    &R_PUBLIC_KEY_ID_TYPE,
-                )
+                .field(at, "SSHPublicKeyId", "sSHPublicKeyId", true, &R_PUBLIC_KEY_ID_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
-            status: d
-                .field(at, "Status", "status", true, &Rule::NONE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
+            status: d.field(at, "Status", "status", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -11122,13 +9762,7 @@ impl Decode for UpdateServerCertificateRequest {
                 &R_SERVER_CERTIFICATE_NAME_TYPE,
             ),
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
             new_path: d.field(at, "NewPath", "newPath", false, &R_PATH_TYPE),
         })
@@ -11164,9 +9798,7 @@ impl Decode for UpdateServiceSpecificCredentialRequest {
                     &R_SERVICE_SPECIFIC_CREDENTIAL_ID,
                 )
                 .unwrap_or_default(),
-            status: d
-                .field(at, "Status", "status", true, &Rule::NONE)
-                .unwrap_or_default(),
+            status: d.field(at, "Status", "status", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -11191,24 +9823,10 @@ impl Decode for UpdateSigningCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             certificate_id: d
-                .field(
-                    at,
-                    "CertificateId",
-                    "certificateId",
-                    true,
-                    &R_CERTIFICATE_ID_TYPE,
-                )
+                .field(at, "CertificateId", "certificateId", true, &R_CERTIFICATE_ID_TYPE)
                 .unwrap_or_default(),
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
-            status: d
-                .field(at, "Status", "status", true, &Rule::NONE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
+            status: d.field(at, "Status", "status", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -11233,9 +9851,7 @@ impl Decode for UpdateUserRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             new_user_name: d.field(at, "NewUserName", "newUserName", false, &R_USER_NAME_TYPE),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_EXISTING_USER_NAME_TYPE).unwrap_or_default(),
             new_path: d.field(at, "NewPath", "newPath", false, &R_PATH_TYPE),
         })
     }
@@ -11260,17 +9876,9 @@ impl Decode for UploadSSHPublicKeyRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             ssh_public_key_body: d
-                .field(
-                    at,
-                    "SSHPublicKeyBody",
-                    "sSHPublicKeyBody",
-                    true,
-                    &R_PUBLIC_KEY_MATERIAL_TYPE,
-                )
+                .field(at, "SSHPublicKeyBody", "sSHPublicKeyBody", true, &R_PUBLIC_KEY_MATERIAL_TYPE)
                 .unwrap_or_default(),
-            user_name: d
-                .field(at, "UserName", "userName", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            user_name: d.field(at, "UserName", "userName", true, &R_USER_NAME_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -11319,33 +9927,13 @@ impl Decode for UploadServerCertificateRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             path: d.field(at, "Path", "path", false, &R_PATH_TYPE),
-            private_key: d
-                .field(at, "PrivateKey", "privateKey", true, &R_PRIVATE_KEY_TYPE)
-                .unwrap_or_default(),
-            certificate_chain: d.field(
-                at,
-                "CertificateChain",
-                "certificateChain",
-                false,
-                &R_CERTIFICATE_CHAIN_TYPE,
-            ),
+            private_key: d.field(at, "PrivateKey", "privateKey", true, &R_PRIVATE_KEY_TYPE).unwrap_or_default(),
+            certificate_chain: d.field(at, "CertificateChain", "certificateChain", false, &R_CERTIFICATE_CHAIN_TYPE),
             server_certificate_name: d
-                .field(
-                    at,
-                    "ServerCertificateName",
-                    "serverCertificateName",
-                    true,
-                    &R_SERVER_CERTIFICATE_NAME_TYPE,
-                )
+                .field(at, "ServerCertificateName", "serverCertificateName", true, &R_SERVER_CERTIFICATE_NAME_TYPE)
                 .unwrap_or_default(),
             certificate_body: d
-                .field(
-                    at,
-                    "CertificateBody",
-                    "certificateBody",
-                    true,
-                    &R_CERTIFICATE_BODY_TYPE,
-                )
+                .field(at, "CertificateBody", "certificateBody", true, &R_CERTIFICATE_BODY_TYPE)
                 .unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
@@ -11369,10 +9957,7 @@ pub struct UploadServerCertificateResponse {
 impl UploadServerCertificateResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
-        w.field(
-            "ServerCertificateMetadata",
-            &self.server_certificate_metadata,
-        );
+        w.field("ServerCertificateMetadata", &self.server_certificate_metadata);
         w.field("Tags", &self.tags);
     }
 }
@@ -11396,21 +9981,9 @@ impl Decode for UploadSigningCertificateRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            user_name: d.field(
-                at,
-                "UserName",
-                "userName",
-                false,
-                &R_EXISTING_USER_NAME_TYPE,
-            ),
+            user_name: d.field(at, "UserName", "userName", false, &R_EXISTING_USER_NAME_TYPE),
             certificate_body: d
-                .field(
-                    at,
-                    "CertificateBody",
-                    "certificateBody",
-                    true,
-                    &R_CERTIFICATE_BODY_TYPE,
-                )
+                .field(at, "CertificateBody", "certificateBody", true, &R_CERTIFICATE_BODY_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -11546,10 +10119,7 @@ impl XmlValue for VirtualMFADevice {
     }
 }
 
-static P0: Pattern = Pattern::new(
-    "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/",
-    "^(?:((/[A-Za-z0-9\\.,\\+@=_-]+)*)/)$",
-);
+static P0: Pattern = Pattern::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "^(?:((/[A-Za-z0-9\\.,\\+@=_-]+)*)/)$");
 static P1: Pattern = Pattern::new(
     "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
     "^(?:(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F}))$",
@@ -11557,14 +10127,8 @@ static P1: Pattern = Pattern::new(
 static P2: Pattern = Pattern::new("[ -~]+", "^(?:[ -~]+)$");
 static P3: Pattern = Pattern::new("[A-Z0-9]+", "^(?:[A-Z0-9]+)$");
 static P4: Pattern = Pattern::new("[\\d]+", "^(?:[0-9]+)$");
-static P5: Pattern = Pattern::new(
-    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
-    "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-);
-static P6: Pattern = Pattern::new(
-    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
-    "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$",
-);
+static P5: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+static P6: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
 static P7: Pattern = Pattern::new(
     "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*",
     "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)$",
@@ -11573,10 +10137,8 @@ static P8: Pattern = Pattern::new(
     "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+",
     "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+)$",
 );
-static P9: Pattern = Pattern::new(
-    "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
-    "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$",
-);
+static P9: Pattern =
+    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$");
 static P10: Pattern = Pattern::new("[\\u0020-\\u00FF]+", "^(?:[\\x{0020}-\\x{00FF}]+)$");
 static P11: Pattern = Pattern::new("[\\w+=,.@-]+", "^(?:[A-Za-z0-9_+=,.@-]+)$");
 static P12: Pattern = Pattern::new("[\\w+=/:,.@-]+", "^(?:[A-Za-z0-9_+=/:,.@-]+)$");
@@ -11585,19 +10147,10 @@ static P14: Pattern = Pattern::new("[\\w-]+", "^(?:[A-Za-z0-9_-]+)$");
 static P15: Pattern = Pattern::new("[\\w._-]+", "^(?:[A-Za-z0-9_._-]+)$");
 static P16: Pattern = Pattern::new("[\\w]+", "^(?:[A-Za-z0-9_]+)$");
 static P17: Pattern = Pattern::new("\\d{12}", "^(?:[0-9]{12})$");
-static P18: Pattern = Pattern::new(
-    "\\u002F[\\u0021-\\u007F]*",
-    "^(?:\\x{002F}[\\x{0021}-\\x{007F}]*)$",
-);
-static P19: Pattern = Pattern::new(
-    "^[A-Za-z][A-Za-z0-9/_-]*$",
-    "^(?:^[A-Za-z][A-Za-z0-9/_-]*$)$",
-);
-static P20: Pattern = Pattern::with_deny(
-    "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$",
-    "^(?:^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$)$",
-    "--",
-);
+static P18: Pattern = Pattern::new("\\u002F[\\u0021-\\u007F]*", "^(?:\\x{002F}[\\x{0021}-\\x{007F}]*)$");
+static P19: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9/_-]*$", "^(?:^[A-Za-z][A-Za-z0-9/_-]*$)$");
+static P20: Pattern =
+    Pattern::with_deny("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "^(?:^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$)$", "--");
 static P21: Pattern = Pattern::new("^[a-zA-Z0-9:/+=,.@_-]+$", "^(?:^[a-zA-Z0-9:/+=,.@_-]+$)$");
 static P22: Pattern = Pattern::new("^[a-zA-Z0-9:_.-]+$", "^(?:^[a-zA-Z0-9:_.-]+$)$");
 static P23: Pattern = Pattern::new(
@@ -11609,35 +10162,14 @@ static P24: Pattern = Pattern::new(
     "^(?:^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*)$",
 );
 static P25: Pattern = Pattern::new("^p-[0-9a-zA-Z_]{8,128}$", "^(?:^p-[0-9a-zA-Z_]{8,128}$)$");
-static P26: Pattern = Pattern::new(
-    "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
-    "^(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)$",
-);
+static P26: Pattern = Pattern::new("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "^(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)$");
 
-static R_ACCESS_KEY_ID_TYPE: Rule = Rule {
-    min: Some(16),
-    max: Some(128),
-    pattern: Some(&P16),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ACCOUNT_ALIAS_TYPE: Rule = Rule {
-    min: Some(3),
-    max: Some(63),
-    pattern: Some(&P20),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ACCOUNT_ID_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: Some(&P17),
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_ACCESS_KEY_ID_TYPE: Rule =
+    Rule { min: Some(16), max: Some(128), pattern: Some(&P16), elem: None, value: None, summary: None };
+static R_ACCOUNT_ALIAS_TYPE: Rule =
+    Rule { min: Some(3), max: Some(63), pattern: Some(&P20), elem: None, value: None, summary: None };
+static R_ACCOUNT_ID_TYPE: Rule =
+    Rule { min: None, max: None, pattern: Some(&P17), elem: None, value: None, summary: None };
 static R_ACCOUNT_PROPERTIES_MAP_TYPE: Rule = Rule {
     min: None,
     max: None,
@@ -11646,144 +10178,60 @@ static R_ACCOUNT_PROPERTIES_MAP_TYPE: Rule = Rule {
     value: Some(&R_ACCOUNT_PROPERTY_VALUE_TYPE),
     summary: None,
 };
-static R_ACCOUNT_PROPERTY_KEY_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(50),
-    pattern: Some(&P19),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ACCOUNT_PROPERTY_VALUE_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1024),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ACTION_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_ACTION_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 3") };
-static R_ACTION_NAME_TYPE: Rule = Rule {
-    min: Some(3),
-    max: Some(128),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ARN_TYPE: Rule = Rule {
-    min: Some(20),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ATTACHMENT_NAME: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_AUTHENTICATION_CODE_TYPE: Rule = Rule {
-    min: Some(6),
-    max: Some(6),
-    pattern: Some(&P4),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CERTIFICATE_BODY_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(16384),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CERTIFICATE_CHAIN_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(2097152),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CERTIFICATE_ID_TYPE: Rule = Rule {
-    min: Some(24),
-    max: Some(128),
-    pattern: Some(&P16),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CLIENT_ID_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_CLIENT_ID_TYPE), value: None, summary: Some("Member must have length less than or equal to 255, Member must have length greater than or equal to 1") };
-static R_CLIENT_ID_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(255),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CONTEXT_KEY_NAME_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(256),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CONTEXT_KEY_VALUE_LIST_TYPE: Rule = Rule {
+static R_ACCOUNT_PROPERTY_KEY_TYPE: Rule =
+    Rule { min: Some(1), max: Some(50), pattern: Some(&P19), elem: None, value: None, summary: None };
+static R_ACCOUNT_PROPERTY_VALUE_TYPE: Rule =
+    Rule { min: Some(1), max: Some(1024), pattern: None, elem: None, value: None, summary: None };
+static R_ACTION_NAME_LIST_TYPE: Rule = Rule {
     min: None,
     max: None,
     pattern: None,
-    elem: None,
+    elem: Some(&R_ACTION_NAME_TYPE),
     value: None,
-    summary: Some("Member must not be null"),
+    summary: Some(
+        "Member must have length less than or equal to 128, Member must have length greater than or equal to 3",
+    ),
 };
-static R_CREDENTIAL_AGE_DAYS: Rule = Rule {
-    min: Some(1),
-    max: Some(36600),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CUSTOM_SUFFIX_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_DELEGATION_REQUEST_DESCRIPTION_TYPE: Rule = Rule {
+static R_ACTION_NAME_TYPE: Rule =
+    Rule { min: Some(3), max: Some(128), pattern: None, elem: None, value: None, summary: None };
+static R_ARN_TYPE: Rule =
+    Rule { min: Some(20), max: Some(2048), pattern: None, elem: None, value: None, summary: None };
+static R_ATTACHMENT_NAME: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_AUTHENTICATION_CODE_TYPE: Rule =
+    Rule { min: Some(6), max: Some(6), pattern: Some(&P4), elem: None, value: None, summary: None };
+static R_CERTIFICATE_BODY_TYPE: Rule =
+    Rule { min: Some(1), max: Some(16384), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_CERTIFICATE_CHAIN_TYPE: Rule =
+    Rule { min: Some(1), max: Some(2097152), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_CERTIFICATE_ID_TYPE: Rule =
+    Rule { min: Some(24), max: Some(128), pattern: Some(&P16), elem: None, value: None, summary: None };
+static R_CLIENT_ID_LIST_TYPE: Rule = Rule {
     min: None,
-    max: Some(1000),
-    pattern: Some(&P7),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_DELEGATION_REQUEST_ID_TYPE: Rule = Rule {
-    min: Some(16),
-    max: Some(128),
-    pattern: Some(&P14),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_DELETION_TASK_ID_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1000),
+    max: None,
     pattern: None,
-    elem: None,
+    elem: Some(&R_CLIENT_ID_TYPE),
     value: None,
-    summary: None,
+    summary: Some(
+        "Member must have length less than or equal to 255, Member must have length greater than or equal to 1",
+    ),
 };
+static R_CLIENT_ID_TYPE: Rule =
+    Rule { min: Some(1), max: Some(255), pattern: None, elem: None, value: None, summary: None };
+static R_CONTEXT_KEY_NAME_TYPE: Rule =
+    Rule { min: Some(5), max: Some(256), pattern: None, elem: None, value: None, summary: None };
+static R_CONTEXT_KEY_VALUE_LIST_TYPE: Rule =
+    Rule { min: None, max: None, pattern: None, elem: None, value: None, summary: Some("Member must not be null") };
+static R_CREDENTIAL_AGE_DAYS: Rule =
+    Rule { min: Some(1), max: Some(36600), pattern: None, elem: None, value: None, summary: None };
+static R_CUSTOM_SUFFIX_TYPE: Rule =
+    Rule { min: Some(1), max: Some(64), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_DELEGATION_REQUEST_DESCRIPTION_TYPE: Rule =
+    Rule { min: None, max: Some(1000), pattern: Some(&P7), elem: None, value: None, summary: None };
+static R_DELEGATION_REQUEST_ID_TYPE: Rule =
+    Rule { min: Some(16), max: Some(128), pattern: Some(&P14), elem: None, value: None, summary: None };
+static R_DELETION_TASK_ID_TYPE: Rule =
+    Rule { min: Some(1), max: Some(1000), pattern: None, elem: None, value: None, summary: None };
 static R_ENTITY_LIST_TYPE: Rule = Rule {
     min: None,
     max: None,
@@ -11792,296 +10240,84 @@ static R_ENTITY_LIST_TYPE: Rule = Rule {
     value: None,
     summary: Some("Member must satisfy enum value set, Member must not be null"),
 };
-static R_EXISTING_USER_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_GROUP_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_INSTANCE_PROFILE_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_JOB_ID_TYPE: Rule = Rule {
-    min: Some(36),
-    max: Some(36),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_LOCALE_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(12),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MAP_STRING_REPLACEMENT_VALUE_ENTRY: Rule = Rule {
-    min: None,
-    max: Some(30),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MARKER_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(320),
-    pattern: Some(&P10),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MAX_ITEMS_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MAX_PASSWORD_AGE_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1095),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MINIMUM_PASSWORD_LENGTH_TYPE: Rule = Rule {
-    min: Some(6),
-    max: Some(128),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_NOTES_TYPE: Rule = Rule {
-    min: None,
-    max: Some(500),
-    pattern: Some(&P7),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_NOTIFICATION_CHANNEL_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(400),
-    pattern: Some(&P22),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(255),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ORGANIZATIONS_ENTITY_PATH_TYPE: Rule = Rule {
-    min: Some(19),
-    max: Some(427),
-    pattern: Some(&P24),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ORGANIZATIONS_POLICY_ID_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: Some(&P25),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ORGANIZATION_POLICY_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(7),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_OWNER_ID_TYPE: Rule = Rule {
-    min: Some(20),
-    max: Some(2048),
-    pattern: Some(&P21),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PASSWORD_REUSE_PREVENTION_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(24),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PASSWORD_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PATH_PREFIX_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(512),
-    pattern: Some(&P18),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PATH_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(512),
-    pattern: Some(&P1),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_DESCRIPTION_TYPE: Rule = Rule {
-    min: None,
-    max: Some(1000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_DOCUMENT_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(131072),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_EXCLUSIONS_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(256),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_PARAMETER_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(50),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_PARAMETER_NAME_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(256),
-    pattern: Some(&P2),
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_EXISTING_USER_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_GROUP_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_INSTANCE_PROFILE_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_JOB_ID_TYPE: Rule =
+    Rule { min: Some(36), max: Some(36), pattern: None, elem: None, value: None, summary: None };
+static R_LOCALE_TYPE: Rule =
+    Rule { min: Some(2), max: Some(12), pattern: None, elem: None, value: None, summary: None };
+static R_MAP_STRING_REPLACEMENT_VALUE_ENTRY: Rule =
+    Rule { min: None, max: Some(30), pattern: None, elem: None, value: None, summary: None };
+static R_MARKER_TYPE: Rule =
+    Rule { min: Some(1), max: Some(320), pattern: Some(&P10), elem: None, value: None, summary: None };
+static R_MAX_ITEMS_TYPE: Rule =
+    Rule { min: Some(1), max: Some(1000), pattern: None, elem: None, value: None, summary: None };
+static R_MAX_PASSWORD_AGE_TYPE: Rule =
+    Rule { min: Some(1), max: Some(1095), pattern: None, elem: None, value: None, summary: None };
+static R_MINIMUM_PASSWORD_LENGTH_TYPE: Rule =
+    Rule { min: Some(6), max: Some(128), pattern: None, elem: None, value: None, summary: None };
+static R_NOTES_TYPE: Rule =
+    Rule { min: None, max: Some(500), pattern: Some(&P7), elem: None, value: None, summary: None };
+static R_NOTIFICATION_CHANNEL_TYPE: Rule =
+    Rule { min: Some(2), max: Some(400), pattern: Some(&P22), elem: None, value: None, summary: None };
+static R_OPEN_ID_CONNECT_PROVIDER_URL_TYPE: Rule =
+    Rule { min: Some(1), max: Some(255), pattern: None, elem: None, value: None, summary: None };
+static R_ORGANIZATIONS_ENTITY_PATH_TYPE: Rule =
+    Rule { min: Some(19), max: Some(427), pattern: Some(&P24), elem: None, value: None, summary: None };
+static R_ORGANIZATIONS_POLICY_ID_TYPE: Rule =
+    Rule { min: None, max: None, pattern: Some(&P25), elem: None, value: None, summary: None };
+static R_ORGANIZATION_POLICY_LIST_TYPE: Rule =
+    Rule { min: None, max: Some(7), pattern: None, elem: None, value: None, summary: None };
+static R_OWNER_ID_TYPE: Rule =
+    Rule { min: Some(20), max: Some(2048), pattern: Some(&P21), elem: None, value: None, summary: None };
+static R_PASSWORD_REUSE_PREVENTION_TYPE: Rule =
+    Rule { min: Some(1), max: Some(24), pattern: None, elem: None, value: None, summary: None };
+static R_PASSWORD_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_PATH_PREFIX_TYPE: Rule =
+    Rule { min: Some(1), max: Some(512), pattern: Some(&P18), elem: None, value: None, summary: None };
+static R_PATH_TYPE: Rule =
+    Rule { min: Some(1), max: Some(512), pattern: Some(&P1), elem: None, value: None, summary: None };
+static R_POLICY_DESCRIPTION_TYPE: Rule =
+    Rule { min: None, max: Some(1000), pattern: None, elem: None, value: None, summary: None };
+static R_POLICY_DOCUMENT_TYPE: Rule =
+    Rule { min: Some(1), max: Some(131072), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_POLICY_EXCLUSIONS_LIST_TYPE: Rule =
+    Rule { min: None, max: Some(256), pattern: None, elem: None, value: None, summary: None };
+static R_POLICY_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_POLICY_PARAMETER_LIST_TYPE: Rule =
+    Rule { min: None, max: Some(50), pattern: None, elem: None, value: None, summary: None };
+static R_POLICY_PARAMETER_NAME_TYPE: Rule =
+    Rule { min: Some(5), max: Some(256), pattern: Some(&P2), elem: None, value: None, summary: None };
 static R_POLICY_PARAMETER_VALUES_LIST_TYPE: Rule = Rule {
     min: None,
     max: None,
     pattern: None,
     elem: Some(&R_POLICY_PARAMETER_VALUE_TYPE),
     value: None,
-    summary: Some(
-        "Member must satisfy regular expression pattern: [ -~]+, Member must not be null",
-    ),
+    summary: Some("Member must satisfy regular expression pattern: [ -~]+, Member must not be null"),
 };
-static R_POLICY_PARAMETER_VALUE_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: Some(&P2),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_PATH_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(512),
-    pattern: Some(&P0),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_POLICY_VERSION_ID_TYPE: Rule = Rule {
-    min: None,
-    max: None,
-    pattern: Some(&P26),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PRIVATE_KEY_ID_TYPE: Rule = Rule {
-    min: Some(22),
-    max: Some(64),
-    pattern: Some(&P3),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PRIVATE_KEY_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(16384),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PUBLIC_KEY_ID_TYPE: Rule = Rule {
-    min: Some(20),
-    max: Some(128),
-    pattern: Some(&P16),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PUBLIC_KEY_MATERIAL_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(16384),
-    pattern: Some(&P9),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_REDIRECT_URL_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(255),
-    pattern: Some(&P23),
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_POLICY_PARAMETER_VALUE_TYPE: Rule =
+    Rule { min: None, max: None, pattern: Some(&P2), elem: None, value: None, summary: None };
+static R_POLICY_PATH_TYPE: Rule =
+    Rule { min: Some(1), max: Some(512), pattern: Some(&P0), elem: None, value: None, summary: None };
+static R_POLICY_VERSION_ID_TYPE: Rule =
+    Rule { min: None, max: None, pattern: Some(&P26), elem: None, value: None, summary: None };
+static R_PRIVATE_KEY_ID_TYPE: Rule =
+    Rule { min: Some(22), max: Some(64), pattern: Some(&P3), elem: None, value: None, summary: None };
+static R_PRIVATE_KEY_TYPE: Rule =
+    Rule { min: Some(1), max: Some(16384), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_PUBLIC_KEY_ID_TYPE: Rule =
+    Rule { min: Some(20), max: Some(128), pattern: Some(&P16), elem: None, value: None, summary: None };
+static R_PUBLIC_KEY_MATERIAL_TYPE: Rule =
+    Rule { min: Some(1), max: Some(16384), pattern: Some(&P9), elem: None, value: None, summary: None };
+static R_REDIRECT_URL_TYPE: Rule =
+    Rule { min: Some(1), max: Some(255), pattern: Some(&P23), elem: None, value: None, summary: None };
 static R_REPLACEMENT_VALUE_LIST_TYPE: Rule = Rule {
     min: Some(1),
     max: Some(20),
@@ -12090,174 +10326,71 @@ static R_REPLACEMENT_VALUE_LIST_TYPE: Rule = Rule {
     value: None,
     summary: Some("Member must not be null"),
 };
-static R_REQUESTOR_WORKFLOW_ID_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(400),
-    pattern: Some(&P8),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_REQUEST_MESSAGE_TYPE: Rule = Rule {
+static R_REQUESTOR_WORKFLOW_ID_TYPE: Rule =
+    Rule { min: Some(5), max: Some(400), pattern: Some(&P8), elem: None, value: None, summary: None };
+static R_REQUEST_MESSAGE_TYPE: Rule =
+    Rule { min: None, max: Some(200), pattern: Some(&P7), elem: None, value: None, summary: None };
+static R_RESOURCE_HANDLING_OPTION_TYPE: Rule =
+    Rule { min: Some(1), max: Some(64), pattern: None, elem: None, value: None, summary: None };
+static R_RESOURCE_NAME_LIST_TYPE: Rule = Rule {
     min: None,
-    max: Some(200),
-    pattern: Some(&P7),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_RESOURCE_HANDLING_OPTION_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
+    max: None,
     pattern: None,
-    elem: None,
+    elem: Some(&R_RESOURCE_NAME_TYPE),
     value: None,
-    summary: None,
+    summary: Some(
+        "Member must have length less than or equal to 2048, Member must have length greater than or equal to 1",
+    ),
 };
-static R_RESOURCE_NAME_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_RESOURCE_NAME_TYPE), value: None, summary: Some("Member must have length less than or equal to 2048, Member must have length greater than or equal to 1") };
-static R_RESOURCE_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROLE_DESCRIPTION_TYPE: Rule = Rule {
-    min: None,
-    max: Some(1000),
-    pattern: Some(&P7),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROLE_MAX_SESSION_DURATION_TYPE: Rule = Rule {
-    min: Some(3600),
-    max: Some(43200),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROLE_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_METADATA_DOCUMENT_TYPE: Rule = Rule {
-    min: Some(1000),
-    max: Some(10000000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_PROVIDER_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P15),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SERIAL_NUMBER_TYPE: Rule = Rule {
-    min: Some(9),
-    max: Some(256),
-    pattern: Some(&P12),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SERVER_CERTIFICATE_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_RESOURCE_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(2048), pattern: None, elem: None, value: None, summary: None };
+static R_ROLE_DESCRIPTION_TYPE: Rule =
+    Rule { min: None, max: Some(1000), pattern: Some(&P7), elem: None, value: None, summary: None };
+static R_ROLE_MAX_SESSION_DURATION_TYPE: Rule =
+    Rule { min: Some(3600), max: Some(43200), pattern: None, elem: None, value: None, summary: None };
+static R_ROLE_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(64), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_SAML_METADATA_DOCUMENT_TYPE: Rule =
+    Rule { min: Some(1000), max: Some(10000000), pattern: None, elem: None, value: None, summary: None };
+static R_SAML_PROVIDER_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P15), elem: None, value: None, summary: None };
+static R_SERIAL_NUMBER_TYPE: Rule =
+    Rule { min: Some(9), max: Some(256), pattern: Some(&P12), elem: None, value: None, summary: None };
+static R_SERVER_CERTIFICATE_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P11), elem: None, value: None, summary: None };
 static R_SERVICE_NAMESPACE_LIST_TYPE: Rule = Rule { min: Some(1), max: Some(200), pattern: None, elem: Some(&R_SERVICE_NAMESPACE_TYPE), value: None, summary: Some("Member must have length less than or equal to 64, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\w-]*, Member must not be null") };
-static R_SERVICE_NAMESPACE_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
-    pattern: Some(&P13),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SERVICE_SPECIFIC_CREDENTIAL_ID: Rule = Rule {
-    min: Some(20),
-    max: Some(128),
-    pattern: Some(&P16),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SESSION_DURATION_TYPE: Rule = Rule {
-    min: Some(300),
-    max: Some(43200),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_SERVICE_NAMESPACE_TYPE: Rule =
+    Rule { min: Some(1), max: Some(64), pattern: Some(&P13), elem: None, value: None, summary: None };
+static R_SERVICE_SPECIFIC_CREDENTIAL_ID: Rule =
+    Rule { min: Some(20), max: Some(128), pattern: Some(&P16), elem: None, value: None, summary: None };
+static R_SESSION_DURATION_TYPE: Rule =
+    Rule { min: Some(300), max: Some(43200), pattern: None, elem: None, value: None, summary: None };
 static R_SIMULATION_POLICY_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_POLICY_DOCUMENT_TYPE), value: None, summary: Some("Member must have length less than or equal to 131072, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+, Member must not be null") };
 static R_TAG_KEY_LIST_TYPE: Rule = Rule { min: None, max: Some(50), pattern: None, elem: Some(&R_TAG_KEY_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null") };
-static R_TAG_KEY_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(128),
-    pattern: Some(&P6),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TAG_LIST_TYPE: Rule = Rule {
+static R_TAG_KEY_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P6), elem: None, value: None, summary: None };
+static R_TAG_LIST_TYPE: Rule = Rule { min: None, max: Some(50), pattern: None, elem: None, value: None, summary: None };
+static R_TAG_VALUE_TYPE: Rule =
+    Rule { min: Some(0), max: Some(256), pattern: Some(&P5), elem: None, value: None, summary: None };
+static R_THUMBPRINT_LIST_TYPE: Rule = Rule {
     min: None,
-    max: Some(50),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TAG_VALUE_TYPE: Rule = Rule {
-    min: Some(0),
-    max: Some(256),
-    pattern: Some(&P5),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_THUMBPRINT_LIST_TYPE: Rule = Rule { min: None, max: None, pattern: None, elem: Some(&R_THUMBPRINT_TYPE), value: None, summary: Some("Member must have length less than or equal to 40, Member must have length greater than or equal to 40") };
-static R_THUMBPRINT_TYPE: Rule = Rule {
-    min: Some(40),
-    max: Some(40),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_USER_NAME_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(64),
-    pattern: Some(&P11),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_VIRTUAL_MFA_DEVICE_NAME: Rule = Rule {
-    min: Some(1),
     max: None,
-    pattern: Some(&P11),
-    elem: None,
+    pattern: None,
+    elem: Some(&R_THUMBPRINT_TYPE),
     value: None,
-    summary: None,
+    summary: Some(
+        "Member must have length less than or equal to 40, Member must have length greater than or equal to 40",
+    ),
 };
+static R_THUMBPRINT_TYPE: Rule =
+    Rule { min: Some(40), max: Some(40), pattern: None, elem: None, value: None, summary: None };
+static R_USER_NAME_TYPE: Rule =
+    Rule { min: Some(1), max: Some(64), pattern: Some(&P11), elem: None, value: None, summary: None };
+static R_VIRTUAL_MFA_DEVICE_NAME: Rule =
+    Rule { min: Some(1), max: None, pattern: Some(&P11), elem: None, value: None, summary: None };
 
 /// Every pattern the decoders use (for the test that each one compiles).
 pub static PATTERNS: &[&Pattern] = &[
-    &P0, &P1, &P2, &P3, &P4, &P5, &P6, &P7, &P8, &P9, &P10, &P11, &P12, &P13, &P14, &P15, &P16,
-    &P17, &P18, &P19, &P20, &P21, &P22, &P23, &P24, &P25, &P26,
+    &P0, &P1, &P2, &P3, &P4, &P5, &P6, &P7, &P8, &P9, &P10, &P11, &P12, &P13, &P14, &P15, &P16, &P17, &P18, &P19, &P20,
+    &P21, &P22, &P23, &P24, &P25, &P26,
 ];

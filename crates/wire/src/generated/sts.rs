@@ -79,10 +79,7 @@ impl Action {
     /// Whether the model lets the operation be called without a signature
     /// (AssumeRoleWithSAML, AssumeRoleWithWebIdentity).
     pub const fn unsigned(self) -> bool {
-        matches!(
-            self,
-            Action::AssumeRoleWithSAML | Action::AssumeRoleWithWebIdentity
-        )
+        matches!(self, Action::AssumeRoleWithSAML | Action::AssumeRoleWithWebIdentity)
     }
 }
 
@@ -92,13 +89,9 @@ pub fn validate_input(action: Action, params: &Params) -> Result<(), AwsError> {
     match action {
         Action::AssumeRole => AssumeRoleRequest::decode(params).map(drop),
         Action::AssumeRoleWithSAML => AssumeRoleWithSAMLRequest::decode(params).map(drop),
-        Action::AssumeRoleWithWebIdentity => {
-            AssumeRoleWithWebIdentityRequest::decode(params).map(drop)
-        }
+        Action::AssumeRoleWithWebIdentity => AssumeRoleWithWebIdentityRequest::decode(params).map(drop),
         Action::AssumeRoot => AssumeRootRequest::decode(params).map(drop),
-        Action::DecodeAuthorizationMessage => {
-            DecodeAuthorizationMessageRequest::decode(params).map(drop)
-        }
+        Action::DecodeAuthorizationMessage => DecodeAuthorizationMessageRequest::decode(params).map(drop),
         Action::GetAccessKeyInfo => GetAccessKeyInfoRequest::decode(params).map(drop),
         Action::GetCallerIdentity => GetCallerIdentityRequest::decode(params).map(drop),
         Action::GetDelegatedAccessToken => GetDelegatedAccessTokenRequest::decode(params).map(drop),
@@ -152,12 +145,7 @@ pub mod errors {
 
     /// `IDPRejectedClaim`, HTTP 403.
     pub fn idp_rejected_claim(message: impl Into<String>) -> AwsError {
-        AwsError {
-            code: Cow::Borrowed("IDPRejectedClaim"),
-            message: message.into(),
-            status: 403,
-            sender_fault: true,
-        }
+        AwsError { code: Cow::Borrowed("IDPRejectedClaim"), message: message.into(), status: 403, sender_fault: true }
     }
 
     /// `InvalidAuthorizationMessageException`, HTTP 400.
@@ -290,49 +278,17 @@ impl Decode for AssumeRoleRequest {
                 &R_PROVIDED_CONTEXTS_LIST_TYPE,
             ),
             token_code: d.field(at, "TokenCode", "tokenCode", false, &R_TOKEN_CODE_TYPE),
-            serial_number: d.field(
-                at,
-                "SerialNumber",
-                "serialNumber",
-                false,
-                &R_SERIAL_NUMBER_TYPE,
-            ),
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_ROLE_DURATION_SECONDS_TYPE,
-            ),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", false, &R_SERIAL_NUMBER_TYPE),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_ROLE_DURATION_SECONDS_TYPE),
             role_session_name: d
-                .field(
-                    at,
-                    "RoleSessionName",
-                    "roleSessionName",
-                    true,
-                    &R_ROLE_SESSION_NAME_TYPE,
-                )
+                .field(at, "RoleSessionName", "roleSessionName", true, &R_ROLE_SESSION_NAME_TYPE)
                 .unwrap_or_default(),
             external_id: d.field(at, "ExternalId", "externalId", false, &R_EXTERNAL_ID_TYPE),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
-            transitive_tag_keys: d.field(
-                at,
-                "TransitiveTagKeys",
-                "transitiveTagKeys",
-                false,
-                &R_TAG_KEY_LIST_TYPE,
-            ),
-            role_arn: d
-                .field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            transitive_tag_keys: d.field(at, "TransitiveTagKeys", "transitiveTagKeys", false, &R_TAG_KEY_LIST_TYPE),
+            role_arn: d.field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE).unwrap_or_default(),
             policy_arns: d.field(at, "PolicyArns", "policyArns", false, &Rule::NONE),
-            source_identity: d.field(
-                at,
-                "SourceIdentity",
-                "sourceIdentity",
-                false,
-                &R_SOURCE_IDENTITY_TYPE,
-            ),
+            source_identity: d.field(at, "SourceIdentity", "sourceIdentity", false, &R_SOURCE_IDENTITY_TYPE),
             minimum_session_token_size: d.field(
                 at,
                 "MinimumSessionTokenSize",
@@ -340,13 +296,7 @@ impl Decode for AssumeRoleRequest {
                 false,
                 &R_MINIMUM_SESSION_TOKEN_SIZE_TYPE,
             ),
-            policy: d.field(
-                at,
-                "Policy",
-                "policy",
-                false,
-                &R_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE,
-            ),
+            policy: d.field(at, "Policy", "policy", false, &R_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE),
         })
     }
 }
@@ -405,29 +355,13 @@ impl Decode for AssumeRoleWithSAMLRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_ROLE_DURATION_SECONDS_TYPE,
-            ),
-            role_arn: d
-                .field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_ROLE_DURATION_SECONDS_TYPE),
+            role_arn: d.field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE).unwrap_or_default(),
             policy_arns: d.field(at, "PolicyArns", "policyArns", false, &Rule::NONE),
             saml_assertion: d
-                .field(
-                    at,
-                    "SAMLAssertion",
-                    "sAMLAssertion",
-                    true,
-                    &R_SAML_ASSERTION_TYPE,
-                )
+                .field(at, "SAMLAssertion", "sAMLAssertion", true, &R_SAML_ASSERTION_TYPE)
                 .unwrap_or_default(),
-            principal_arn: d
-                .field(at, "PrincipalArn", "principalArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            principal_arn: d.field(at, "PrincipalArn", "principalArn", true, &R_ARN_TYPE).unwrap_or_default(),
             minimum_session_token_size: d.field(
                 at,
                 "MinimumSessionTokenSize",
@@ -435,13 +369,7 @@ impl Decode for AssumeRoleWithSAMLRequest {
                 false,
                 &R_MINIMUM_SESSION_TOKEN_SIZE_TYPE,
             ),
-            policy: d.field(
-                at,
-                "Policy",
-                "policy",
-                false,
-                &R_SESSION_POLICY_DOCUMENT_TYPE,
-            ),
+            policy: d.field(at, "Policy", "policy", false, &R_SESSION_POLICY_DOCUMENT_TYPE),
         })
     }
 }
@@ -511,34 +439,14 @@ impl Decode for AssumeRoleWithWebIdentityRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_ROLE_DURATION_SECONDS_TYPE,
-            ),
-            role_arn: d
-                .field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE)
-                .unwrap_or_default(),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_ROLE_DURATION_SECONDS_TYPE),
+            role_arn: d.field(at, "RoleArn", "roleArn", true, &R_ARN_TYPE).unwrap_or_default(),
             provider_id: d.field(at, "ProviderId", "providerId", false, &R_URL_TYPE),
             role_session_name: d
-                .field(
-                    at,
-                    "RoleSessionName",
-                    "roleSessionName",
-                    true,
-                    &R_ROLE_SESSION_NAME_TYPE,
-                )
+                .field(at, "RoleSessionName", "roleSessionName", true, &R_ROLE_SESSION_NAME_TYPE)
                 .unwrap_or_default(),
             web_identity_token: d
-                .field(
-                    at,
-                    "WebIdentityToken",
-                    "webIdentityToken",
-                    true,
-                    &R_CLIENT_TOKEN_TYPE,
-                )
+                .field(at, "WebIdentityToken", "webIdentityToken", true, &R_CLIENT_TOKEN_TYPE)
                 .unwrap_or_default(),
             policy_arns: d.field(at, "PolicyArns", "policyArns", false, &Rule::NONE),
             minimum_session_token_size: d.field(
@@ -548,13 +456,7 @@ impl Decode for AssumeRoleWithWebIdentityRequest {
                 false,
                 &R_MINIMUM_SESSION_TOKEN_SIZE_TYPE,
             ),
-            policy: d.field(
-                at,
-                "Policy",
-                "policy",
-                false,
-                &R_SESSION_POLICY_DOCUMENT_TYPE,
-            ),
+            policy: d.field(at, "Policy", "policy", false, &R_SESSION_POLICY_DOCUMENT_TYPE),
         })
     }
 }
@@ -584,10 +486,7 @@ impl AssumeRoleWithWebIdentityResponse {
     /// Writes the members, in model order, as child elements.
     pub fn write_xml(&self, w: &mut XmlWriter) {
         w.field("Credentials", &self.credentials);
-        w.field(
-            "SubjectFromWebIdentityToken",
-            &self.subject_from_web_identity_token,
-        );
+        w.field("SubjectFromWebIdentityToken", &self.subject_from_web_identity_token);
         w.field("AssumedRoleUser", &self.assumed_role_user);
         w.field("PackedPolicySize", &self.packed_policy_size);
         w.field("Provider", &self.provider);
@@ -619,25 +518,11 @@ impl Decode for AssumeRootRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_ROOT_DURATION_SECONDS_TYPE,
-            ),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_ROOT_DURATION_SECONDS_TYPE),
             target_principal: d
-                .field(
-                    at,
-                    "TargetPrincipal",
-                    "targetPrincipal",
-                    true,
-                    &R_TARGET_PRINCIPAL_TYPE,
-                )
+                .field(at, "TargetPrincipal", "targetPrincipal", true, &R_TARGET_PRINCIPAL_TYPE)
                 .unwrap_or_default(),
-            task_policy_arn: d
-                .field(at, "TaskPolicyArn", "taskPolicyArn", true, &Rule::NONE)
-                .unwrap_or_default(),
+            task_policy_arn: d.field(at, "TaskPolicyArn", "taskPolicyArn", true, &Rule::NONE).unwrap_or_default(),
             minimum_session_token_size: d.field(
                 at,
                 "MinimumSessionTokenSize",
@@ -742,13 +627,7 @@ impl Decode for DecodeAuthorizationMessageRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             encoded_message: d
-                .field(
-                    at,
-                    "EncodedMessage",
-                    "encodedMessage",
-                    true,
-                    &R_ENCODED_MESSAGE_TYPE,
-                )
+                .field(at, "EncodedMessage", "encodedMessage", true, &R_ENCODED_MESSAGE_TYPE)
                 .unwrap_or_default(),
         })
     }
@@ -814,15 +693,7 @@ impl Decode for GetAccessKeyInfoRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            access_key_id: d
-                .field(
-                    at,
-                    "AccessKeyId",
-                    "accessKeyId",
-                    true,
-                    &R_ACCESS_KEY_ID_TYPE,
-                )
-                .unwrap_or_default(),
+            access_key_id: d.field(at, "AccessKeyId", "accessKeyId", true, &R_ACCESS_KEY_ID_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -909,9 +780,7 @@ impl Decode for GetDelegatedAccessTokenRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            trade_in_token: d
-                .field(at, "TradeInToken", "tradeInToken", true, &Rule::NONE)
-                .unwrap_or_default(),
+            trade_in_token: d.field(at, "TradeInToken", "tradeInToken", true, &Rule::NONE).unwrap_or_default(),
         })
     }
 }
@@ -963,16 +832,8 @@ impl Decode for GetFederationTokenRequest {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_DURATION_SECONDS_TYPE,
-            ),
-            name: d
-                .field(at, "Name", "name", true, &R_USER_NAME_TYPE)
-                .unwrap_or_default(),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_DURATION_SECONDS_TYPE),
+            name: d.field(at, "Name", "name", true, &R_USER_NAME_TYPE).unwrap_or_default(),
             policy_arns: d.field(at, "PolicyArns", "policyArns", false, &Rule::NONE),
             minimum_session_token_size: d.field(
                 at,
@@ -981,13 +842,7 @@ impl Decode for GetFederationTokenRequest {
                 false,
                 &R_MINIMUM_SESSION_TOKEN_SIZE_TYPE,
             ),
-            policy: d.field(
-                at,
-                "Policy",
-                "policy",
-                false,
-                &R_SESSION_POLICY_DOCUMENT_TYPE,
-            ),
+            policy: d.field(at, "Policy", "policy", false, &R_SESSION_POLICY_DOCUMENT_TYPE),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
     }
@@ -1043,20 +898,8 @@ impl Decode for GetSessionTokenRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             token_code: d.field(at, "TokenCode", "tokenCode", false, &R_TOKEN_CODE_TYPE),
-            serial_number: d.field(
-                at,
-                "SerialNumber",
-                "serialNumber",
-                false,
-                &R_SERIAL_NUMBER_TYPE,
-            ),
-            duration_seconds: d.field(
-                at,
-                "DurationSeconds",
-                "durationSeconds",
-                false,
-                &R_DURATION_SECONDS_TYPE,
-            ),
+            serial_number: d.field(at, "SerialNumber", "serialNumber", false, &R_SERIAL_NUMBER_TYPE),
+            duration_seconds: d.field(at, "DurationSeconds", "durationSeconds", false, &R_DURATION_SECONDS_TYPE),
             minimum_session_token_size: d.field(
                 at,
                 "MinimumSessionTokenSize",
@@ -1114,13 +957,7 @@ impl Decode for GetWebIdentityTokenRequest {
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
             audience: d
-                .field(
-                    at,
-                    "Audience",
-                    "audience",
-                    true,
-                    &R_WEB_IDENTITY_TOKEN_AUDIENCE_LIST_TYPE,
-                )
+                .field(at, "Audience", "audience", true, &R_WEB_IDENTITY_TOKEN_AUDIENCE_LIST_TYPE)
                 .unwrap_or_default(),
             duration_seconds: d.field(
                 at,
@@ -1130,13 +967,7 @@ impl Decode for GetWebIdentityTokenRequest {
                 &R_WEB_IDENTITY_TOKEN_DURATION_SECONDS_TYPE,
             ),
             signing_algorithm: d
-                .field(
-                    at,
-                    "SigningAlgorithm",
-                    "signingAlgorithm",
-                    true,
-                    &R_JWT_ALGORITHM_TYPE,
-                )
+                .field(at, "SigningAlgorithm", "signingAlgorithm", true, &R_JWT_ALGORITHM_TYPE)
                 .unwrap_or_default(),
             tags: d.field(at, "Tags", "tags", false, &R_TAG_LIST_TYPE),
         })
@@ -1181,9 +1012,7 @@ pub struct PolicyDescriptorType {
 impl Decode for PolicyDescriptorType {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
-        Some(Self {
-            arn: d.field(at, "arn", "arn", false, &R_ARN_TYPE),
-        })
+        Some(Self { arn: d.field(at, "arn", "arn", false, &R_ARN_TYPE) })
     }
 }
 
@@ -1204,13 +1033,7 @@ impl Decode for ProvidedContext {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            context_assertion: d.field(
-                at,
-                "ContextAssertion",
-                "contextAssertion",
-                false,
-                &R_CONTEXT_ASSERTION_TYPE,
-            ),
+            context_assertion: d.field(at, "ContextAssertion", "contextAssertion", false, &R_CONTEXT_ASSERTION_TYPE),
             provider_arn: d.field(at, "ProviderArn", "providerArn", false, &R_ARN_TYPE),
         })
     }
@@ -1233,12 +1056,8 @@ impl Decode for Tag {
     const SCALAR: bool = false;
     fn decode_value(d: &mut Decoder<'_>, at: &At, _rule: &Rule) -> Option<Self> {
         Some(Self {
-            value: d
-                .field(at, "Value", "value", true, &R_TAG_VALUE_TYPE)
-                .unwrap_or_default(),
-            key: d
-                .field(at, "Key", "key", true, &R_TAG_KEY_TYPE)
-                .unwrap_or_default(),
+            value: d.field(at, "Value", "value", true, &R_TAG_VALUE_TYPE).unwrap_or_default(),
+            key: d.field(at, "Key", "key", true, &R_TAG_KEY_TYPE).unwrap_or_default(),
         })
     }
 }
@@ -1251,242 +1070,79 @@ impl Tag {
 }
 
 static P0: Pattern = Pattern::new("[\\d]*", "^(?:[0-9]*)$");
-static P1: Pattern = Pattern::new(
-    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
-    "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$",
-);
-static P2: Pattern = Pattern::new(
-    "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
-    "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$",
-);
+static P1: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+static P2: Pattern = Pattern::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
 static P3: Pattern = Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+)$");
-static P4: Pattern = Pattern::new(
-    "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
-    "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$",
-);
+static P4: Pattern =
+    Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$");
 static P5: Pattern = Pattern::new("[\\w+=,.@-]*", "^(?:[A-Za-z0-9_+=,.@-]*)$");
 static P6: Pattern = Pattern::new("[\\w+=,.@:\\/-]*", "^(?:[A-Za-z0-9_+=,.@:\\/-]*)$");
 static P7: Pattern = Pattern::new("[\\w+=/:,.@-]*", "^(?:[A-Za-z0-9_+=/:,.@-]*)$");
 static P8: Pattern = Pattern::new("[\\w]*", "^(?:[A-Za-z0-9_]*)$");
 
-static R_ACCESS_KEY_ID_TYPE: Rule = Rule {
-    min: Some(16),
-    max: Some(128),
-    pattern: Some(&P8),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ARN_TYPE: Rule = Rule {
-    min: Some(20),
-    max: Some(2048),
-    pattern: Some(&P3),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CLIENT_TOKEN_TYPE: Rule = Rule {
-    min: Some(4),
-    max: Some(20000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_CONTEXT_ASSERTION_TYPE: Rule = Rule {
-    min: Some(4),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_DURATION_SECONDS_TYPE: Rule = Rule {
-    min: Some(900),
-    max: Some(129600),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ENCODED_MESSAGE_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(10240),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_EXTERNAL_ID_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(1224),
-    pattern: Some(&P6),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_JWT_ALGORITHM_TYPE: Rule = Rule {
-    min: Some(5),
-    max: Some(5),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_MINIMUM_SESSION_TOKEN_SIZE_TYPE: Rule = Rule {
-    min: Some(0),
-    max: Some(4096),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_PROVIDED_CONTEXTS_LIST_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(5),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROLE_DURATION_SECONDS_TYPE: Rule = Rule {
-    min: Some(900),
-    max: Some(43200),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROLE_SESSION_NAME_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(64),
-    pattern: Some(&P5),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_ROOT_DURATION_SECONDS_TYPE: Rule = Rule {
-    min: Some(0),
-    max: Some(900),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SAML_ASSERTION_TYPE: Rule = Rule {
-    min: Some(4),
-    max: Some(100000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SERIAL_NUMBER_TYPE: Rule = Rule {
-    min: Some(9),
-    max: Some(256),
-    pattern: Some(&P7),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SESSION_POLICY_DOCUMENT_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(2048),
-    pattern: Some(&P4),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_SOURCE_IDENTITY_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(64),
-    pattern: Some(&P5),
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_ACCESS_KEY_ID_TYPE: Rule =
+    Rule { min: Some(16), max: Some(128), pattern: Some(&P8), elem: None, value: None, summary: None };
+static R_ARN_TYPE: Rule =
+    Rule { min: Some(20), max: Some(2048), pattern: Some(&P3), elem: None, value: None, summary: None };
+static R_CLIENT_TOKEN_TYPE: Rule =
+    Rule { min: Some(4), max: Some(20000), pattern: None, elem: None, value: None, summary: None };
+static R_CONTEXT_ASSERTION_TYPE: Rule =
+    Rule { min: Some(4), max: Some(2048), pattern: None, elem: None, value: None, summary: None };
+static R_DURATION_SECONDS_TYPE: Rule =
+    Rule { min: Some(900), max: Some(129600), pattern: None, elem: None, value: None, summary: None };
+static R_ENCODED_MESSAGE_TYPE: Rule =
+    Rule { min: Some(1), max: Some(10240), pattern: None, elem: None, value: None, summary: None };
+static R_EXTERNAL_ID_TYPE: Rule =
+    Rule { min: Some(2), max: Some(1224), pattern: Some(&P6), elem: None, value: None, summary: None };
+static R_JWT_ALGORITHM_TYPE: Rule =
+    Rule { min: Some(5), max: Some(5), pattern: None, elem: None, value: None, summary: None };
+static R_MINIMUM_SESSION_TOKEN_SIZE_TYPE: Rule =
+    Rule { min: Some(0), max: Some(4096), pattern: None, elem: None, value: None, summary: None };
+static R_PROVIDED_CONTEXTS_LIST_TYPE: Rule =
+    Rule { min: Some(1), max: Some(5), pattern: None, elem: None, value: None, summary: None };
+static R_ROLE_DURATION_SECONDS_TYPE: Rule =
+    Rule { min: Some(900), max: Some(43200), pattern: None, elem: None, value: None, summary: None };
+static R_ROLE_SESSION_NAME_TYPE: Rule =
+    Rule { min: Some(2), max: Some(64), pattern: Some(&P5), elem: None, value: None, summary: None };
+static R_ROOT_DURATION_SECONDS_TYPE: Rule =
+    Rule { min: Some(0), max: Some(900), pattern: None, elem: None, value: None, summary: None };
+static R_SAML_ASSERTION_TYPE: Rule =
+    Rule { min: Some(4), max: Some(100000), pattern: None, elem: None, value: None, summary: None };
+static R_SERIAL_NUMBER_TYPE: Rule =
+    Rule { min: Some(9), max: Some(256), pattern: Some(&P7), elem: None, value: None, summary: None };
+static R_SESSION_POLICY_DOCUMENT_TYPE: Rule =
+    Rule { min: Some(1), max: Some(2048), pattern: Some(&P4), elem: None, value: None, summary: None };
+static R_SOURCE_IDENTITY_TYPE: Rule =
+    Rule { min: Some(2), max: Some(64), pattern: Some(&P5), elem: None, value: None, summary: None };
 static R_TAG_KEY_LIST_TYPE: Rule = Rule { min: None, max: Some(50), pattern: None, elem: Some(&R_TAG_KEY_TYPE), value: None, summary: Some("Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null") };
-static R_TAG_KEY_TYPE: Rule = Rule {
+static R_TAG_KEY_TYPE: Rule =
+    Rule { min: Some(1), max: Some(128), pattern: Some(&P2), elem: None, value: None, summary: None };
+static R_TAG_LIST_TYPE: Rule = Rule { min: None, max: Some(50), pattern: None, elem: None, value: None, summary: None };
+static R_TAG_VALUE_TYPE: Rule =
+    Rule { min: Some(0), max: Some(256), pattern: Some(&P1), elem: None, value: None, summary: None };
+static R_TARGET_PRINCIPAL_TYPE: Rule =
+    Rule { min: Some(12), max: Some(2048), pattern: None, elem: None, value: None, summary: None };
+static R_TOKEN_CODE_TYPE: Rule =
+    Rule { min: Some(6), max: Some(6), pattern: Some(&P0), elem: None, value: None, summary: None };
+static R_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE: Rule =
+    Rule { min: Some(1), max: None, pattern: Some(&P4), elem: None, value: None, summary: None };
+static R_URL_TYPE: Rule = Rule { min: Some(4), max: Some(2048), pattern: None, elem: None, value: None, summary: None };
+static R_USER_NAME_TYPE: Rule =
+    Rule { min: Some(2), max: Some(32), pattern: Some(&P5), elem: None, value: None, summary: None };
+static R_WEB_IDENTITY_TOKEN_AUDIENCE_LIST_TYPE: Rule = Rule {
     min: Some(1),
-    max: Some(128),
-    pattern: Some(&P2),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TAG_LIST_TYPE: Rule = Rule {
-    min: None,
-    max: Some(50),
+    max: Some(10),
     pattern: None,
-    elem: None,
+    elem: Some(&R_WEB_IDENTITY_TOKEN_AUDIENCE_STRING_TYPE),
     value: None,
-    summary: None,
+    summary: Some(
+        "Member must have length less than or equal to 1000, Member must have length greater than or equal to 1",
+    ),
 };
-static R_TAG_VALUE_TYPE: Rule = Rule {
-    min: Some(0),
-    max: Some(256),
-    pattern: Some(&P1),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TARGET_PRINCIPAL_TYPE: Rule = Rule {
-    min: Some(12),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_TOKEN_CODE_TYPE: Rule = Rule {
-    min: Some(6),
-    max: Some(6),
-    pattern: Some(&P0),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE: Rule = Rule {
-    min: Some(1),
-    max: None,
-    pattern: Some(&P4),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_URL_TYPE: Rule = Rule {
-    min: Some(4),
-    max: Some(2048),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_USER_NAME_TYPE: Rule = Rule {
-    min: Some(2),
-    max: Some(32),
-    pattern: Some(&P5),
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_WEB_IDENTITY_TOKEN_AUDIENCE_LIST_TYPE: Rule = Rule { min: Some(1), max: Some(10), pattern: None, elem: Some(&R_WEB_IDENTITY_TOKEN_AUDIENCE_STRING_TYPE), value: None, summary: Some("Member must have length less than or equal to 1000, Member must have length greater than or equal to 1") };
-static R_WEB_IDENTITY_TOKEN_AUDIENCE_STRING_TYPE: Rule = Rule {
-    min: Some(1),
-    max: Some(1000),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
-static R_WEB_IDENTITY_TOKEN_DURATION_SECONDS_TYPE: Rule = Rule {
-    min: Some(60),
-    max: Some(3600),
-    pattern: None,
-    elem: None,
-    value: None,
-    summary: None,
-};
+static R_WEB_IDENTITY_TOKEN_AUDIENCE_STRING_TYPE: Rule =
+    Rule { min: Some(1), max: Some(1000), pattern: None, elem: None, value: None, summary: None };
+static R_WEB_IDENTITY_TOKEN_DURATION_SECONDS_TYPE: Rule =
+    Rule { min: Some(60), max: Some(3600), pattern: None, elem: None, value: None, summary: None };
 
 /// Every pattern the decoders use (for the test that each one compiles).
 pub static PATTERNS: &[&Pattern] = &[&P0, &P1, &P2, &P3, &P4, &P5, &P6, &P7, &P8];

@@ -1,0 +1,119 @@
+"""boto3 against Gatehouse: exact error codes, messages and statuses; paginators; unsigned and root requests."""
+
+import os
+import shutil
+import tempfile
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import client, start_server
+
+
+def error_of(call, **kwargs):
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)
+    r = info.value.response
+    return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_errors_are_aws_errors(server):
+    iam = client(server, "iam")
+    iam.create_user(UserName="b3-bob")
+    assert error_of(iam.create_user, UserName="B3-BOB") == ("EntityAlreadyExists", "User with name B3-BOB already exists.", 409)
+    assert error_of(iam.get_user, UserName="b3-nobody") == ("NoSuchEntity", "The user with name b3-nobody cannot be found.", 404)
+    iam.create_access_key(UserName="b3-bob")
+    iam.create_access_key(UserName="b3-bob")
+    assert error_of(iam.create_access_key, UserName="b3-bob") == ("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+    assert error_of(iam.update_access_key, UserName="b3-bob", AccessKeyId="AKIAIOSFODNN7EXAMPLE", Status="Inactive") == (
+        "NoSuchEntity",
+        "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.",
+        404,
+    )
+    assert error_of(iam.tag_user, UserName="b3-bob", Tags=[{"Key": "NOWAY!", "Value": ""}]) == (
+        "ValidationError",
+        "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
+        400,
+    )
+
+
+def test_keys_sign_and_fail_closed(server):
+    iam = client(server, "iam")
+    iam.create_user(UserName="b3-carol", Tags=[{"Key": "team", "Value": "core"}])
+    key = iam.create_access_key(UserName="b3-carol")["AccessKey"]
+    carol_sts = client(server, "sts", key["AccessKeyId"], key["SecretAccessKey"], region="eu-central-1")
+    assert carol_sts.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:user/b3-carol"
+    last = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+    assert last["UserName"] == "b3-carol"
+    assert last["AccessKeyLastUsed"]["ServiceName"] == "sts"
+    assert last["AccessKeyLastUsed"]["Region"] == "eu-central-1"
+
+    carol_iam = client(server, "iam", key["AccessKeyId"], key["SecretAccessKey"])
+    assert error_of(carol_iam.list_users) == (
+        "AccessDenied",
+        "User: arn:aws:iam::000000000000:user/b3-carol is not authorized to perform: iam:ListUsers on resource: "
+        "arn:aws:iam::000000000000:user/ because no identity-based policy allows the iam:ListUsers action",
+        403,
+    )
+    iam.update_access_key(UserName="b3-carol", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    assert error_of(carol_sts.get_caller_identity) == ("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+    assert iam.get_user(UserName="b3-carol")["User"]["Tags"] == [{"Key": "team", "Value": "core"}]
+
+
+def test_paginator_and_tags(server):
+    iam = client(server, "iam")
+    for i in range(5):
+        iam.create_user(UserName=f"b3-page-{i}", Path="/b3page/")
+    pages = list(iam.get_paginator("list_users").paginate(PathPrefix="/b3page/", PaginationConfig={"PageSize": 2}))
+    assert [len(p["Users"]) for p in pages] == [2, 2, 1]
+    assert [u["UserName"] for p in pages for u in p["Users"]] == [f"b3-page-{i}" for i in range(5)]
+    iam.tag_user(UserName="b3-page-0", Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    iam.untag_user(UserName="b3-page-0", TagKeys=["A"])
+    assert iam.list_user_tags(UserName="b3-page-0")["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_unsigned_requests_are_refused(server):
+    sts = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    assert error_of(sts.get_caller_identity) == ("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+
+
+def test_not_yet_implemented_operations_say_so(server):
+    iam = client(server, "iam")
+    code, message, status = error_of(iam.create_group, GroupName="g")
+    assert (code, status) == ("NotImplemented", 501)
+    assert "CreateGroup" in message
+
+
+def test_generated_root_credentials_are_shown_once_and_persist():
+    """The README's first start: no keys configured, SQLite in a data directory."""
+    data_dir = tempfile.mkdtemp(prefix="gatehouse-first-start-")
+    env = {"GATEHOUSE_ROOT_ACCESS_KEY_ID": None, "GATEHOUSE_ROOT_SECRET_ACCESS_KEY": None, "GATEHOUSE_MASTER_KEY": None, "GATEHOUSE_DATABASE_URL": None}
+    saved = {k: os.environ.pop(k, None) for k in env}
+    try:
+        first = start_server({}, data_dir)
+        printed = []
+        for line in first.process.stdout:
+            printed.append(line)
+            if "Set GATEHOUSE_ROOT_ACCESS_KEY_ID" in line:
+                break
+        text = "".join(printed)
+        key_id = text.split("aws_access_key_id ")[1].split()[0]
+        secret = text.split("aws_secret_access_key ")[1].split()[0]
+        assert key_id.startswith("AKIA") and len(secret) == 40
+        assert client(first, "sts", key_id, secret).get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
+        assert first.stop() == 0
+        assert os.path.exists(os.path.join(data_dir, "master.key"))
+
+        second = start_server({}, data_dir)
+        assert client(second, "sts", key_id, secret).get_caller_identity()["Account"] == "000000000000"
+        assert second.stop() == 0
+        assert second.process.stdout.read() == "", "credentials are printed only at the first start"
+    finally:
+        for k, v in saved.items():
+            if v is not None:
+                os.environ[k] = v
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,0 +1,60 @@
+"""The AWS CLI against Gatehouse: the new user's walk-through of the foundation."""
+
+from conftest import aws_cli
+
+
+def test_user_key_identity_walkthrough(server):
+    rc, out, err = aws_cli(server, "iam", "create-user", "--user-name", "alice")
+    assert rc == 0, err
+    user = out["User"]
+    assert user["Arn"] == "arn:aws:iam::000000000000:user/alice"
+    assert user["UserId"].startswith("AIDA")
+
+    rc, out, err = aws_cli(server, "iam", "create-access-key", "--user-name", "alice")
+    assert rc == 0, err
+    key = out["AccessKey"]
+    assert key["Status"] == "Active" and len(key["SecretAccessKey"]) == 40
+
+    rc, out, err = aws_cli(server, "sts", "get-caller-identity", key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert rc == 0, err
+    assert out == {"UserId": user["UserId"], "Account": "000000000000", "Arn": user["Arn"]}
+
+    rc, out, err = aws_cli(server, "sts", "get-caller-identity", key_id=key["AccessKeyId"], secret="x" * 40)
+    assert rc != 0
+    assert "An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation: The request signature we calculated does not match the signature you provided." in err
+
+    rc, out, err = aws_cli(server, "iam", "delete-user", "--user-name", "alice")
+    assert rc != 0
+    assert "An error occurred (DeleteConflict) when calling the DeleteUser operation: Cannot delete entity, must delete access keys first." in err
+
+    rc, out, err = aws_cli(server, "iam", "create-user", "--user-name", "alice")
+    assert "An error occurred (EntityAlreadyExists) when calling the CreateUser operation: User with name alice already exists." in err
+
+    assert aws_cli(server, "iam", "delete-access-key", "--user-name", "alice", "--access-key-id", key["AccessKeyId"])[0] == 0
+    assert aws_cli(server, "iam", "delete-user", "--user-name", "alice")[0] == 0
+
+
+def test_list_users_paginates(server):
+    for n in ["pg-a", "pg-b", "pg-c"]:
+        assert aws_cli(server, "iam", "create-user", "--user-name", n, "--path", "/paging/")[0] == 0
+    # --page-size makes the CLI fetch one user per request, following Marker/IsTruncated to the end.
+    rc, out, err = aws_cli(server, "iam", "list-users", "--path-prefix", "/paging/", "--page-size", "1")
+    assert rc == 0, err
+    assert [u["UserName"] for u in out["Users"]] == ["pg-a", "pg-b", "pg-c"]
+    # --max-items stops early and hands back a NextToken to resume from.
+    rc, out, err = aws_cli(server, "iam", "list-users", "--path-prefix", "/paging/", "--max-items", "2")
+    assert rc == 0, err
+    assert [u["UserName"] for u in out["Users"]] == ["pg-a", "pg-b"]
+    rc, rest, err = aws_cli(server, "iam", "list-users", "--path-prefix", "/paging/", "--starting-token", out["NextToken"])
+    assert rc == 0, err
+    assert [u["UserName"] for u in rest["Users"]] == ["pg-c"]
+
+
+def test_validation_and_missing_entities(server):
+    rc, _, err = aws_cli(server, "iam", "get-user", "--user-name", "nobody-here")
+    assert "An error occurred (NoSuchEntity) when calling the GetUser operation: The user with name nobody-here cannot be found." in err
+    rc, _, err = aws_cli(server, "iam", "create-user", "--user-name", "bad:name")
+    assert (
+        "An error occurred (ValidationError) when calling the CreateUser operation: 1 validation error detected: "
+        "Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
+    ) in err
