@@ -1,9 +1,9 @@
 //! The request context: typed values of condition keys, looked up without regard to case.
 //!
-//! [COND] elements_condition: key names ignore case, including the tag-key part of
+//! `[COND]` elements_condition: key names ignore case, including the tag-key part of
 //! `aws:PrincipalTag/K`; values compare by the operator's own rules. A key holds one value or
 //! a list (multivalued keys such as `aws:TagKeys`); which it is depends on the request, not on
-//! the policy ([MULTI]). Every interpretation an operator family needs (number, instant, bool,
+//! the policy (`[MULTI]`). Every interpretation an operator family needs (number, instant, bool,
 //! IP, bytes) is worked out when a value is added, so evaluation only compares.
 
 use std::fmt;
@@ -372,7 +372,7 @@ impl RequestContext {
 }
 
 impl VarSource for RequestContext {
-    /// Only a single-valued key can stand in for a variable ([VARS]).
+    /// Only a single-valued key can stand in for a variable (`[VARS]`).
     fn var(&self, v: &VarRef) -> Option<&str> {
         let e = self.lookup_hashed(v.hash, &v.key)?;
         match &*e.values {

@@ -1,7 +1,7 @@
 //! The decision flow: one function of all the policies that apply to a request.
 //!
-//! [EVAL] reference_policies_evaluation-logic (and its cross-account page [XACCT]), [BOUND]
-//! and [SESS], in this order:
+//! `[EVAL]` reference_policies_evaluation-logic (and its cross-account page `[XACCT]`), `[BOUND]`
+//! and `[SESS]`, in this order:
 //! 1. a matching `Deny` in any applicable policy is an explicit deny;
 //! 2. service control policies, then resource control policies, must allow at every level of
 //!    the organization (they bind the root user too);

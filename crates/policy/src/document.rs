@@ -173,7 +173,7 @@ const STATEMENT_KEYS: [&str; 9] =
     ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
 
 /// The condition operators IAM knows, without `ForAllValues:`/`ForAnyValue:` and `IfExists`
-/// ([OPS] condition_operators). An unknown operator is only accepted with an empty body.
+/// (`[OPS]` condition_operators). An unknown operator is only accepted with an empty body.
 pub(crate) const OPERATORS: [&str; 27] = [
     "StringEquals",
     "StringNotEquals",

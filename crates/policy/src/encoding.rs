@@ -1,4 +1,4 @@
-//! Base64 for `BinaryEquals` (policy values are base64 [OPS]) and binary context values.
+//! Base64 for `BinaryEquals` (policy values are base64 `[OPS]`) and binary context values.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

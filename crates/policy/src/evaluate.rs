@@ -36,7 +36,7 @@ impl<'a> Target<'a> {
 }
 
 /// A statement applies when its action, resource and principal match and every condition
-/// holds [EVAL]; the grant says how directly its principal element named the caller.
+/// holds `[EVAL]`; the grant says how directly its principal element named the caller.
 pub(crate) fn applies(
     s: &CompiledStatement,
     req: &Request<'_>,

@@ -83,7 +83,7 @@ pub enum PolicyKind {
 
 impl PolicyKind {
     /// IAM refuses identity-based policies older than 2012-10-17; resource and trust policies
-    /// may still say 2008-10-17 or nothing ([VER]).
+    /// may still say 2008-10-17 or nothing (`[VER]`).
     pub(crate) fn requires_version_2012(self) -> bool {
         matches!(self, PolicyKind::Identity | PolicyKind::PermissionsBoundary)
     }
@@ -115,7 +115,7 @@ pub fn context_keys<'a>(policies: impl IntoIterator<Item = &'a CompiledPolicy>) 
 }
 
 /// A policy's size as IAM counts it against its quotas: characters, whitespace not counted
-/// ([QUOTA] reference_iam-quotas).
+/// (`[QUOTA]` reference_iam-quotas).
 pub fn policy_size(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }

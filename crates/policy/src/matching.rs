@@ -1,9 +1,9 @@
 //! Glob and ARN matching, prepared at compile time and run without allocating.
 //!
-//! [ACT]/[RES] elements_action, elements_resource: `*` matches any run of characters and `?`
+//! `[ACT]`/`[RES]` elements_action, elements_resource: `*` matches any run of characters and `?`
 //! exactly one, against the whole string; Action ignores case, Resource does not. ARNs match
 //! segment by segment on the six colon-separated fields, so `*` never crosses a `:` before the
-//! resource field ([OPS] "Amazon Resource Name (ARN) condition operators").
+//! resource field (`[OPS]` "Amazon Resource Name (ARN) condition operators").
 
 use crate::variables::{tokenize, Syntax, Tok, VarRef};
 
@@ -241,9 +241,9 @@ pub(crate) enum ArnPattern {
 }
 
 impl ArnPattern {
-    /// `resource`: the pattern is a Resource entry, where [RES] lets a `*` that ends an ARN
+    /// `resource`: the pattern is a Resource entry, where `[RES]` lets a `*` that ends an ARN
     /// segment match beyond the colons ("arn:aws:s3:*" covers every S3 ARN). Arn operators
-    /// compare the six fields strictly ([OPS]).
+    /// compare the six fields strictly (`[OPS]`).
     pub(crate) fn new(text: &str, variables: bool, resource: bool) -> ArnPattern {
         let toks = tokenize(text, Syntax { wildcards: true, variables });
         if toks == [Tok::Star] {

@@ -1,6 +1,6 @@
 //! Who is calling, and how a `Principal` / `NotPrincipal` element matches them.
 //!
-//! [PRIN] elements_principal, [EVAL] evaluation-logic and [BOUND] access_policies_boundaries:
+//! `[PRIN]` elements_principal, `[EVAL]` evaluation-logic and `[BOUND]` access_policies_boundaries:
 //! how a resource-based policy names the caller decides what else must allow the request in
 //! the same account. Naming the IAM user, the role session or the federated-user session
 //! grants outright; naming the role (for one of its sessions) or the IAM user behind a
@@ -157,7 +157,7 @@ impl PrincipalMatcher {
     }
 
     /// `Some(grant)` when the statement applies to `p`. `deny_with_boundary`: a `Deny` with
-    /// `NotPrincipal` always applies to a caller that has a permissions boundary [BOUND].
+    /// `NotPrincipal` always applies to a caller that has a permissions boundary `[BOUND]`.
     pub(crate) fn grant(&self, p: &Principal<'_>, deny_with_boundary: bool) -> Option<Grant> {
         if self.negated {
             if deny_with_boundary || !self.excludes(p) {
@@ -170,7 +170,7 @@ impl PrincipalMatcher {
 
     /// `NotPrincipal` exempts a caller only when it lists every identity the caller acts as:
     /// the account, the caller's ARN and, for sessions, the role or user behind them — which
-    /// is why [NP] asks for the account, role and session ARN together.
+    /// is why `[NP]` asks for the account, role and session ARN together.
     fn excludes(&self, p: &Principal<'_>) -> bool {
         let has = |f: &dyn Fn(&Entry) -> bool| self.entries.iter().any(|e| *e == Entry::Any || f(e));
         let account = || has(&|e| matches!(e, Entry::Account(a) if **a == *p.account));
@@ -228,7 +228,7 @@ fn entry_grant(e: &Entry, p: &Principal<'_>) -> Option<Grant> {
             _ if p.has_identity_policies() && **a == *p.account => Some(Grant::Delegated),
             _ => None,
         },
-        Entry::Arn(a) if !p.has_identity_policies() => None,
+        Entry::Arn(_) if !p.has_identity_policies() => None,
         Entry::Arn(a) if **a == *p.arn => Some(Grant::Direct),
         Entry::Arn(a) if p.base_arn == Some(&**a) => Some(Grant::Limited),
         Entry::Arn(_) => None,

@@ -1,7 +1,7 @@
 //! Instants for the Date operators: the policy's date literals and the request's dates.
 //!
-//! Date values are ISO 8601 or epoch seconds and compare as instants ([OPS] "Date condition
-//! operators", [KEYS] aws:EpochTime). What IAM accepts as a literal is narrower and odder than
+//! Date values are ISO 8601 or epoch seconds and compare as instants (`[OPS]` "Date condition
+//! operators", `[KEYS]` aws:EpochTime). What IAM accepts as a literal is narrower and odder than
 //! ISO 8601; the rules here reproduce the cases LocalStack recorded against real IAM
 //! (`01T` and `2016-12-13t2:00:00.593194+23` are valid; `234-13`, a one-digit offset `+1`, ten
 //! fraction digits and `9223372036854775808` fail with "The policy failed legacy parsing").

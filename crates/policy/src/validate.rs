@@ -247,7 +247,7 @@ fn action_prefix_ok(a: &str) -> Result<(), PolicyError> {
 
 /// AWS principals: `*`, an account id, an IAM/STS ARN without wildcards, or a unique id
 /// (IAM shows one when the named principal was deleted). Partial wildcards are refused
-/// ([PRIN]: "you cannot use a wildcard to match part of a principal name or ARN").
+/// (`[PRIN]`: "you cannot use a wildcard to match part of a principal name or ARN").
 fn principal_values_ok(s: &Statement) -> Result<(), PolicyError> {
     let Some(p) = &s.principal else { return Ok(()) };
     let PrincipalValue::Map(entries) = &p.value else { return Ok(()) };

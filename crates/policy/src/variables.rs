@@ -1,6 +1,6 @@
 //! Policy variables: `${aws:username}`, `${aws:PrincipalTag/team, 'default'}`, `${*}` ...
 //!
-//! [VARS] reference_policies_variables: a variable is replaced by the request's value of that
+//! `[VARS]` reference_policies_variables: a variable is replaced by the request's value of that
 //! context key; names ignore case; `${key, 'text'}` supplies a default; `${*}`, `${?}` and
 //! `${$}` stand for the literal characters; with Version 2008-10-17 (or none) `${...}` is plain
 //! text. A variable whose key has no single value in the request makes the value it is in

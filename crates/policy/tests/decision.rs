@@ -125,7 +125,8 @@ fn resource_wildcards_follow_arn_segments() {
     // the colons; `*` inside a segment may not.
     assert!(at("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c"));
     assert!(at("arn:aws:s3:::bucket/*/test/*", "arn:aws:s3:::bucket/1/2/test/3/object.jpg"));
-    assert!(at("arn:aws:s3:*", "arn:aws:s3:::bucket/key"));
+    assert!(at("arn:aws:sqs:*", "arn:aws:sqs:us-east-1:111111111111:queue"));
+    assert!(!at("arn:aws:sqs:*", "arn:aws:sns:us-east-1:111111111111:topic"));
     assert!(at("arn:aws:iam::111111111111:*", "arn:aws:iam::111111111111:user/alice"));
     assert!(!at("arn:aws:ec2:us-*-1:111111111111:instance/*", "arn:aws:ec2:us-east-2:111111111111:instance/i-1"));
     assert!(at("arn:aws:ec2:us-*-1:111111111111:instance/*", "arn:aws:ec2:us-east-1:111111111111:instance/i-1"));

@@ -1,4 +1,4 @@
-//! `ArnEquals`/`ArnLike` and `ArnNotEquals`/`ArnNotLike` [OPS]: each pair behaves the same,
+//! `ArnEquals`/`ArnLike` and `ArnNotEquals`/`ArnNotLike` `[OPS]`: each pair behaves the same,
 //! case-sensitive, matched field by field so that `*` never crosses a `:`; variables allowed.
 
 use crate::context::{ContextValue, RequestContext};

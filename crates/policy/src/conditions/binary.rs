@@ -1,4 +1,4 @@
-//! `BinaryEquals` [OPS]: the policy value is base64; the bytes are compared.
+//! `BinaryEquals` `[OPS]`: the policy value is base64; the bytes are compared.
 
 use crate::context::ContextValue;
 use crate::document::Scalar;

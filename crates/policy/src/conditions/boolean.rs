@@ -1,5 +1,5 @@
-//! `Bool` [OPS]: `true` or `false`, case ignored. [OPS] allows policy variables here and
-//! [VARS] says not; accepting them refuses nothing IAM accepts.
+//! `Bool` `[OPS]`: `true` or `false`, case ignored. `[OPS]` allows policy variables here and
+//! `[VARS]` says not; accepting them refuses nothing IAM accepts.
 
 use crate::context::{parse_bool, ContextValue, RequestContext};
 use crate::document::Scalar;

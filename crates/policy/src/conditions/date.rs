@@ -1,4 +1,4 @@
-//! `DateEquals`, `DateLessThan`, ... [OPS]: ISO 8601 or epoch seconds, compared as instants.
+//! `DateEquals`, `DateLessThan`, ... `[OPS]`: ISO 8601 or epoch seconds, compared as instants.
 //! Literals that do not parse were refused when the policy was validated.
 
 use super::Cmp;

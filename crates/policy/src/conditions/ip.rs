@@ -1,4 +1,4 @@
-//! `IpAddress` / `NotIpAddress` [OPS]: IPv4 or IPv6 CIDR blocks (RFC 4632, RFC 4291); a bare
+//! `IpAddress` / `NotIpAddress` `[OPS]`: IPv4 or IPv6 CIDR blocks (RFC 4632, RFC 4291); a bare
 //! address is a /32 (or /128). An IPv4 request never falls in an IPv6 block or the reverse.
 
 use std::net::IpAddr;

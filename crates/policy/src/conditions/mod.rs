@@ -1,6 +1,6 @@
 //! Condition operators: compiled once per policy, evaluated against the request context.
 //!
-//! [MULTI] multi-value-conditions and [OPS] condition_operators fix how the parts combine:
+//! `[MULTI]` multi-value-conditions and `[OPS]` condition_operators fix how the parts combine:
 //! - operators AND, keys under one operator AND, values for one key OR;
 //! - a negated operator (`StringNotEquals`, `NotIpAddress`, ...) is the negation of its positive
 //!   form, so with several values it is a NOR;

@@ -1,4 +1,4 @@
-//! `Null` [OPS]: `"true"` holds when the key is absent, `"false"` when it is present. A key
+//! `Null` `[OPS]`: `"true"` holds when the key is absent, `"false"` when it is present. A key
 //! present with no values (an empty list) counts as absent *(derived)*.
 
 use crate::context::parse_bool;

@@ -1,4 +1,4 @@
-//! `NumericEquals`, `NumericLessThan`, ... [OPS]: integers or decimals compared as numbers
+//! `NumericEquals`, `NumericLessThan`, ... `[OPS]`: integers or decimals compared as numbers
 //! (`10` equals `10.0`). A policy value that is not a number matches nothing; variables are
 //! not allowed here, so `${...}` is just text that is not a number.
 

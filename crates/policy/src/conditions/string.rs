@@ -1,4 +1,4 @@
-//! `StringEquals`, `StringEqualsIgnoreCase`, `StringLike` and their negations [OPS].
+//! `StringEquals`, `StringEqualsIgnoreCase`, `StringLike` and their negations `[OPS]`.
 //! Equals compares exactly (a `*` is a literal character); Like adds `*` and `?`; all three
 //! accept policy variables.
 
