@@ -51,6 +51,46 @@ pub fn boundary_not_attachable(arn: &str) -> AwsError {
     iam::no_such_entity(format!("Scope ARN: {arn} does not exist or is not attachable."))
 }
 
+// The policy simulator's input errors. AWS documents when it answers InvalidInput here but its wording is
+// not recorded; these messages are ours.
+
+pub fn one_permissions_boundary() -> AwsError {
+    iam::invalid_input("Only one permissions boundary policy can be included in a simulation.")
+}
+
+pub fn caller_arn_required() -> AwsError {
+    iam::invalid_input("CallerArn is required when a ResourcePolicy is included in the simulation.")
+}
+
+pub fn invalid_simulation_action(action: &str) -> AwsError {
+    iam::invalid_input(format!(
+        "Action {action} is not valid: name one operation as service:Operation, without wildcards."
+    ))
+}
+
+pub fn invalid_handling_option(option: &str) -> AwsError {
+    iam::invalid_input(format!("ResourceHandlingOption {option} is not valid."))
+}
+
+pub fn handling_option_resources(option: &str, missing: &[&str]) -> AwsError {
+    iam::invalid_input(format!(
+        "ResourceHandlingOption {option} requires resources of these types: {}.",
+        missing.join(", ")
+    ))
+}
+
+pub fn context_key_name_required() -> AwsError {
+    iam::invalid_input("ContextKeyName is required in every context entry.")
+}
+
+pub fn context_key_type_required(name: &str) -> AwsError {
+    iam::invalid_input(format!("ContextKeyType is required for context key {name}."))
+}
+
+pub fn invalid_context_value(name: &str, value: &str, ty: &str) -> AwsError {
+    iam::invalid_input(format!("Context key {name} has a value {value} that is not a valid {ty}."))
+}
+
 /// A store failure that the domain did not anticipate. Constraint violations that the domain checks first
 /// (names taken, rows still referenced) reach here only through a race, and still get AWS's code.
 pub fn store(e: StoreError) -> AwsError {

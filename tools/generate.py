@@ -31,6 +31,11 @@ SERVICES = [
 
 # Members whose values are secrets even where the model does not mark the shape `sensitive` (STS's SessionToken,
 # IAM's and STS's MFA codes). Together with sensitive shapes they become `Secret<T>`, whose Debug never shows the value.
+# Output-only enums whose values on the wire differ from the model's list: the policy simulator reports a
+# statement's SourcePolicyType as "IAM Policy" (recorded in shared/reference/aws-responses.json), a value the
+# model does not list. They stay plain strings so the server can write what AWS writes.
+OPEN_ENUMS = {"PolicySourceType"}
+
 SECRET_MEMBERS = {
     "SecretAccessKey", "SessionToken", "Password", "OldPassword", "NewPassword", "PrivateKey", "SAMLAssertion",
     "WebIdentityToken", "ServicePassword", "ServiceCredentialSecret", "AuthenticationCode1", "AuthenticationCode2",
@@ -244,7 +249,7 @@ class Model:
 
     def is_enum(self, n):
         s = self.shapes[n]
-        return s["type"] == "string" and "enum" in s
+        return s["type"] == "string" and "enum" in s and n not in OPEN_ENUMS
 
     def structures(self):
         return sorted(
@@ -268,7 +273,7 @@ class Model:
         s = self.shapes[n]
         t = s["type"]
         if t == "string":
-            r = upper_first(n) if "enum" in s else "String"
+            r = upper_first(n) if self.is_enum(n) else "String"
         elif t == "integer":
             r = "i32"
         elif t == "long":

@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::generated::iam::IamApi;
 use super::{timestamp, Ctx, Gatehouse};
-use crate::domain::{access_keys, tagging, users};
+use crate::domain::{access_keys, simulation, tagging, users};
 use crate::store::keys::AccessKeyRow;
 use crate::store::tags::Tag;
 use crate::store::users::UserRow;
@@ -155,5 +155,21 @@ impl IamApi for Gatehouse {
                 region: lu.region,
             }),
         })
+    }
+
+    async fn simulate_custom_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::SimulateCustomPolicyRequest,
+    ) -> Result<iam::SimulatePolicyResponse, AwsError> {
+        simulation::simulate_custom(ctx, &input)
+    }
+
+    async fn get_context_keys_for_custom_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetContextKeysForCustomPolicyRequest,
+    ) -> Result<iam::GetContextKeysForPolicyResponse, AwsError> {
+        simulation::context_keys_for_custom(ctx, &input)
     }
 }

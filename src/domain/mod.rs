@@ -3,5 +3,6 @@
 
 pub mod access_keys;
 pub mod paging;
+pub mod simulation;
 pub mod tagging;
 pub mod users;

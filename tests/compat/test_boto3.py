@@ -117,3 +117,35 @@ def test_generated_root_credentials_are_shown_once_and_persist():
             if v is not None:
                 os.environ[k] = v
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_simulate_custom_policy(server):
+    iam = client(server, "iam")
+    policy = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+        '"Resource": "arn:aws:s3:::bucket/*"}, {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket/private/*"}]}'
+    )
+    out = iam.simulate_custom_policy(
+        PolicyInputList=[policy],
+        ActionNames=["s3:GetObject"],
+        ResourceArns=["arn:aws:s3:::bucket/a", "arn:aws:s3:::bucket/private/b"],
+    )
+    [result] = out["EvaluationResults"]
+    assert out["IsTruncated"] is False
+    assert result["EvalDecision"] == "explicitDeny"
+    assert result["EvalDecisionDetails"] == {}
+    assert [m["SourcePolicyId"] for m in result["MatchedStatements"]] == ["PolicyInputList.1"]
+    assert [(r["EvalResourceName"], r["EvalResourceDecision"]) for r in result["ResourceSpecificResults"]] == [
+        ("arn:aws:s3:::bucket/a", "allowed"),
+        ("arn:aws:s3:::bucket/private/b", "explicitDeny"),
+    ]
+    # The paginator follows Marker through the actions.
+    pages = iam.get_paginator("simulate_custom_policy").paginate(
+        PolicyInputList=[policy], ActionNames=["s3:GetObject", "s3:PutObject", "s3:ListBucket"], PaginationConfig={"PageSize": 1}
+    )
+    assert [r["EvalActionName"] for page in pages for r in page["EvaluationResults"]] == ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
+    assert error_of(iam.simulate_custom_policy, PolicyInputList=["{"], ActionNames=["s3:GetObject"]) == (
+        "MalformedPolicyDocument",
+        "Syntax errors in policy.",
+        400,
+    )

@@ -1,5 +1,7 @@
 """The AWS CLI against Gatehouse: the new user's walk-through of the foundation."""
 
+import json
+
 from conftest import aws_cli
 
 
@@ -58,3 +60,40 @@ def test_validation_and_missing_entities(server):
         "An error occurred (ValidationError) when calling the CreateUser operation: 1 validation error detected: "
         "Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"
     ) in err
+
+
+def test_simulate_custom_policy(server, tmp_path):
+    # The walk-through of the AWS CLI's own example: a policy allowing DynamoDB after a date, simulated
+    # with aws:CurrentTime supplied as a context entry.
+    policy = (
+        '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
+        '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}'
+    )
+    # AWS CLI v1 reads a file:// list argument as JSON, so the file holds a JSON list of policy texts.
+    (tmp_path / "policy.json").write_text(json.dumps([policy]))
+    args = ["iam", "simulate-custom-policy", "--policy-input-list", f"file://{tmp_path / 'policy.json'}",
+            "--action-names", "dynamodb:CreateBackup"]
+    later = "ContextKeyName='aws:CurrentTime',ContextKeyValues='2019-04-25T11:00:00Z',ContextKeyType=date"
+    rc, out, err = aws_cli(server, *args, "--context-entries", later)
+    assert rc == 0, err
+    assert out["EvaluationResults"] == [{
+        "EvalActionName": "dynamodb:CreateBackup",
+        "EvalResourceName": "*",
+        "EvalDecision": "allowed",
+        "MatchedStatements": [{
+            "SourcePolicyId": "PolicyInputList.1",
+            "SourcePolicyType": "IAM Policy",
+            "StartPosition": {"Line": 1, "Column": 38},
+            "EndPosition": {"Line": 1, "Column": 167},
+        }],
+        "MissingContextValues": [],
+    }]
+    earlier = "ContextKeyName='aws:CurrentTime',ContextKeyValues='2014-04-25T11:00:00Z',ContextKeyType=date"
+    rc, out, err = aws_cli(server, *args, "--context-entries", earlier)
+    assert rc == 0, err
+    assert out["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    assert out["EvaluationResults"][0]["MatchedStatements"] == []
+
+    rc, out, err = aws_cli(server, "iam", "get-context-keys-for-custom-policy", "--policy-input-list", f"file://{tmp_path / 'policy.json'}")
+    assert rc == 0, err
+    assert out == {"ContextKeyNames": ["aws:CurrentTime"]}

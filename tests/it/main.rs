@@ -6,6 +6,7 @@ mod harness;
 
 mod access_keys;
 mod auth;
+mod simulate;
 mod store;
 mod sts;
 mod users;

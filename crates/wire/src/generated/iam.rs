@@ -1327,8 +1327,6 @@ wire_enum!(PolicyIdentifierPolicyType { Inline = "inline", AwsManaged = "aws-man
 
 wire_enum!(PolicyParameterTypeEnum { String = "string", StringList = "stringList" });
 
-wire_enum!(PolicySourceType { User = "user", Group = "group", Role = "role", AwsManaged = "aws-managed", UserManaged = "user-managed", Resource = "resource", None = "none" });
-
 wire_enum!(PolicyUsageType { PermissionsPolicy = "PermissionsPolicy", PermissionsBoundary = "PermissionsBoundary" });
 
 wire_enum!(ReportFormatType { TextCsv = "text/csv" });
@@ -8825,7 +8823,7 @@ impl XmlValue for SourceRoleTemplate {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Statement {
     pub source_policy_id: Option<String>,
-    pub source_policy_type: Option<PolicySourceType>,
+    pub source_policy_type: Option<String>,
     pub start_position: Option<Position>,
     pub end_position: Option<Position>,
 }
