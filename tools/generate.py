@@ -36,6 +36,10 @@ SERVICES = [
 # model does not list. They stay plain strings so the server can write what AWS writes.
 OPEN_ENUMS = {"PolicySourceType"}
 
+# Members the model marks required that AWS leaves out of some responses: GetUser for the root user names no user
+# and no path. Generated as optional so the server can leave them out too.
+OPTIONAL_IN_RESPONSES = {("User", "UserName"), ("User", "Path")}
+
 SECRET_MEMBERS = {
     "SecretAccessKey", "SessionToken", "Password", "OldPassword", "NewPassword", "PrivateKey", "SAMLAssertion",
     "WebIdentityToken", "ServicePassword", "ServiceCredentialSecret", "AuthenticationCode1", "AuthenticationCode2",
@@ -300,7 +304,7 @@ class Model:
 
     def members(self, n):
         s = self.shapes[n]
-        req = set(s.get("required", []))
+        req = set(s.get("required", [])) - {m for (shape, m) in OPTIONAL_IN_RESPONSES if shape == n}
         return [(m, spec["shape"], m in req) for m, spec in s["members"].items()]
 
 

@@ -13,8 +13,8 @@ use crate::store::users::UserRow;
 fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
     let arn = u.arn();
     iam::User {
-        path: u.path,
-        user_name: u.name,
+        path: Some(u.path),
+        user_name: Some(u.name),
         user_id: u.user_id,
         arn,
         create_date: timestamp(u.created_at),
@@ -27,9 +27,14 @@ fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
     }
 }
 
-/// GetUser for the root user: AWS reports the account id and the root ARN, no name or path.
-fn root_user_shape(ctx: &Ctx) -> iam::User {
-    iam::User { user_id: ctx.account().to_string(), arn: crate::arn::root(ctx.account()), ..Default::default() }
+/// GetUser for the root user: AWS reports the account id, the root ARN and the creation date, no name or path.
+fn root_user_shape(account_id: String, created_at: i64) -> iam::User {
+    iam::User {
+        arn: crate::arn::root(&account_id),
+        user_id: account_id,
+        create_date: timestamp(created_at),
+        ..Default::default()
+    }
 }
 
 fn status(s: &str) -> iam::StatusType {
@@ -58,8 +63,10 @@ impl IamApi for Gatehouse {
     }
 
     async fn get_user(&self, ctx: &Ctx, input: iam::GetUserRequest) -> Result<iam::GetUserResponse, AwsError> {
-        let (user, tags) = users::get(ctx, input.user_name.as_deref()).await?;
-        let user = if user.name.is_empty() { root_user_shape(ctx) } else { user_shape(user, tags) };
+        let user = match users::get(ctx, input.user_name.as_deref()).await? {
+            users::Described::User(user, tags) => user_shape(user, tags),
+            users::Described::Root { account_id, created_at } => root_user_shape(account_id, created_at),
+        };
         Ok(iam::GetUserResponse { user })
     }
 

@@ -7,7 +7,7 @@ use super::tagging;
 use crate::errors;
 use crate::request::Ctx;
 use crate::store::tags::{self, Tag};
-use crate::store::{keys, users, users::UserRow, StoreError};
+use crate::store::{accounts, keys, users, users::UserRow, StoreError};
 
 /// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
 /// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
@@ -84,37 +84,37 @@ fn check_boundary(arn: &str) -> Result<(), AwsError> {
     Err(errors::boundary_not_attachable(arn))
 }
 
+/// What GetUser describes: an IAM user, or the root user of the caller's account.
+#[derive(Debug)]
+pub enum Described {
+    User(UserRow, Vec<Tag>),
+    /// The root user: the account id is its id, the account's creation its creation date.
+    Root {
+        account_id: String,
+        created_at: i64,
+    },
+}
+
 /// GetUser: the named user, or the caller's own user when no name is given.
-pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<(UserRow, Vec<Tag>), AwsError> {
+pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<Described, AwsError> {
     let name = match name {
         Some(n) => n.to_string(),
         None => match ctx.caller.user_name() {
             Some(n) => n.to_string(),
-            None => return get_root(ctx),
+            None => return get_root(ctx).await,
         },
     };
     let (_proof, user) = authorized_user(ctx, "iam:GetUser", &name).await?;
     let mut conn = ctx.read().await?;
     let tags = tags::list(&mut conn, &user.user_id).await?;
-    Ok((user, tags))
+    Ok(Described::User(user, tags))
 }
 
-/// The root user described as GetUser describes it: the account id as its id, the root ARN.
-fn get_root(ctx: &Ctx) -> Result<(UserRow, Vec<Tag>), AwsError> {
-    let arn = crate::arn::root(ctx.account());
-    ctx.authorize("iam:GetUser", &arn)?;
-    Ok((
-        UserRow {
-            user_id: ctx.account().to_string(),
-            account_id: ctx.account().to_string(),
-            name: String::new(),
-            path: String::new(),
-            permissions_boundary: None,
-            created_at: 0,
-            password_last_used: None,
-        },
-        Vec::new(),
-    ))
+async fn get_root(ctx: &Ctx) -> Result<Described, AwsError> {
+    ctx.authorize("iam:GetUser", &crate::arn::root(ctx.account()))?;
+    let mut conn = ctx.read().await?;
+    let created_at = accounts::created_at(&mut conn, ctx.account()).await?.unwrap_or_default();
+    Ok(Described::Root { account_id: ctx.account().to_string(), created_at })
 }
 
 pub async fn list(

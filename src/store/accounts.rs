@@ -21,3 +21,13 @@ pub async fn exists(conn: &mut AnyConnection, account_id: &str) -> Result<bool> 
         .await?;
     Ok(row.is_some())
 }
+
+/// When the account was created (milliseconds since the epoch): the root user's creation date.
+pub async fn created_at(conn: &mut AnyConnection, account_id: &str) -> Result<Option<i64>> {
+    use sqlx::Row as _;
+    let row = sqlx::query("SELECT created_at FROM accounts WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}

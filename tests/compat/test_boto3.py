@@ -149,3 +149,11 @@ def test_simulate_custom_policy(server):
         "Syntax errors in policy.",
         400,
     )
+
+
+def test_get_user_for_root_names_no_user(server):
+    user = client(server, "iam").get_user()["User"]
+    assert user["UserId"] == "000000000000"
+    assert user["Arn"] == "arn:aws:iam::000000000000:root"
+    assert "UserName" not in user and "Path" not in user
+    assert user["CreateDate"].year >= 2026

@@ -10,7 +10,8 @@ both_stores!(
     rename_and_move,
     tags,
     validation_errors,
-    delete_conflict_while_keys_remain
+    delete_conflict_while_keys_remain,
+    get_user_describes_the_caller
 );
 
 async fn create_get_delete(backend: Backend) {
@@ -210,5 +211,26 @@ async fn delete_conflict_while_keys_remain(backend: Backend) {
     );
     iam.delete_access_key().user_name("ivan").access_key_id(&key.id).send().await.unwrap();
     iam.delete_user().user_name("ivan").send().await.unwrap();
+    s.stop().await;
+}
+
+async fn get_user_describes_the_caller(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    // The root user: the account id as its id, the root ARN, the account's creation date; no name, no path.
+    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let root = s.root_iam().get_user().send().await.unwrap().user.unwrap();
+    assert_eq!(root.user_id(), "000000000000");
+    assert_eq!(root.arn(), "arn:aws:iam::000000000000:root");
+    assert_eq!((root.user_name(), root.path()), ("", ""), "absent in the response, defaulted by the SDK");
+    let created = u64::try_from(root.create_date().secs()).unwrap();
+    assert!(created <= before && created + 600 > before, "{created} vs {before}");
+    // A user asking about itself still needs permission, which nothing grants yet.
+    let alice = s.iam(&s.user_with_key("alice").await);
+    let e = aws_err(alice.get_user().send().await);
+    assert_eq!(e.code, "AccessDenied");
+    assert_eq!(
+        e.message,
+        "User: arn:aws:iam::000000000000:user/alice is not authorized to perform: iam:GetUser on resource: arn:aws:iam::000000000000:user/alice because no identity-based policy allows the iam:GetUser action"
+    );
     s.stop().await;
 }

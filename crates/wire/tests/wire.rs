@@ -460,8 +460,8 @@ fn secrets_never_print() {
 fn writes_user_in_model_order() {
     let out = iam::GetUserResponse {
         user: iam::User {
-            path: "/".into(),
-            user_name: "alice".into(),
+            path: Some("/".into()),
+            user_name: Some("alice".into()),
             user_id: "AIDAEXAMPLEEXAMPLE123".into(),
             arn: "arn:aws:iam::111111111111:user/alice".into(),
             create_date: Timestamp(1_767_225_600),

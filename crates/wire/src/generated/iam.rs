@@ -10017,8 +10017,8 @@ impl XmlValue for UploadSigningCertificateResponse {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct User {
-    pub path: String,
-    pub user_name: String,
+    pub path: Option<String>,
+    pub user_name: Option<String>,
     pub user_id: String,
     pub arn: String,
     pub create_date: Timestamp,
