@@ -9,3 +9,12 @@ pub fn iam(account_id: &str, kind: &str, path: &str, name: &str) -> String {
 pub fn root(account_id: &str) -> String {
     format!("arn:aws:iam::{account_id}:root")
 }
+
+/// The account an ARN names in its fifth field, if it is an ARN with one (S3 ARNs name none).
+pub fn account_of(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("arn"), Some(_), Some(_), Some(_), Some(account)) if !account.is_empty() => Some(account),
+        _ => None,
+    }
+}

@@ -26,7 +26,7 @@ impl Authorized {
 
 /// Decides whether `caller` may perform `action` (`iam:CreateUser`) on the resource `resource` (an ARN).
 pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
-    if caller.is_root() && resource_account(resource).is_none_or(|a| a == caller.account_id) {
+    if caller.is_root() && crate::arn::account_of(resource).is_none_or(|a| a == caller.account_id) {
         return Ok(Authorized { action, resource: resource.to_string() });
     }
     Err(denied(caller, action, resource))
@@ -38,15 +38,6 @@ pub fn denied(caller: &Caller, action: &str, resource: &str) -> AwsError {
         "User: {} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
         caller.arn()
     ))
-}
-
-/// The account named in an ARN's fifth field, if the resource is an ARN with one.
-fn resource_account(resource: &str) -> Option<&str> {
-    let mut parts = resource.splitn(6, ':');
-    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("arn"), Some(_), Some(_), Some(_), Some(account)) if !account.is_empty() => Some(account),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

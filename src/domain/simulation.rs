@@ -264,7 +264,7 @@ impl Simulation<'_> {
     }
 
     fn on(&self, action: &str, resource: &str) -> Outcome {
-        let account = resource_account(resource).unwrap_or(self.owner);
+        let account = crate::arn::account_of(resource).unwrap_or(self.owner);
         let request = Request {
             principal: self.caller.principal(),
             action,
@@ -421,15 +421,6 @@ fn wire_decision(d: EvalDecision) -> iam::PolicyEvaluationDecisionType {
         EvalDecision::Allowed => iam::PolicyEvaluationDecisionType::Allowed,
         EvalDecision::ExplicitDeny => iam::PolicyEvaluationDecisionType::ExplicitDeny,
         EvalDecision::ImplicitDeny => iam::PolicyEvaluationDecisionType::ImplicitDeny,
-    }
-}
-
-/// The account a resource ARN names in its fifth field, if any (S3 ARNs name none).
-fn resource_account(resource: &str) -> Option<&str> {
-    let mut parts = resource.splitn(6, ':');
-    match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("arn"), Some(_), Some(_), Some(_), Some(account)) if !account.is_empty() => Some(account),
-        _ => None,
     }
 }
 
