@@ -11,6 +11,7 @@ both_stores!(
     context_entries_and_missing_values,
     context_entries_of_every_type,
     permissions_boundary,
+    service_control_policies,
     resource_policy_across_accounts,
     pages_of_actions,
     bad_input,
@@ -252,6 +253,54 @@ async fn permissions_boundary(backend: Backend) {
     s.stop().await;
 }
 
+async fn service_control_policies(backend: Backend) {
+    use aws_sdk_iam::types::OrderedOrganizationPolicyType as Level;
+    let s = TestServer::start(backend).await;
+    let iam = s.root_iam();
+    let everything = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let full = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let s3_in_eu = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#;
+    let out = iam
+        .simulate_custom_policy()
+        .policy_input_list(everything)
+        .ordered_organization_policy_input_list(Level::builder().service_control_policy_input_list(full).build())
+        .ordered_organization_policy_input_list(Level::builder().service_control_policy_input_list(s3_in_eu).build())
+        .action_names("s3:GetObject")
+        .action_names("iam:CreateUser")
+        .context_entries(
+            ContextEntry::builder()
+                .context_key_name("aws:RequestedRegion")
+                .context_key_type(ContextKeyTypeEnum::String)
+                .context_key_values("eu-west-1")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let [s3, iam_result] = out.evaluation_results() else { panic!("two results") };
+    assert_eq!(s3.eval_decision(), &D::Allowed);
+    assert!(s3.organizations_decision_detail().unwrap().allowed_by_organizations());
+    // Only identity statements are listed, never the SCPs'.
+    assert_eq!(s3.matched_statements().len(), 1);
+    assert_eq!(s3.matched_statements()[0].source_policy_id(), Some("PolicyInputList.1"));
+    assert_eq!(iam_result.eval_decision(), &D::ImplicitDeny);
+    assert!(!iam_result.organizations_decision_detail().unwrap().allowed_by_organizations());
+
+    // An SCP's condition keys are not reported missing (AWS leaves them out too).
+    let out = iam
+        .simulate_custom_policy()
+        .policy_input_list(everything)
+        .ordered_organization_policy_input_list(Level::builder().service_control_policy_input_list(s3_in_eu).build())
+        .action_names("s3:GetObject")
+        .send()
+        .await
+        .unwrap();
+    let r = &out.evaluation_results()[0];
+    assert_eq!(r.eval_decision(), &D::ImplicitDeny);
+    assert!(r.missing_context_values().is_empty());
+    s.stop().await;
+}
+
 async fn resource_policy_across_accounts(backend: Backend) {
     let s = TestServer::start(backend).await;
     let iam = s.root_iam();
@@ -351,6 +400,27 @@ async fn bad_input(backend: Backend) {
             .await,
     );
     assert_eq!(e.message, "ARN arn:aws:sts::000000000000:assumed-role/r/s is not valid.");
+    // A ResourceHandlingOption needs the resources of its EC2 scenario.
+    let ec2 = ["instance", "image", "security-group", "network-interface"]
+        .map(|kind| format!("arn:aws:ec2:us-east-1:000000000000:{kind}/x"));
+    let run = |resources: &[String]| {
+        iam.simulate_custom_policy()
+            .policy_input_list(READ_BUCKET)
+            .action_names("ec2:RunInstances")
+            .set_resource_arns(Some(resources.to_vec()))
+            .resource_handling_option("EC2-VPC-InstanceStore")
+            .send()
+    };
+    let out = run(&ec2).await.unwrap();
+    assert_eq!(out.evaluation_results()[0].resource_specific_results().len(), 4);
+    let e = aws_err(run(&ec2[..3]).await);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        (
+            "InvalidInput",
+            "ResourceHandlingOption EC2-VPC-InstanceStore requires resources of these types: network-interface."
+        )
+    );
     // The model's own constraints: ActionNames is required.
     let e = aws_err(iam.simulate_custom_policy().policy_input_list(READ_BUCKET).send().await);
     assert_eq!(e.status, 400);
