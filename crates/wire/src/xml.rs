@@ -22,6 +22,9 @@ pub fn escape_into(out: &mut String, text: &str) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // XML 1.0 has no way to carry the other C0 controls, not even as references: an echoed NUL becomes
+            // U+FFFD so that the document stays well-formed for every client's parser.
+            c if u32::from(c) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
             c if needs(c) => {
                 out.push_str("&#x");
                 out.push_str(&format!("{:X}", u32::from(c)));
@@ -217,7 +220,7 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e'f");
-        assert_eq!(escape("x\r\ny\tz\u{1}"), "x&#xD;\ny\tz&#x1;");
+        assert_eq!(escape("x\r\ny\tz\u{1}\u{0}\u{85}"), "x&#xD;\ny\tz\u{FFFD}\u{FFFD}&#x85;");
         assert_eq!(escape("plain"), "plain");
     }
 
