@@ -14,15 +14,7 @@ pub async fn ensure(conn: &mut AnyConnection, account_id: &str, now: i64) -> Res
     Ok(())
 }
 
-pub async fn exists(conn: &mut AnyConnection, account_id: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT account_id FROM accounts WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.is_some())
-}
-
-/// When the account was created (milliseconds since the epoch): the root user's creation date.
+/// When the account was created (milliseconds since the epoch; the root user's creation date), if it exists.
 pub async fn created_at(conn: &mut AnyConnection, account_id: &str) -> Result<Option<i64>> {
     use sqlx::Row as _;
     let row = sqlx::query("SELECT created_at FROM accounts WHERE account_id = $1")
