@@ -5,6 +5,11 @@ pub fn iam(account_id: &str, kind: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:{kind}{path}{name}")
 }
 
+/// Whether `s` is an AWS account id: exactly twelve digits.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The root user of an account.
 pub fn root(account_id: &str) -> String {
     format!("arn:aws:iam::{account_id}:root")

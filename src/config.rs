@@ -117,7 +117,7 @@ impl ServeArgs {
 
     /// Checks what clap cannot: the account id's shape and that root credentials come in pairs.
     pub fn validate(&self) -> Result<(), String> {
-        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        if !crate::arn::is_account_id(&self.account_id) {
             return Err(format!("GATEHOUSE_ACCOUNT_ID must be 12 digits, got {:?}", self.account_id));
         }
         match (&self.root_access_key_id, &self.root_secret_access_key) {

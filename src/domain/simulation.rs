@@ -147,6 +147,7 @@ fn check_handling_option(option: &str, resources: &[&str]) -> Result<(), AwsErro
     let has = |kind: &str| {
         resources.iter().any(|r| {
             let mut parts = r.splitn(6, ':');
+            // arn:PARTITION:SERVICE, then REGION:ACCOUNT:RESOURCE.
             parts.nth(2) == Some("ec2") && parts.nth(2).is_some_and(|res| res.split('/').next() == Some(kind))
         })
     };
@@ -178,7 +179,7 @@ fn root_account(arn: &str) -> Option<&str> {
     let rest = arn.strip_prefix("arn:")?;
     let (_, rest) = rest.split_once(':')?;
     let account = rest.strip_prefix("iam::")?.strip_suffix(":root")?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    crate::arn::is_account_id(account).then_some(account)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,7 +205,7 @@ impl Caller {
         else {
             return None;
         };
-        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        if !crate::arn::is_account_id(account) {
             return None;
         }
         let (kind, name) = resource.split_once('/')?;

@@ -75,8 +75,7 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
 fn check_boundary(arn: &str) -> Result<(), AwsError> {
     let is_policy_arn =
         arn.strip_prefix("arn:aws:iam::").and_then(|rest| rest.split_once(':')).is_some_and(|(account, res)| {
-            (account == "aws" || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
-                && res.starts_with("policy/")
+            (account == "aws" || crate::arn::is_account_id(account)) && res.starts_with("policy/")
         });
     if !is_policy_arn {
         return Err(errors::invalid_arn(arn));
