@@ -4,6 +4,8 @@
 use gatehouse_sigv4::{Auth, Request, SigError};
 use gatehouse_wire::AwsError;
 
+use crate::crypto::KEY_SEAL_VERSION;
+use crate::domain::access_keys;
 use crate::identity::{Caller, Principal};
 use crate::state::State;
 use crate::store::keys;
@@ -40,26 +42,57 @@ pub async fn authenticate(
     if found.key.status != "Active" || auth.session_token().is_some() {
         return Err(AwsError::invalid_client_token_id());
     }
-    let secret = state
-        .keyring
-        .open(&found.key.master_key_id, &found.key.secret_sealed, found.key.access_key_id.as_bytes())
-        .map_err(|e| {
-            tracing::error!(access_key_id = %found.key.access_key_id, error = %e, "cannot open a stored secret");
-            AwsError::internal_failure()
-        })?;
-    let secret = std::str::from_utf8(&secret).map_err(|_| AwsError::internal_failure())?;
+    // Who the key belongs to comes from the explicit marker only: a key row whose user is missing, or in another
+    // account, is no credential at all (and never the root user).
+    let principal = match (&found.key.user_id, found.user_name, found.user_path, found.user_account_id) {
+        (None, _, _, _) if found.key.is_root() => Principal::Root,
+        (Some(user_id), Some(name), Some(path), Some(acct))
+            if found.key.owner_kind == keys::OWNER_USER && acct == found.key.account_id =>
+        {
+            Principal::User { user_id: user_id.clone(), name, path }
+        }
+        _ => {
+            tracing::error!(access_key_id = %found.key.access_key_id, "an access key row has no valid owner; refusing it");
+            return Err(AwsError::invalid_client_token_id());
+        }
+    };
+    // A secret that does not open under its row's binding was tampered with (or the master key is wrong): the
+    // caller learns only that the credential is invalid; the operator learns why from the log.
+    let secret = access_keys::open_secret(&state.keyring, &found.key).map_err(|e| {
+        tracing::error!(access_key_id = %found.key.access_key_id, error = %e, "cannot open a stored secret");
+        AwsError::invalid_client_token_id()
+    })?;
+    let secret = std::str::from_utf8(&secret).map_err(|_| AwsError::invalid_client_token_id())?;
     let signing_key = auth.signing_key(secret);
     gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
 
+    if found.key.seal_version != KEY_SEAL_VERSION || found.key.master_key_id != state.keyring.current_id() {
+        reseal(state, &found.key, secret).await;
+    }
     if found.key.last_used_at.is_none_or(|t| now_ms - t >= LAST_USED_GRANULARITY_MS) {
         record_use(state, &found.key.account_id, &found.key.access_key_id, now_ms, service, auth.region()).await;
     }
-
-    let principal = match (found.key.user_id, found.user_name, found.user_path) {
-        (Some(user_id), Some(name), Some(path)) => Principal::User { user_id, name, path },
-        _ => Principal::Root,
-    };
     Ok(Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id })
+}
+
+/// Brings a row sealed in an older format (or under a previous master key) to the current one, once its secret has
+/// proved itself. Best effort, like `record_use`: the next use tries again.
+async fn reseal(state: &State, key: &keys::AccessKeyRow, secret: &str) {
+    let id = &key.access_key_id;
+    let (master_key_id, sealed) = match state.keyring.seal_key_secret(&*state.rng, &key.binding(), secret) {
+        Ok(s) => s,
+        Err(e) => return tracing::warn!(access_key_id = %id, error = %e, "could not re-seal an access key secret"),
+    };
+    let result = async {
+        let mut tx = state.store.write(&key.account_id).await?;
+        keys::reseal(tx.conn(), id, key.seal_version, &sealed, &master_key_id, KEY_SEAL_VERSION).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => tracing::info!(access_key_id = %id, "re-sealed an access key secret in the current format"),
+        Err(e) => tracing::warn!(access_key_id = %id, error = %e, "could not re-seal an access key secret"),
+    }
 }
 
 /// Last use is bookkeeping: a failure to record it is logged, never fails the request.

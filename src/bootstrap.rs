@@ -1,11 +1,12 @@
 //! First-start set-up, run at every start and idempotent: the master key, the default account and its root
-//! user's access key. Several instances may start at once on one Postgres: the account row is locked while
-//! root keys are checked, and inserts that lose a race are absorbed.
+//! user's access key; and the explicit recovery of root keys (`gatehouse root-key create`). Several instances
+//! may start at once on one Postgres: the account row is locked while root keys are checked.
 
 use std::path::Path;
 
 use crate::config::ServeArgs;
 use crate::crypto::{CryptoError, Keyring, MasterKey};
+use crate::domain::access_keys;
 use crate::ids::Randomness;
 use crate::secret::Secret;
 use crate::store::{accounts, keys, keys::AccessKeyRow, Backend, Store, StoreError};
@@ -47,17 +48,20 @@ const KEY_FILE: &str = "master.key";
 
 /// The master keys from configuration. Only the embedded SQLite default may generate one (into its data
 /// directory, with a warning): with Postgres every instance must be given the same key.
+///
+/// `sealed_rows` is how many sealed secrets the store already holds: a new key is never generated over them (they
+/// could not be opened with it), since a missing key file is then a lost key, not a first start.
 pub fn load_keyring(
     args: &ServeArgs,
     backend: Backend,
     in_memory: bool,
+    sealed_rows: i64,
     rng: &dyn Randomness,
 ) -> Result<Keyring, BootstrapError> {
     let current = if let Some(k) = &args.master_key {
         MasterKey::parse(k.expose())?
     } else if let Some(path) = &args.master_key_file {
-        let text = Secret::new(std::fs::read_to_string(path).map_err(BootstrapError::Io)?);
-        MasterKey::parse(text.expose())?
+        MasterKey::parse(read_key_file(path)?.expose())?
     } else if backend == Backend::Postgres {
         return Err(BootstrapError::Config(
             "GATEHOUSE_MASTER_KEY (or GATEHOUSE_MASTER_KEY_FILE) is required with Postgres, and must be the same on every instance".into(),
@@ -66,7 +70,7 @@ pub fn load_keyring(
         // A throwaway store: its secrets die with the process, so an ephemeral key is enough.
         MasterKey::parse(&MasterKey::generate_hex(rng))?
     } else {
-        MasterKey::parse(&generated_key(&args.data_dir, rng)?)?
+        MasterKey::parse(&generated_key(&args.data_dir, sealed_rows, rng)?)?
     };
     let mut previous = Vec::new();
     if let Some(list) = &args.previous_master_keys {
@@ -77,15 +81,67 @@ pub fn load_keyring(
     Ok(Keyring::new(current, previous))
 }
 
-/// Reads the data directory's generated key, creating it (readable by the owner only) on first start.
-fn generated_key(data_dir: &Path, rng: &dyn Randomness) -> Result<zeroize::Zeroizing<String>, BootstrapError> {
-    let path = data_dir.join(KEY_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => return Ok(zeroize::Zeroizing::new(text)),
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(BootstrapError::Io(e)),
-        Err(_) => {}
+/// How many sealed secrets the store holds.
+pub async fn sealed_rows(store: &Store) -> Result<i64, BootstrapError> {
+    let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
+    Ok(keys::count_all(&mut conn).await?)
+}
+
+/// Reads a master-key file after checking who may read and change it: a key anyone else may write could be
+/// replaced, and one others may read is no secret. Root-owned read-only files (how Docker and Kubernetes mount
+/// secrets, often 0444) are fine: only root and the file's readers inside the container can see them.
+fn read_key_file(path: &Path) -> Result<Secret, BootstrapError> {
+    check_key_file_permissions(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| BootstrapError::Config(format!("cannot read the master key file {}: {e}", path.display())))?;
+    Ok(Secret::new(text))
+}
+
+#[cfg(unix)]
+fn check_key_file_permissions(path: &Path) -> Result<(), BootstrapError> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| BootstrapError::Config(format!("cannot read the master key file {}: {e}", path.display())))?;
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(BootstrapError::Config(format!(
+            "the master key file {} is writable by others than its owner (mode {mode:03o}): chmod go-w it",
+            path.display()
+        )));
     }
-    std::fs::create_dir_all(data_dir).map_err(BootstrapError::Io)?;
+    if mode & 0o004 != 0 && meta.uid() != 0 {
+        return Err(BootstrapError::Config(format!(
+            "the master key file {} is readable by everyone (mode {mode:03o}) and not owned by root: chmod o-r it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_key_file_permissions(_path: &Path) -> Result<(), BootstrapError> {
+    Ok(())
+}
+
+/// Reads the data directory's generated key, creating it (readable by the owner only) on first start.
+fn generated_key(
+    data_dir: &Path,
+    sealed_rows: i64,
+    rng: &dyn Randomness,
+) -> Result<zeroize::Zeroizing<String>, BootstrapError> {
+    let path = data_dir.join(KEY_FILE);
+    if path.exists() {
+        return Ok(zeroize::Zeroizing::new(read_key_file(&path)?.expose().to_string()));
+    }
+    if sealed_rows > 0 {
+        return Err(BootstrapError::Config(format!(
+            "the master key file {} is missing, but the store holds {sealed_rows} secrets sealed with a master key: \
+             restore the file (or set GATEHOUSE_MASTER_KEY to the key). A new key is not generated, because it \
+             could not open them",
+            path.display()
+        )));
+    }
+    create_private_dir(data_dir)?;
     let key = MasterKey::generate_hex(rng);
     write_private(&path, key.as_bytes()).map_err(BootstrapError::Io)?;
     tracing::warn!(
@@ -94,6 +150,17 @@ fn generated_key(data_dir: &Path, rng: &dyn Randomness) -> Result<zeroize::Zeroi
          Set GATEHOUSE_MASTER_KEY to keep the key elsewhere (required with Postgres)"
     );
     Ok(key)
+}
+
+/// Creates the data directory (and its parents) readable by the owner only; an existing one is left as it is.
+pub fn create_private_dir(dir: &Path) -> Result<(), BootstrapError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| BootstrapError::Config(format!("cannot create the data directory {}: {e}", dir.display())))
 }
 
 #[cfg(unix)]
@@ -116,7 +183,18 @@ pub struct GeneratedRoot {
     pub secret: Secret,
 }
 
-/// Ensures the default account and its root key. Returns the credentials if they were generated now.
+/// Ensures the default account and its root key, in one transaction (so a start that dies half-way leaves
+/// nothing behind). Returns the credentials if they were generated now.
+///
+/// Root keys from the environment (`GATEHOUSE_ROOT_*`) follow the API's word, never the other way round:
+/// - the configured key is created when the root user has no key of that id and the id was never deleted through
+///   the API; a start never reactivates or restores a key the API deactivated or deleted (it logs a warning);
+/// - the same id with another secret is refused (a key's secret never changes);
+/// - a newly configured id deactivates the previously configured key; start is refused if root would then hold
+///   more than two keys.
+///
+/// Without configured keys, credentials are generated only when this start creates the account: an
+/// administrator who deleted root's keys (as AWS recommends) does not get new ones printed at the next start.
 pub async fn ensure_account(
     store: &Store,
     keyring: &Keyring,
@@ -125,58 +203,199 @@ pub async fn ensure_account(
     now: i64,
 ) -> Result<Option<GeneratedRoot>, BootstrapError> {
     let account = args.account_id.as_str();
-    {
-        let mut tx = store.write_global().await?;
-        accounts::ensure(tx.conn(), account, now).await?;
-        tx.commit().await?;
-    }
-    let mut tx = store.write(account).await?;
-    let result = match (&args.root_access_key_id, &args.root_secret_access_key) {
-        (Some(id), Some(secret)) => {
-            let (master_key_id, sealed) = keyring.seal(rng, secret.expose().as_bytes(), id.as_bytes())?;
-            match keys::by_id(tx.conn(), id).await? {
-                Some(existing) if existing.account_id == account && existing.user_id.is_none() => {
-                    // The configured secret wins, so changing it in the environment takes effect.
-                    keys::reseal(tx.conn(), id, &sealed, &master_key_id).await?;
-                }
-                Some(_) => {
-                    return Err(BootstrapError::Config(format!(
-                        "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
-                    )))
-                }
-                None => keys::insert(tx.conn(), &root_key(account, id.clone(), sealed, master_key_id, now)).await?,
+    let mut tx = store.write_global().await?;
+    let created = accounts::ensure(tx.conn(), account, now).await?;
+    // Lock the account's row (its revision) so that instances starting together decide one after the other.
+    accounts::bump_revision(tx.conn(), account).await?;
+    let generated = match configured_root(args) {
+        Some((id, secret)) => {
+            apply_configured_root(tx.conn(), keyring, rng, account, id, secret, now).await?;
+            None
+        }
+        None if created => {
+            let id = crate::ids::access_key_id(rng, "AKIA");
+            let secret = Secret::new(crate::ids::secret_access_key(rng));
+            let row = access_keys::sealed_row(keyring, rng, account, None, id.clone(), &secret, now)?;
+            keys::insert(tx.conn(), &row).await?;
+            Some(GeneratedRoot { access_key_id: id, secret })
+        }
+        None => {
+            if keys::of_owner(tx.conn(), account, None).await?.is_empty() {
+                tracing::info!(
+                    account,
+                    "the root user has no access key; `gatehouse root-key create` makes one (shown once)"
+                );
             }
             None
         }
-        _ => {
-            if keys::of_owner(tx.conn(), account, None).await?.is_empty() {
-                let id = crate::ids::access_key_id(rng, "AKIA");
-                let secret = Secret::new(crate::ids::secret_access_key(rng));
-                let (master_key_id, sealed) = keyring.seal(rng, secret.expose().as_bytes(), id.as_bytes())?;
-                keys::insert(tx.conn(), &root_key(account, id.clone(), sealed, master_key_id, now)).await?;
-                Some(GeneratedRoot { access_key_id: id, secret })
-            } else {
-                None
-            }
-        }
     };
     tx.commit().await?;
-    Ok(result)
+    Ok(generated)
 }
 
-fn root_key(account: &str, id: String, sealed: Vec<u8>, master_key_id: String, now: i64) -> AccessKeyRow {
-    AccessKeyRow {
-        access_key_id: id,
-        account_id: account.to_string(),
-        user_id: None,
-        secret_sealed: sealed,
-        master_key_id,
-        status: "Active".into(),
-        created_at: now,
-        last_used_at: None,
-        last_used_service: None,
-        last_used_region: None,
+fn configured_root(args: &ServeArgs) -> Option<(&str, &Secret)> {
+    match (&args.root_access_key_id, &args.root_secret_access_key) {
+        (Some(id), Some(secret)) => Some((id.as_str(), secret)),
+        _ => None,
     }
+}
+
+/// Whether `secret` is the one sealed in `row` (compared in constant time).
+fn same_secret(keyring: &Keyring, row: &AccessKeyRow, secret: &Secret) -> Result<bool, BootstrapError> {
+    use subtle::ConstantTimeEq as _;
+    let stored = access_keys::open_secret(keyring, row)?;
+    Ok(bool::from(stored.as_slice().ct_eq(secret.expose().as_bytes())))
+}
+
+async fn apply_configured_root(
+    conn: &mut sqlx::AnyConnection,
+    keyring: &Keyring,
+    rng: &dyn Randomness,
+    account: &str,
+    id: &str,
+    secret: &Secret,
+    now: i64,
+) -> Result<(), BootstrapError> {
+    match keys::by_id(conn, id).await? {
+        Some(existing) if existing.account_id == account && existing.is_root() => {
+            if !same_secret(keyring, &existing, secret)? {
+                return Err(BootstrapError::Config(format!(
+                    "root access key {id} already exists with a different secret, and a key's secret never changes: \
+                     configure the secret it was created with, or a new GATEHOUSE_ROOT_ACCESS_KEY_ID"
+                )));
+            }
+            if existing.status != "Active" {
+                tracing::warn!(
+                    access_key_id = id,
+                    "the configured root access key was deactivated through the API and stays inactive; \
+                     `gatehouse root-key create --from-env` reactivates it"
+                );
+            }
+            accounts::set_configured_root_key(conn, account, id).await?;
+            Ok(())
+        }
+        Some(_) => Err(BootstrapError::Config(format!(
+            "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
+        ))),
+        None if keys::was_deleted(conn, id).await? => {
+            tracing::warn!(
+                access_key_id = id,
+                "the configured root access key was deleted through the API and is not restored; \
+                 `gatehouse root-key create --from-env` recreates it"
+            );
+            Ok(())
+        }
+        None => {
+            if let Some(previous) = accounts::configured_root_key(conn, account).await?.filter(|p| p != id) {
+                if let Some(old) = keys::by_id(conn, &previous).await?.filter(|k| k.is_root() && k.status == "Active") {
+                    keys::set_status(conn, &old.access_key_id, "Inactive").await?;
+                    tracing::warn!(
+                        previous = %old.access_key_id,
+                        configured = id,
+                        "a new root access key is configured: the previously configured one is now inactive"
+                    );
+                }
+            }
+            insert_root_key(conn, keyring, rng, account, id, secret, now).await?;
+            accounts::set_configured_root_key(conn, account, id).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Adds a root key, refusing (with a message for the operator) if root would hold more than two.
+async fn insert_root_key(
+    conn: &mut sqlx::AnyConnection,
+    keyring: &Keyring,
+    rng: &dyn Randomness,
+    account: &str,
+    id: &str,
+    secret: &Secret,
+    now: i64,
+) -> Result<(), BootstrapError> {
+    let existing = keys::of_owner(conn, account, None).await?;
+    if existing.len() >= access_keys::MAX_KEYS_PER_USER {
+        let ids: Vec<&str> = existing.iter().map(|k| k.access_key_id.as_str()).collect();
+        return Err(BootstrapError::Config(format!(
+            "cannot add root access key {id}: the root user of account {account} already has two access keys ({}); \
+             delete one through the API (aws iam delete-access-key --access-key-id ...) first",
+            ids.join(", ")
+        )));
+    }
+    let row = access_keys::sealed_row(keyring, rng, account, None, id.to_string(), secret, now)?;
+    keys::insert(conn, &row).await?;
+    Ok(())
+}
+
+/// What `gatehouse root-key create` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RootKeyOutcome {
+    /// A new key, to be shown once.
+    Created { access_key_id: String, secret: Secret },
+    /// The configured key existed and is active again.
+    Reactivated { access_key_id: String },
+    /// The configured key was deleted (or never existed) and has been created.
+    Restored { access_key_id: String },
+    /// The configured key exists and was already active.
+    AlreadyActive { access_key_id: String },
+}
+
+/// Explicit recovery, for an operator (or a CI setup on a persistent volume) locked out of the root user: a new
+/// root key, or with `from_env` the configured one, reactivated or recreated even if the API deleted it.
+pub async fn create_root_key(
+    store: &Store,
+    keyring: &Keyring,
+    rng: &dyn Randomness,
+    args: &ServeArgs,
+    from_env: bool,
+    now: i64,
+) -> Result<RootKeyOutcome, BootstrapError> {
+    let account = args.account_id.as_str();
+    let mut tx = store.write_global().await?;
+    accounts::ensure(tx.conn(), account, now).await?;
+    accounts::bump_revision(tx.conn(), account).await?;
+    let outcome = if from_env {
+        let Some((id, secret)) = configured_root(args) else {
+            return Err(BootstrapError::Config(
+                "--from-env needs GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY".into(),
+            ));
+        };
+        let access_key_id = id.to_string();
+        let outcome = match keys::by_id(tx.conn(), id).await? {
+            Some(k) if k.account_id == account && k.is_root() => {
+                if !same_secret(keyring, &k, secret)? {
+                    return Err(BootstrapError::Config(format!(
+                        "root access key {id} exists with a different secret; configure a new key id instead"
+                    )));
+                }
+                if k.status == "Active" {
+                    RootKeyOutcome::AlreadyActive { access_key_id }
+                } else {
+                    keys::set_status(tx.conn(), id, "Active").await?;
+                    RootKeyOutcome::Reactivated { access_key_id }
+                }
+            }
+            Some(_) => {
+                return Err(BootstrapError::Config(format!(
+                    "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
+                )))
+            }
+            None => {
+                keys::forget_deletion(tx.conn(), id).await?;
+                insert_root_key(tx.conn(), keyring, rng, account, id, secret, now).await?;
+                RootKeyOutcome::Restored { access_key_id }
+            }
+        };
+        accounts::set_configured_root_key(tx.conn(), account, id).await?;
+        outcome
+    } else {
+        let id = crate::ids::access_key_id(rng, "AKIA");
+        let secret = Secret::new(crate::ids::secret_access_key(rng));
+        insert_root_key(tx.conn(), keyring, rng, account, &id, &secret, now).await?;
+        RootKeyOutcome::Created { access_key_id: id, secret }
+    };
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 /// The one deliberate exception to "no secret in output": generated root credentials, printed to the

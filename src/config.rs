@@ -25,6 +25,27 @@ pub struct Cli {
 pub enum Command {
     /// Start the server.
     Serve(Box<ServeArgs>),
+    /// Manage the default account's root access keys without the API (recovery).
+    #[command(subcommand)]
+    RootKey(RootKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RootKeyCommand {
+    /// Create a root access key and print it once; with --from-env, restore the configured one instead.
+    Create(Box<RootKeyCreateArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RootKeyCreateArgs {
+    /// Restore the key of GATEHOUSE_ROOT_ACCESS_KEY_ID / GATEHOUSE_ROOT_SECRET_ACCESS_KEY: reactivate it, or
+    /// recreate it if it was deleted through the API (for a CI setup that locked itself out on a persistent volume).
+    #[arg(long)]
+    pub from_env: bool,
+
+    /// The same store and key settings as `gatehouse serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -45,7 +66,8 @@ pub struct ServeArgs {
 
     /// `postgres://user:pass@host/db`, `sqlite://path/to/file.db`, or `sqlite::memory:` for a throwaway store.
     /// Defaults to `sqlite://<data-dir>/gatehouse.db`.
-    #[arg(long, env = "GATEHOUSE_DATABASE_URL")]
+    /// Its value is never shown in `--help` (it may carry a password); logs show it with the password redacted.
+    #[arg(long, env = "GATEHOUSE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// The 12-digit id of the default account, created at first start.
@@ -85,6 +107,19 @@ pub struct ServeArgs {
     pub max_body_bytes: usize,
 }
 
+/// `scheme://user:password@host/...` → `scheme://user:***@host/...`; URLs without a password are unchanged.
+pub fn redact_url(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = url.get(start..).unwrap_or_default();
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_end).unwrap_or_default();
+    let (Some(at), Some(colon)) = (authority.rfind('@'), authority.find(':')) else { return url.to_string() };
+    if colon > at {
+        return url.to_string();
+    }
+    format!("{}{}:***{}", url.get(..start).unwrap_or_default(), &authority[..colon], &rest[at..])
+}
+
 fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s.to_string()))
 }
@@ -106,6 +141,11 @@ impl ServeArgs {
             log_format: LogFormat::Text,
             max_body_bytes: 1 << 20,
         }
+    }
+
+    /// The database URL with any password replaced by `***`, for log lines.
+    pub fn redacted_database_url(&self) -> String {
+        redact_url(&self.database_url())
     }
 
     pub fn database_url(&self) -> String {
@@ -133,5 +173,18 @@ impl ServeArgs {
             (None, None) => Ok(()),
             _ => Err("set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn urls_lose_their_passwords() {
+        assert_eq!(redact_url("postgres://gh:s3cr@t@db:5432/gh?x=1"), "postgres://gh:***@db:5432/gh?x=1");
+        assert_eq!(redact_url("postgres://gh@db/gh"), "postgres://gh@db/gh");
+        assert_eq!(redact_url("sqlite://./data/gatehouse.db?mode=rwc"), "sqlite://./data/gatehouse.db?mode=rwc");
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
     }
 }

@@ -1,7 +1,8 @@
 //! Secrets at rest. Secret access keys cannot be hashed (the server recomputes signatures with them), so they
 //! are sealed with AES-256-GCM under a master key from configuration. Each sealed value is stored with the id
-//! of the key that sealed it, so a new key can be introduced while old rows still open; the row's own id is the
-//! associated data, so a sealed value copied onto another row does not open.
+//! of the key that sealed it, so a new key can be introduced while old rows still open. What a secret belongs to
+//! (account, owner, key id) is the associated data, under a per-row format version: a database writer without the
+//! master key can neither copy a sealed value onto another row nor move a row to another owner or account.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -20,6 +21,8 @@ pub enum CryptoError {
     UnknownKey(String),
     /// The sealed value is damaged, or was sealed for another row or key.
     Unseal,
+    /// The row names a sealing format this version does not know.
+    UnknownFormat(i64),
 }
 
 impl std::fmt::Display for CryptoError {
@@ -28,6 +31,7 @@ impl std::fmt::Display for CryptoError {
             Self::BadKey => f.write_str("a master key must be 32 bytes, given as 64 hex digits or base64"),
             Self::UnknownKey(id) => write!(f, "no configured master key has id {id}"),
             Self::Unseal => f.write_str("a sealed secret failed to open (wrong master key or damaged data)"),
+            Self::UnknownFormat(v) => write!(f, "unknown sealing format {v}"),
         }
     }
 }
@@ -127,6 +131,64 @@ impl Keyring {
     }
 }
 
+/// The sealing format of new access-key secrets.
+pub const KEY_SEAL_VERSION: i64 = 2;
+
+/// What an access key's secret is sealed to: the associated data of its AEAD.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyBinding<'a> {
+    pub account_id: &'a str,
+    /// The owning user's unique id, or `None` for the account's root user.
+    pub user_id: Option<&'a str>,
+    pub access_key_id: &'a str,
+}
+
+impl KeyBinding<'_> {
+    /// The associated data of format `version`. Format 1 (the foundation's) bound the key id only and is kept so
+    /// that rows sealed before an upgrade still open; they are re-sealed in format 2 on first use.
+    fn aad(&self, version: i64) -> Result<Vec<u8>, CryptoError> {
+        match version {
+            1 => Ok(self.access_key_id.as_bytes().to_vec()),
+            2 => {
+                // NUL-separated: none of the parts (digits, upper-case ids) can contain one, so the encoding is
+                // unambiguous.
+                let owner = self.user_id.unwrap_or("root");
+                let mut aad = Vec::with_capacity(40 + self.account_id.len() + owner.len() + self.access_key_id.len());
+                aad.extend_from_slice(b"gatehouse access key v2\0");
+                for part in [self.account_id, owner, self.access_key_id] {
+                    aad.extend_from_slice(part.as_bytes());
+                    aad.push(0);
+                }
+                Ok(aad)
+            }
+            v => Err(CryptoError::UnknownFormat(v)),
+        }
+    }
+}
+
+impl Keyring {
+    /// Seals an access key's secret in the current format. Returns the sealing key's id and the sealed bytes.
+    pub fn seal_key_secret(
+        &self,
+        rng: &dyn Randomness,
+        binding: &KeyBinding<'_>,
+        secret: &str,
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        self.seal(rng, secret.as_bytes(), &binding.aad(KEY_SEAL_VERSION)?)
+    }
+
+    /// Opens an access key's secret sealed in format `version`.
+    pub fn open_key_secret(
+        &self,
+        master_key_id: &str,
+        sealed: &[u8],
+        version: i64,
+        binding: &KeyBinding<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(master_key_id, sealed, &binding.aad(version)?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +220,29 @@ mod tests {
         );
         assert_ne!(new.current_id(), id);
         assert_eq!(&*new.open(&id, &sealed, b"a").unwrap(), b"s");
+    }
+
+    #[test]
+    fn key_secrets_are_bound_to_account_owner_and_id() {
+        let rng = SeededRandom::new(5);
+        let k = ring();
+        let alice = KeyBinding { account_id: "111111111111", user_id: Some("AIDAALICE"), access_key_id: "AKIA1" };
+        let (id, sealed) = k.seal_key_secret(&rng, &alice, "s3cret").unwrap();
+        assert_eq!(&*k.open_key_secret(&id, &sealed, KEY_SEAL_VERSION, &alice).unwrap(), b"s3cret");
+        for other in [
+            KeyBinding { user_id: None, ..alice },
+            KeyBinding { user_id: Some("AIDABOB"), ..alice },
+            KeyBinding { account_id: "222222222222", ..alice },
+            KeyBinding { access_key_id: "AKIA2", ..alice },
+        ] {
+            assert_eq!(k.open_key_secret(&id, &sealed, KEY_SEAL_VERSION, &other), Err(CryptoError::Unseal));
+        }
+        // A row cannot be downgraded to the old format to escape the binding.
+        assert_eq!(k.open_key_secret(&id, &sealed, 1, &alice), Err(CryptoError::Unseal));
+        assert_eq!(k.open_key_secret(&id, &sealed, 9, &alice), Err(CryptoError::UnknownFormat(9)));
+        // Rows of format 1 (the key id alone) still open.
+        let (id1, old) = k.seal(&rng, b"old", b"AKIA1").unwrap();
+        assert_eq!(&*k.open_key_secret(&id1, &old, 1, &alice).unwrap(), b"old");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The `gatehouse` binary: `gatehouse serve` runs the server.
 
 use clap::Parser as _;
-use gatehouse::config::{Cli, Command, LogFormat, ServeArgs};
+use gatehouse::bootstrap::RootKeyOutcome;
+use gatehouse::config::{Cli, Command, LogFormat, RootKeyCommand, ServeArgs};
 
 fn init_logging(args: &ServeArgs) {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
@@ -41,8 +42,6 @@ async fn shutdown_signal() {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let Command::Serve(args) = cli.command;
-    init_logging(&args);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -50,21 +49,57 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
-        let running = match gatehouse::server::start(&args, gatehouse::server::Runtime::default()).await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!("cannot start: {e}");
-                return std::process::ExitCode::FAILURE;
-            }
-        };
-        if let Some(root) = &running.generated_root {
-            gatehouse::bootstrap::print_generated_root(root, &args.account_id, &running.endpoint());
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(&args);
+            runtime.block_on(serve(&args))
         }
-        tracing::info!(account = %args.account_id, "gatehouse listening on {}", running.endpoint());
-        shutdown_signal().await;
-        tracing::info!("shutting down");
-        running.stop().await;
-        std::process::ExitCode::SUCCESS
-    })
+        Command::RootKey(RootKeyCommand::Create(create)) => {
+            init_logging(&create.serve);
+            runtime.block_on(root_key_create(&create.serve, create.from_env))
+        }
+    }
+}
+
+async fn serve(args: &ServeArgs) -> std::process::ExitCode {
+    let running = match gatehouse::server::start(args, gatehouse::server::Runtime::default()).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if let Some(root) = &running.generated_root {
+        gatehouse::bootstrap::print_generated_root(root, &args.account_id, &running.endpoint());
+    }
+    tracing::info!(account = %args.account_id, "gatehouse listening on {}", running.endpoint());
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    std::process::ExitCode::SUCCESS
+}
+
+async fn root_key_create(args: &ServeArgs, from_env: bool) -> std::process::ExitCode {
+    let account = &args.account_id;
+    match gatehouse::server::create_root_key(args, from_env, gatehouse::server::Runtime::default()).await {
+        Ok(RootKeyOutcome::Created { access_key_id, secret }) => {
+            let root = gatehouse::bootstrap::GeneratedRoot { access_key_id, secret };
+            let endpoint = format!("http://{}", args.listen);
+            gatehouse::bootstrap::print_generated_root(&root, account, &endpoint);
+        }
+        Ok(RootKeyOutcome::Reactivated { access_key_id }) => {
+            println!("root access key {access_key_id} of account {account} is active again")
+        }
+        Ok(RootKeyOutcome::Restored { access_key_id }) => {
+            println!("root access key {access_key_id} of account {account} has been recreated from the environment")
+        }
+        Ok(RootKeyOutcome::AlreadyActive { access_key_id }) => {
+            println!("root access key {access_key_id} of account {account} is already active; nothing changed")
+        }
+        Err(e) => {
+            tracing::error!("cannot create a root key: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
+    std::process::ExitCode::SUCCESS
 }

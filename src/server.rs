@@ -6,9 +6,10 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::bootstrap::{self, BootstrapError, GeneratedRoot};
+use crate::bootstrap::{self, BootstrapError, GeneratedRoot, RootKeyOutcome};
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServeArgs;
+use crate::crypto::Keyring;
 use crate::ids::{OsRandom, Randomness};
 use crate::state::State;
 use crate::store::{Backend, Store};
@@ -54,18 +55,28 @@ impl Running {
     }
 }
 
-pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapError> {
+/// Opens the configured store (migrating it) and loads the master keys: what serving and the offline commands
+/// (`gatehouse root-key`) both need.
+pub async fn open_store(args: &ServeArgs, rt: &Runtime) -> Result<(Store, Keyring), BootstrapError> {
     args.validate().map_err(BootstrapError::Config)?;
     let url = args.database_url();
     if url.starts_with("sqlite:") && !url.contains(":memory:") {
-        std::fs::create_dir_all(&args.data_dir).map_err(BootstrapError::Io)?;
+        bootstrap::create_private_dir(&args.data_dir)?;
     }
     let store = Store::open(&url).await?;
     let in_memory = url.contains(":memory:");
-    let keyring = bootstrap::load_keyring(args, store.backend(), in_memory, &*rt.rng)?;
+    let sealed_rows = bootstrap::sealed_rows(&store).await?;
+    let keyring = bootstrap::load_keyring(args, store.backend(), in_memory, sealed_rows, &*rt.rng)?;
     if store.backend() == Backend::Sqlite && in_memory {
         tracing::info!("using a throwaway in-memory SQLite store");
+    } else {
+        tracing::info!(store = %args.redacted_database_url(), "store opened");
     }
+    Ok((store, keyring))
+}
+
+pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapError> {
+    let (store, keyring) = open_store(args, &rt).await?;
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
     let state =
@@ -82,4 +93,12 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
             .await
     });
     Ok(Running { addr, state, generated_root, shutdown: Some(tx), task })
+}
+
+/// `gatehouse root-key create [--from-env]`: recovery of the default account's root keys, without serving.
+pub async fn create_root_key(args: &ServeArgs, from_env: bool, rt: Runtime) -> Result<RootKeyOutcome, BootstrapError> {
+    let (store, keyring) = open_store(args, &rt).await?;
+    let outcome = bootstrap::create_root_key(&store, &keyring, &*rt.rng, args, from_env, rt.clock.now_millis()).await;
+    store.close().await;
+    outcome
 }

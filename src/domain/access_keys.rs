@@ -1,11 +1,14 @@
 //! Long-term access keys: at most two per user (and per root user), Active or Inactive, with last use.
 
 use gatehouse_wire::AwsError;
+use zeroize::Zeroizing;
 
 use super::paging::{self, Page};
 use super::users::authorized_user;
 use crate::authz::Authorized;
+use crate::crypto::{CryptoError, Keyring, KEY_SEAL_VERSION};
 use crate::errors;
+use crate::ids::Randomness;
 use crate::request::Ctx;
 use crate::secret::Secret;
 use crate::store::keys::{self, AccessKeyRow};
@@ -52,6 +55,39 @@ async fn owner(ctx: &Ctx, action: &'static str, user_name: Option<&str>) -> Resu
     Ok((proof, Owner::User(user)))
 }
 
+/// A new Active key of the user `user_id` (of the root user when `None`), its secret sealed to it.
+pub fn sealed_row(
+    keyring: &Keyring,
+    rng: &dyn Randomness,
+    account_id: &str,
+    user_id: Option<&str>,
+    access_key_id: String,
+    secret: &Secret,
+    now: i64,
+) -> Result<AccessKeyRow, CryptoError> {
+    let mut row = AccessKeyRow {
+        access_key_id,
+        account_id: account_id.to_string(),
+        user_id: user_id.map(str::to_string),
+        owner_kind: if user_id.is_some() { keys::OWNER_USER } else { keys::OWNER_ROOT }.into(),
+        secret_sealed: Vec::new(),
+        master_key_id: String::new(),
+        seal_version: KEY_SEAL_VERSION,
+        status: "Active".into(),
+        created_at: now,
+        last_used_at: None,
+        last_used_service: None,
+        last_used_region: None,
+    };
+    (row.master_key_id, row.secret_sealed) = keyring.seal_key_secret(rng, &row.binding(), secret.expose())?;
+    Ok(row)
+}
+
+/// The secret of a stored key, opened with the rule of the row's sealing format.
+pub fn open_secret(keyring: &Keyring, row: &AccessKeyRow) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    keyring.open_key_secret(&row.master_key_id, &row.secret_sealed, row.seal_version, &row.binding())
+}
+
 pub struct CreatedKey {
     pub row: AccessKeyRow,
     pub secret: Secret,
@@ -63,23 +99,11 @@ pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, Aw
     let state = &ctx.state;
     let access_key_id = crate::ids::access_key_id(&*state.rng, "AKIA");
     let secret = Secret::new(crate::ids::secret_access_key(&*state.rng));
-    let (master_key_id, sealed) =
-        state.keyring.seal(&*state.rng, secret.expose().as_bytes(), access_key_id.as_bytes()).map_err(|e| {
+    let row = sealed_row(&state.keyring, &*state.rng, ctx.account(), owner.user_id(), access_key_id, &secret, ctx.now)
+        .map_err(|e| {
             tracing::error!(error = %e, "sealing a new secret failed");
             gatehouse_wire::iam::errors::service_failure("Service failure.")
         })?;
-    let row = AccessKeyRow {
-        access_key_id,
-        account_id: ctx.account().to_string(),
-        user_id: owner.user_id().map(str::to_string),
-        secret_sealed: sealed,
-        master_key_id,
-        status: "Active".into(),
-        created_at: ctx.now,
-        last_used_at: None,
-        last_used_service: None,
-        last_used_region: None,
-    };
     let mut tx = ctx.write(&proof).await?;
     if keys::of_owner(tx.conn(), ctx.account(), owner.user_id()).await?.len() >= MAX_KEYS_PER_USER {
         return Err(errors::access_key_quota(MAX_KEYS_PER_USER));
@@ -100,8 +124,16 @@ pub async fn list(
     let all = keys::of_owner(&mut conn, ctx.account(), owner.user_id()).await?;
     let after = paging::decode_marker(marker)?;
     let (page, _) = paging::fetch_limit(max_items);
-    let rest: Vec<AccessKeyRow> = all.into_iter().filter(|k| after.is_empty() || k.access_key_id > after).collect();
-    Ok((paging::paginate(rest, page, |k| k.access_key_id.clone()), owner.display_name(ctx.account())))
+    // The store lists keys oldest first (creation time, then id): the marker is that same sort key, so a page
+    // starts right after the last key of the one before.
+    let rest: Vec<AccessKeyRow> = all.into_iter().filter(|k| after.is_empty() || list_sort_key(k) > after).collect();
+    Ok((paging::paginate(rest, page, list_sort_key), owner.display_name(ctx.account())))
+}
+
+/// The order of ListAccessKeys as a string that compares like (created_at, access_key_id): the time zero-padded
+/// to a fixed width (creation times are never negative).
+fn list_sort_key(k: &AccessKeyRow) -> String {
+    format!("{:020}/{}", k.created_at.max(0), k.access_key_id)
 }
 
 /// The key, which must belong to `owner`; otherwise AWS answers as if it did not exist.
@@ -135,7 +167,7 @@ pub async fn delete(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str) -> 
     let (proof, owner) = owner(ctx, "iam:DeleteAccessKey", user_name).await?;
     let mut tx = ctx.write(&proof).await?;
     owned_key(ctx, tx.conn(), &owner, access_key_id).await?;
-    keys::delete(tx.conn(), access_key_id).await?;
+    keys::delete(tx.conn(), ctx.account(), access_key_id, ctx.now).await?;
     tx.commit().await?;
     Ok(())
 }

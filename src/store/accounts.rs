@@ -4,11 +4,33 @@ use sqlx::AnyConnection;
 
 use super::Result;
 
-/// Creates the account unless it exists (idempotent, so several instances may bootstrap at once).
-pub async fn ensure(conn: &mut AnyConnection, account_id: &str, now: i64) -> Result<()> {
-    sqlx::query("INSERT INTO accounts (account_id, created_at, revision) VALUES ($1, $2, 0) ON CONFLICT (account_id) DO NOTHING")
+/// Creates the account unless it exists (idempotent, so several instances may bootstrap at once). Returns whether
+/// this call created it: on Postgres a racing insert waits for the other transaction and then reports `false`.
+pub async fn ensure(conn: &mut AnyConnection, account_id: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO accounts (account_id, created_at, revision) VALUES ($1, $2, 0) ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The root access key id the environment configured last, if any.
+pub async fn configured_root_key(conn: &mut AnyConnection, account_id: &str) -> Result<Option<String>> {
+    use sqlx::Row as _;
+    let row = sqlx::query("SELECT configured_root_key_id FROM accounts WHERE account_id = $1")
         .bind(account_id)
-        .bind(now)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<Option<String>, _>(0)).transpose()?.flatten())
+}
+
+pub async fn set_configured_root_key(conn: &mut AnyConnection, account_id: &str, key_id: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET configured_root_key_id = $2 WHERE account_id = $1")
+        .bind(account_id)
+        .bind(key_id)
         .execute(conn)
         .await?;
     Ok(())
@@ -22,4 +44,14 @@ pub async fn created_at(conn: &mut AnyConnection, account_id: &str) -> Result<Op
         .fetch_optional(conn)
         .await?;
     Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}
+
+/// Bumps the account's revision: the first statement of every write, whose row lock serialises the writers of one
+/// account on Postgres and tells other instances that what they cached is stale.
+pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -11,8 +11,12 @@ pub struct AccessKeyRow {
     pub account_id: String,
     /// `None` for the account's root user.
     pub user_id: Option<String>,
+    /// `root` or `user`: the explicit marker of a root key (a missing `user_id` alone never means root).
+    pub owner_kind: String,
     pub secret_sealed: Vec<u8>,
     pub master_key_id: String,
+    /// The sealing format of `secret_sealed` (see `crypto::KeyBinding`).
+    pub seal_version: i64,
     pub status: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
@@ -31,14 +35,33 @@ impl std::fmt::Debug for AccessKeyRow {
     }
 }
 
+pub const OWNER_ROOT: &str = "root";
+pub const OWNER_USER: &str = "user";
+
 impl AccessKeyRow {
+    /// Whether this is a key of the account's root user: the explicit marker, and no user.
+    pub fn is_root(&self) -> bool {
+        self.owner_kind == OWNER_ROOT && self.user_id.is_none()
+    }
+
+    /// What the key's secret is sealed to.
+    pub fn binding(&self) -> crate::crypto::KeyBinding<'_> {
+        crate::crypto::KeyBinding {
+            account_id: &self.account_id,
+            user_id: self.user_id.as_deref(),
+            access_key_id: &self.access_key_id,
+        }
+    }
+
     fn from_row(r: &AnyRow) -> Result<Self> {
         Ok(Self {
             access_key_id: col(r, "access_key_id")?,
             account_id: col(r, "account_id")?,
             user_id: col(r, "user_id")?,
+            owner_kind: col(r, "owner_kind")?,
             secret_sealed: col(r, "secret_sealed")?,
             master_key_id: col(r, "master_key_id")?,
+            seal_version: col(r, "seal_version")?,
             status: col(r, "status")?,
             created_at: col(r, "created_at")?,
             last_used_at: col(r, "last_used_at")?,
@@ -48,21 +71,22 @@ impl AccessKeyRow {
     }
 }
 
-const COLUMNS: &str =
-    "k.access_key_id, k.account_id, k.user_id, k.secret_sealed, k.master_key_id, k.status, k.created_at, \
-                       k.last_used_at, k.last_used_service, k.last_used_region";
+const COLUMNS: &str = "k.access_key_id, k.account_id, k.user_id, k.owner_kind, k.secret_sealed, k.master_key_id, \
+                       k.seal_version, k.status, k.created_at, k.last_used_at, k.last_used_service, k.last_used_region";
 
 pub async fn insert(conn: &mut AnyConnection, k: &AccessKeyRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO access_keys (access_key_id, account_id, user_id, secret_sealed, master_key_id, status, created_at,
-                                  last_used_at, last_used_service, last_used_region)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO access_keys (access_key_id, account_id, user_id, owner_kind, secret_sealed, master_key_id,
+                                  seal_version, status, created_at, last_used_at, last_used_service, last_used_region)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&k.access_key_id)
     .bind(&k.account_id)
     .bind(&k.user_id)
+    .bind(&k.owner_kind)
     .bind(&k.secret_sealed)
     .bind(&k.master_key_id)
+    .bind(k.seal_version)
     .bind(&k.status)
     .bind(k.created_at)
     .bind(k.last_used_at)
@@ -73,16 +97,49 @@ pub async fn insert(conn: &mut AnyConnection, k: &AccessKeyRow) -> Result<()> {
     Ok(())
 }
 
-/// Replaces the secret of an existing key (bootstrap with configured root credentials).
-pub async fn reseal(conn: &mut AnyConnection, access_key_id: &str, sealed: &[u8], master_key_id: &str) -> Result<()> {
+/// Re-seals the (unchanged) secret of a key in the current format, or under the current master key. Only a row
+/// still sealed as `old_version` is changed, so two instances re-sealing at once do not undo each other.
+pub async fn reseal(
+    conn: &mut AnyConnection,
+    access_key_id: &str,
+    old_version: i64,
+    sealed: &[u8],
+    master_key_id: &str,
+    version: i64,
+) -> Result<()> {
     sqlx::query(
-        "UPDATE access_keys SET secret_sealed = $2, master_key_id = $3, status = 'Active' WHERE access_key_id = $1",
+        "UPDATE access_keys SET secret_sealed = $3, master_key_id = $4, seal_version = $5
+         WHERE access_key_id = $1 AND seal_version = $2",
     )
     .bind(access_key_id)
+    .bind(old_version)
     .bind(sealed)
     .bind(master_key_id)
+    .bind(version)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// How many access keys are stored, in any account: a new master key must not be generated while any exists.
+pub async fn count_all(conn: &mut AnyConnection) -> Result<i64> {
+    use sqlx::Row as _;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM access_keys").fetch_one(conn).await?;
+    Ok(row.try_get::<i64, _>("n")?)
+}
+
+/// Whether `access_key_id` was deleted through the API (deleted ids are remembered, never reissued).
+pub async fn was_deleted(conn: &mut AnyConnection, access_key_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT access_key_id FROM deleted_access_keys WHERE access_key_id = $1")
+        .bind(access_key_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Forgets that `access_key_id` was deleted: only the explicit recovery command does this.
+pub async fn forget_deletion(conn: &mut AnyConnection, access_key_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM deleted_access_keys WHERE access_key_id = $1").bind(access_key_id).execute(conn).await?;
     Ok(())
 }
 
@@ -92,11 +149,13 @@ pub struct KeyWithOwner {
     pub key: AccessKeyRow,
     pub user_name: Option<String>,
     pub user_path: Option<String>,
+    /// The account of the owning user row, which must be the key's own.
+    pub user_account_id: Option<String>,
 }
 
 pub async fn with_owner(conn: &mut AnyConnection, access_key_id: &str) -> Result<Option<KeyWithOwner>> {
     let sql = format!(
-        "SELECT {COLUMNS}, u.name AS user_name, u.path AS user_path
+        "SELECT {COLUMNS}, u.name AS user_name, u.path AS user_path, u.account_id AS user_account_id
          FROM access_keys k LEFT JOIN users u ON u.user_id = k.user_id WHERE k.access_key_id = $1"
     );
     let row = sqlx::query(&sql).bind(access_key_id).fetch_optional(conn).await?;
@@ -106,6 +165,7 @@ pub async fn with_owner(conn: &mut AnyConnection, access_key_id: &str) -> Result
             key: AccessKeyRow::from_row(&r)?,
             user_name: col(&r, "user_name")?,
             user_path: col(&r, "user_path")?,
+            user_account_id: col(&r, "user_account_id")?,
         })),
     }
 }
@@ -144,8 +204,18 @@ pub async fn set_status(conn: &mut AnyConnection, access_key_id: &str, status: &
     Ok(())
 }
 
-pub async fn delete(conn: &mut AnyConnection, access_key_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM access_keys WHERE access_key_id = $1").bind(access_key_id).execute(conn).await?;
+/// Deletes a key and remembers its id (see `was_deleted`).
+pub async fn delete(conn: &mut AnyConnection, account_id: &str, access_key_id: &str, now: i64) -> Result<()> {
+    sqlx::query("DELETE FROM access_keys WHERE access_key_id = $1").bind(access_key_id).execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO deleted_access_keys (access_key_id, account_id, deleted_at) VALUES ($1, $2, $3)
+         ON CONFLICT (access_key_id) DO NOTHING",
+    )
+    .bind(access_key_id)
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

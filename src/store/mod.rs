@@ -155,10 +155,7 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        accounts::bump_revision(&mut tx, account_id).await?;
         Ok(WriteTx { tx, _writer: writer })
     }
 

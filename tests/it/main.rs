@@ -6,7 +6,9 @@ mod harness;
 
 mod access_keys;
 mod auth;
+mod root_keys;
 mod simulate;
 mod store;
 mod sts;
+mod tampering;
 mod users;

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 /// `&`, `<`, `>` and `"` become entities; carriage return and the other control characters become character
 /// references (a raw `\r` would be normalised to `\n` by every XML parser). Tab and newline stay as they are.
 pub fn escape_into(out: &mut String, text: &str) {
-    let needs = |c: char| matches!(c, '&' | '<' | '>' | '"') || (c.is_control() && c != '\n' && c != '\t');
+    let needs = |c: char| {
+        matches!(c, '&' | '<' | '>' | '"' | '\u{FFFE}' | '\u{FFFF}') || (c.is_control() && c != '\n' && c != '\t')
+    };
     if !text.contains(needs) {
         out.push_str(text);
         return;
@@ -22,9 +24,11 @@ pub fn escape_into(out: &mut String, text: &str) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            // XML 1.0 has no way to carry the other C0 controls, not even as references: an echoed NUL becomes
-            // U+FFFD so that the document stays well-formed for every client's parser.
+            // XML 1.0's `Char` production leaves out the other C0 controls and U+FFFE/U+FFFF, not even allowing
+            // references to them: an echoed NUL becomes U+FFFD so the document stays well-formed for every parser.
+            // (Surrogates, also excluded, cannot occur in a Rust string.)
             c if u32::from(c) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
             c if needs(c) => {
                 out.push_str("&#x");
                 out.push_str(&format!("{:X}", u32::from(c)));
@@ -222,6 +226,7 @@ mod tests {
         assert_eq!(escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e'f");
         assert_eq!(escape("x\r\ny\tz\u{1}\u{0}\u{85}"), "x&#xD;\ny\tz\u{FFFD}\u{FFFD}&#x85;");
         assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("a\u{FFFE}b\u{FFFF}c\u{FFFD}"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}");
     }
 
     #[test]
