@@ -135,18 +135,34 @@ async fn process(
         None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
     }
     let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
-    let ctx = Ctx { request_id: request_id.to_string(), now, region, caller, state: state.clone() };
+    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), op);
     let result = match service {
         Service::Iam => match iam::Action::from_name(&action) {
-            Some(a) => generated::iam::dispatch(&Gatehouse, &ctx, a, &params, request_id).await,
+            Some(a) => {
+                let ctx = ctx(a.auth());
+                decided(&ctx, generated::iam::dispatch(&Gatehouse, &ctx, a, &params, request_id).await)
+            }
             None => Err(AwsError::invalid_action(&action, iam::VERSION)),
         },
         Service::Sts => match sts::Action::from_name(&action) {
-            Some(a) => generated::sts::dispatch(&Gatehouse, &ctx, a, &params, request_id).await,
+            Some(a) => {
+                let ctx = ctx(a.auth());
+                decided(&ctx, generated::sts::dispatch(&Gatehouse, &ctx, a, &params, request_id).await)
+            }
             None => Err(AwsError::invalid_action(&action, sts::VERSION)),
         },
     };
     (result, service)
+}
+
+/// Authorisation by construction: an operation AWS authorises may answer success only after a decision for its
+/// own action. One that did not is a bug in Gatehouse; it fails closed, loudly.
+fn decided(ctx: &Ctx, result: Result<String, AwsError>) -> Result<String, AwsError> {
+    if result.is_ok() && ctx.op.authorised && !ctx.decided() {
+        tracing::error!(action = ctx.op.action, request_id = %ctx.request_id, "an operation answered without deciding its action; refused");
+        return Err(AwsError::internal_failure());
+    }
+    result
 }
 
 /// The headers as strings for the signature check. Values that are not UTF-8 are kept lossily: such a header
@@ -175,4 +191,48 @@ fn with_headers(status: StatusCode, body: String, request_id: &str) -> Response 
         h.insert("x-amzn-RequestId", v);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{Keyring, MasterKey};
+
+    async fn ctx(op: gatehouse_wire::authz::ActionAuth) -> Ctx {
+        let store = crate::store::Store::open("sqlite::memory:").await.unwrap();
+        let keyring = Keyring::new(MasterKey::parse(&"11".repeat(32)).unwrap(), vec![]);
+        let state = Arc::new(State {
+            store,
+            keyring,
+            clock: Arc::new(crate::clock::ManualClock::new(0)),
+            rng: Arc::new(crate::ids::SeededRandom::new(1)),
+            default_account: "000000000000".into(),
+        });
+        let root =
+            Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };
+        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, op)
+    }
+
+    #[tokio::test]
+    async fn success_without_a_decision_is_refused() {
+        let c = ctx(iam::Action::GetUser.auth()).await;
+        let e = decided(&c, Ok("<ok/>".into())).unwrap_err();
+        assert_eq!((e.code.as_ref(), e.status), ("InternalFailure", 500));
+        // Another action's decision does not count; the operation's own does.
+        c.authorize("iam:ListUsers", "*").unwrap();
+        assert!(decided(&c, Ok("<ok/>".into())).is_err());
+        c.authorize("iam:GetUser", "arn:aws:iam::000000000000:user/bob").unwrap();
+        assert_eq!(decided(&c, Ok("<ok/>".into())).unwrap(), "<ok/>");
+        // Operations AWS never authorises need no decision.
+        let c = ctx(sts::Action::GetCallerIdentity.auth()).await;
+        assert!(decided(&c, Ok("<ok/>".into())).is_ok());
+    }
+
+    #[tokio::test]
+    async fn unimplemented_operations_decide_on_their_resource_type() {
+        let c = ctx(iam::Action::DeleteRole.auth()).await;
+        assert_eq!(c.default_resource(), "arn:aws:iam::000000000000:role/*");
+        let c = ctx(iam::Action::GetAccountSummary.auth()).await;
+        assert_eq!(c.default_resource(), "*");
+    }
 }

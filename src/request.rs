@@ -1,7 +1,9 @@
 //! The context of one authenticated request, handed to every operation.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use gatehouse_wire::authz::ActionAuth;
 use gatehouse_wire::AwsError;
 
 use crate::authz::{self, Authorized};
@@ -17,6 +19,10 @@ pub struct Ctx {
     pub region: String,
     pub caller: Caller,
     pub state: Arc<State>,
+    /// How the operation being served is authorised (the action table).
+    pub op: ActionAuth,
+    /// Set once a decision for `op.action` was made; the dispatcher refuses to answer success without one.
+    decided: AtomicBool,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -29,12 +35,53 @@ impl std::fmt::Debug for Ctx {
 }
 
 impl Ctx {
+    pub fn new(
+        request_id: String,
+        now: i64,
+        region: String,
+        caller: Caller,
+        state: Arc<State>,
+        op: ActionAuth,
+    ) -> Self {
+        Self { request_id, now, region, caller, state, op, decided: AtomicBool::new(false) }
+    }
+
+    /// Whether a decision (allow or deny) was made for the operation's own action.
+    pub fn decided(&self) -> bool {
+        self.decided.load(Ordering::Relaxed)
+    }
+
+    /// The resource to decide on for an operation that names none it can resolve yet (one not implemented): its
+    /// resource type's ARN with this account and `*` for every other part, or `*` for operations on no resource.
+    pub fn default_resource(&self) -> String {
+        let Some(template) = self.op.arn_template else { return "*".to_string() };
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let Some(len) = rest[start..].find('}') else { break };
+            out.push_str(match &rest[start + 2..start + len] {
+                "Partition" => "aws",
+                "Account" => self.account(),
+                _ => "*",
+            });
+            rest = &rest[start + len + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// The account the caller acts in.
     pub fn account(&self) -> &str {
         &self.caller.account_id
     }
 
+    /// Decides whether the caller may perform `action` on `resource`. Operations decide their own action (the
+    /// dispatcher checks that they did) and may decide dependent ones too (iam:PassRole, say).
     pub fn authorize(&self, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
+        if action == self.op.action {
+            self.decided.store(true, Ordering::Relaxed);
+        }
         authz::authorize(&self.caller, action, resource)
     }
 

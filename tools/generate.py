@@ -5,6 +5,7 @@
 
 Reads  model/iam-2010-05-08.json.gz, model/sts-2011-06-15.json.gz   (AWS Query protocol)
 Writes crates/wire/src/generated/{mod,iam,sts}.rs                   (shapes, decoders, XML writers, errors, actions)
+       crates/wire/src/generated/{authz,samples}.rs                 (the action table, valid sample requests: gen_authz.py)
        src/api/generated/{mod,iam,sts}.rs                           (service traits and dispatchers of the server)
 
 The output is deterministic (CI runs the generator and `git diff --exit-code`) and formatted with rustfmt. Python
@@ -18,6 +19,9 @@ import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_authz  # noqa: E402  (the action table and the sample requests)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -635,7 +639,7 @@ def gen_wire_module(model):
 def gen_wire_mod():
     return (HEADER.format(src="model/*.json.gz")
             + "//! Code generated from the pinned botocore models; see tools/generate.py.\n\n"
-            + "pub mod iam;\npub mod sts;\n")
+            + "pub mod authz;\npub mod iam;\nmod samples;\npub mod sts;\n")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -648,7 +652,8 @@ def gen_api_module(model):
         HEADER.format(src=model.src),
         f"//! The {m.upper()} service trait and its dispatcher.",
         "//!",
-        "//! Every operation has a default body that answers 501 `NotImplemented`: an implementation overrides the",
+        "//! Every operation has a default body that decides the caller's authorisation and then answers 501",
+        "//! `NotImplemented` (a caller who may not call it learns that first): an implementation overrides the",
         "//! operations it supports (`async fn` works in the impl). `dispatch` decodes and validates the input (a",
         "//! `ValidationError` never reaches the service), awaits the operation and writes the response envelope.",
         "",
@@ -669,8 +674,9 @@ def gen_api_module(model):
             used.append("input")
         ret = f"{m}::{upper_first(op['output']['shape'])}" if "output" in op else "()"
         out.append(f"    fn {fn}({', '.join(args)}) -> impl std::future::Future<Output = Result<{ret}, AwsError>> + Send {{")
-        out.append(f"        let _ = ({', '.join(used)});" if len(used) > 1 else "        let _ = ctx;")
-        out.append(f"        std::future::ready(Err(not_implemented({rust_str(o)})))")
+        if len(used) > 1:
+            out.append(f"        let _ = {used[1]};")
+        out.append(f"        std::future::ready(Err(not_implemented(ctx, {rust_str(o)})))")
         out.append("    }")
         out.append("")
     out.append("}")
@@ -738,6 +744,8 @@ def main():
     for model in models:
         write(f"crates/wire/src/generated/{model.module}.rs", gen_wire_module(model))
         write(f"src/api/generated/{model.module}.rs", gen_api_module(model))
+    write("crates/wire/src/generated/authz.rs", gen_authz.gen_authz(models, ROOT, HEADER))
+    write("crates/wire/src/generated/samples.rs", gen_authz.gen_samples(models, HEADER))
     write("crates/wire/src/generated/mod.rs", gen_wire_mod())
     write("src/api/generated/mod.rs", gen_api_mod())
 

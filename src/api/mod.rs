@@ -9,8 +9,14 @@ use gatehouse_wire::AwsError;
 
 pub use crate::request::Ctx;
 
-/// What an operation that is not written yet answers: an honest 501 naming it, never a fake success.
-pub fn not_implemented(operation: &'static str) -> AwsError {
+/// What an operation that is not written yet answers: an honest 501 naming it, never a fake success. The caller's
+/// authorisation is decided first, so a caller who may not call the operation learns that, not that it is missing.
+pub fn not_implemented(ctx: &Ctx, operation: &'static str) -> AwsError {
+    if ctx.op.authorised {
+        if let Err(denied) = ctx.authorize(ctx.op.action, &ctx.default_resource()) {
+            return denied;
+        }
+    }
     AwsError::not_implemented(operation)
 }
 

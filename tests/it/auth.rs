@@ -24,10 +24,10 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    fn code(&self) -> &str {
+    pub fn code(&self) -> &str {
         between(&self.body, "<Code>", "</Code>")
     }
-    fn message(&self) -> &str {
+    pub fn message(&self) -> &str {
         between(&self.body, "<Message>", "</Message>")
     }
 }
@@ -67,7 +67,7 @@ fn amz_date(unix: i64) -> String {
 
 /// Signs a form POST to `/` with our own SigV4 code (the SDK-driven tests prove that code against real
 /// clients; here it only produces requests the SDKs will not send).
-fn signed_post(host: &str, creds: &Creds, service: &str, body: &str, unix: i64) -> Vec<(String, String)> {
+pub fn signed_post(host: &str, creds: &Creds, service: &str, body: &str, unix: i64) -> Vec<(String, String)> {
     let date = amz_date(unix);
     let day = &date[..8];
     let mut headers = vec![
@@ -91,7 +91,7 @@ fn signed_post(host: &str, creds: &Creds, service: &str, body: &str, unix: i64) 
     headers
 }
 
-fn now() -> i64 {
+pub fn now() -> i64 {
     SystemClock.now_millis() / 1000
 }
 

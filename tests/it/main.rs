@@ -6,6 +6,7 @@ mod harness;
 
 mod access_keys;
 mod auth;
+mod authorization;
 mod root_keys;
 mod simulate;
 mod store;

@@ -1,7 +1,8 @@
 //! The wire layer of Gatehouse: everything between HTTP bytes and typed IAM/STS operations, with no I/O.
 //!
 //! * [`form::Params`]: the form-encoded parameters of a Query request;
-//! * [`iam`] and [`sts`]: generated from the pinned botocore models (`tools/generate.py`): the action list, one
+//! * [`iam`] and [`sts`]: generated from the pinned botocore models (`tools/generate.py`): the action list (with
+//!   [`authz`], how each operation is authorised, and sample parameters for tests), one
 //!   Rust type per shape, `decode` (with AWS's validation) for inputs, `write_xml` for outputs, and the
 //!   modelled error codes;
 //! * [`envelope::response`] and [`AwsError::to_xml`]: the success and error documents;
@@ -94,7 +95,7 @@ pub use decode::{Decode, Decoder};
 pub use envelope::{empty_response, response};
 pub use error::AwsError;
 pub use form::Params;
-pub use generated::{iam, sts};
+pub use generated::{authz, iam, sts};
 pub use secret::Secret;
 pub use time::Timestamp;
 pub use xml::{XmlValue, XmlWriter};

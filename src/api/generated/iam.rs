@@ -2,7 +2,8 @@
 
 //! The IAM service trait and its dispatcher.
 //!
-//! Every operation has a default body that answers 501 `NotImplemented`: an implementation overrides the
+//! Every operation has a default body that decides the caller's authorisation and then answers 501
+//! `NotImplemented` (a caller who may not call it learns that first): an implementation overrides the
 //! operations it supports (`async fn` works in the impl). `dispatch` decodes and validates the input (a
 //! `ValidationError` never reaches the service), awaits the operation and writes the response envelope.
 
@@ -16,8 +17,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AcceptDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AcceptDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AcceptDelegationRequest")))
     }
 
     fn acquire_role(
@@ -25,8 +26,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AcquireRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::AcquireRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AcquireRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AcquireRole")))
     }
 
     fn add_client_id_to_open_id_connect_provider(
@@ -34,8 +35,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AddClientIDToOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AddClientIDToOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AddClientIDToOpenIDConnectProvider")))
     }
 
     fn add_role_to_instance_profile(
@@ -43,8 +44,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AddRoleToInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AddRoleToInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AddRoleToInstanceProfile")))
     }
 
     fn add_user_to_group(
@@ -52,8 +53,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AddUserToGroupRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AddUserToGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AddUserToGroup")))
     }
 
     fn associate_delegation_request(
@@ -61,8 +62,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AssociateDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AssociateDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AssociateDelegationRequest")))
     }
 
     fn attach_group_policy(
@@ -70,8 +71,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AttachGroupPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AttachGroupPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AttachGroupPolicy")))
     }
 
     fn attach_role_policy(
@@ -79,8 +80,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AttachRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AttachRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AttachRolePolicy")))
     }
 
     fn attach_user_policy(
@@ -88,8 +89,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::AttachUserPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AttachUserPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AttachUserPolicy")))
     }
 
     fn change_password(
@@ -97,8 +98,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ChangePasswordRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ChangePassword")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ChangePassword")))
     }
 
     fn create_access_key(
@@ -106,8 +107,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateAccessKeyRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateAccessKeyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateAccessKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateAccessKey")))
     }
 
     fn create_account_alias(
@@ -115,8 +116,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateAccountAliasRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateAccountAlias")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateAccountAlias")))
     }
 
     fn create_delegation_request(
@@ -124,8 +125,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateDelegationRequestResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateDelegationRequest")))
     }
 
     fn create_group(
@@ -133,8 +134,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateGroupRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateGroupResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateGroup")))
     }
 
     fn create_instance_profile(
@@ -142,8 +143,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateInstanceProfileResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateInstanceProfile")))
     }
 
     fn create_login_profile(
@@ -151,8 +152,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateLoginProfileRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateLoginProfileResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateLoginProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateLoginProfile")))
     }
 
     fn create_open_id_connect_provider(
@@ -160,8 +161,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateOpenIDConnectProviderResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateOpenIDConnectProvider")))
     }
 
     fn create_policy(
@@ -169,8 +170,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreatePolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreatePolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreatePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreatePolicy")))
     }
 
     fn create_policy_version(
@@ -178,8 +179,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreatePolicyVersionRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreatePolicyVersionResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreatePolicyVersion")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreatePolicyVersion")))
     }
 
     fn create_role(
@@ -187,8 +188,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateRole")))
     }
 
     fn create_saml_provider(
@@ -196,8 +197,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateSAMLProviderResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateSAMLProvider")))
     }
 
     fn create_service_linked_role(
@@ -205,8 +206,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateServiceLinkedRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateServiceLinkedRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateServiceLinkedRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateServiceLinkedRole")))
     }
 
     fn create_service_specific_credential(
@@ -214,8 +215,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateServiceSpecificCredentialRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateServiceSpecificCredentialResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateServiceSpecificCredential")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateServiceSpecificCredential")))
     }
 
     fn create_user(
@@ -223,8 +224,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateUserRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateUserResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateUser")))
     }
 
     fn create_virtual_mfa_device(
@@ -232,8 +233,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::CreateVirtualMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<iam::CreateVirtualMFADeviceResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("CreateVirtualMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "CreateVirtualMFADevice")))
     }
 
     fn deactivate_mfa_device(
@@ -241,8 +242,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeactivateMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeactivateMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeactivateMFADevice")))
     }
 
     fn delete_access_key(
@@ -250,8 +251,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteAccessKeyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteAccessKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteAccessKey")))
     }
 
     fn delete_account_alias(
@@ -259,16 +260,15 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteAccountAliasRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteAccountAlias")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteAccountAlias")))
     }
 
     fn delete_account_password_policy(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("DeleteAccountPasswordPolicy")))
+        std::future::ready(Err(not_implemented(ctx, "DeleteAccountPasswordPolicy")))
     }
 
     fn delete_group(
@@ -276,8 +276,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteGroupRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteGroup")))
     }
 
     fn delete_group_policy(
@@ -285,8 +285,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteGroupPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteGroupPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteGroupPolicy")))
     }
 
     fn delete_instance_profile(
@@ -294,8 +294,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteInstanceProfile")))
     }
 
     fn delete_login_profile(
@@ -303,8 +303,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteLoginProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteLoginProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteLoginProfile")))
     }
 
     fn delete_open_id_connect_provider(
@@ -312,8 +312,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteOpenIDConnectProvider")))
     }
 
     fn delete_policy(
@@ -321,8 +321,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeletePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeletePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeletePolicy")))
     }
 
     fn delete_policy_version(
@@ -330,8 +330,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeletePolicyVersionRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeletePolicyVersion")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeletePolicyVersion")))
     }
 
     fn delete_role(
@@ -339,8 +339,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteRoleRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteRole")))
     }
 
     fn delete_role_permissions_boundary(
@@ -348,8 +348,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteRolePermissionsBoundaryRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteRolePermissionsBoundary")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteRolePermissionsBoundary")))
     }
 
     fn delete_role_policy(
@@ -357,8 +357,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteRolePolicy")))
     }
 
     fn delete_saml_provider(
@@ -366,8 +366,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteSAMLProvider")))
     }
 
     fn delete_ssh_public_key(
@@ -375,8 +375,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteSSHPublicKeyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteSSHPublicKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteSSHPublicKey")))
     }
 
     fn delete_server_certificate(
@@ -384,8 +384,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteServerCertificate")))
     }
 
     fn delete_service_linked_role(
@@ -393,8 +393,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteServiceLinkedRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::DeleteServiceLinkedRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteServiceLinkedRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteServiceLinkedRole")))
     }
 
     fn delete_service_specific_credential(
@@ -402,8 +402,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteServiceSpecificCredentialRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteServiceSpecificCredential")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteServiceSpecificCredential")))
     }
 
     fn delete_signing_certificate(
@@ -411,8 +411,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteSigningCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteSigningCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteSigningCertificate")))
     }
 
     fn delete_user(
@@ -420,8 +420,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteUserRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteUser")))
     }
 
     fn delete_user_permissions_boundary(
@@ -429,8 +429,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteUserPermissionsBoundaryRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteUserPermissionsBoundary")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteUserPermissionsBoundary")))
     }
 
     fn delete_user_policy(
@@ -438,8 +438,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteUserPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteUserPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteUserPolicy")))
     }
 
     fn delete_virtual_mfa_device(
@@ -447,8 +447,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DeleteVirtualMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DeleteVirtualMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DeleteVirtualMFADevice")))
     }
 
     fn detach_group_policy(
@@ -456,8 +456,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DetachGroupPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DetachGroupPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DetachGroupPolicy")))
     }
 
     fn detach_role_policy(
@@ -465,8 +465,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DetachRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DetachRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DetachRolePolicy")))
     }
 
     fn detach_user_policy(
@@ -474,8 +474,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DetachUserPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DetachUserPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DetachUserPolicy")))
     }
 
     fn disable_organizations_root_credentials_management(
@@ -484,8 +484,8 @@ pub trait IamApi: Send + Sync {
         input: iam::DisableOrganizationsRootCredentialsManagementRequest,
     ) -> impl std::future::Future<Output = Result<iam::DisableOrganizationsRootCredentialsManagementResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DisableOrganizationsRootCredentialsManagement")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DisableOrganizationsRootCredentialsManagement")))
     }
 
     fn disable_organizations_root_sessions(
@@ -493,16 +493,15 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::DisableOrganizationsRootSessionsRequest,
     ) -> impl std::future::Future<Output = Result<iam::DisableOrganizationsRootSessionsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DisableOrganizationsRootSessions")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DisableOrganizationsRootSessions")))
     }
 
     fn disable_outbound_web_identity_federation(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("DisableOutboundWebIdentityFederation")))
+        std::future::ready(Err(not_implemented(ctx, "DisableOutboundWebIdentityFederation")))
     }
 
     fn enable_mfa_device(
@@ -510,8 +509,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::EnableMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("EnableMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "EnableMFADevice")))
     }
 
     fn enable_organizations_root_credentials_management(
@@ -520,8 +519,8 @@ pub trait IamApi: Send + Sync {
         input: iam::EnableOrganizationsRootCredentialsManagementRequest,
     ) -> impl std::future::Future<Output = Result<iam::EnableOrganizationsRootCredentialsManagementResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("EnableOrganizationsRootCredentialsManagement")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "EnableOrganizationsRootCredentialsManagement")))
     }
 
     fn enable_organizations_root_sessions(
@@ -529,8 +528,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::EnableOrganizationsRootSessionsRequest,
     ) -> impl std::future::Future<Output = Result<iam::EnableOrganizationsRootSessionsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("EnableOrganizationsRootSessions")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "EnableOrganizationsRootSessions")))
     }
 
     fn enable_outbound_web_identity_federation(
@@ -538,16 +537,14 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::EnableOutboundWebIdentityFederationResponse, AwsError>> + Send
     {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("EnableOutboundWebIdentityFederation")))
+        std::future::ready(Err(not_implemented(ctx, "EnableOutboundWebIdentityFederation")))
     }
 
     fn generate_credential_report(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::GenerateCredentialReportResponse, AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("GenerateCredentialReport")))
+        std::future::ready(Err(not_implemented(ctx, "GenerateCredentialReport")))
     }
 
     fn generate_organizations_access_report(
@@ -556,8 +553,8 @@ pub trait IamApi: Send + Sync {
         input: iam::GenerateOrganizationsAccessReportRequest,
     ) -> impl std::future::Future<Output = Result<iam::GenerateOrganizationsAccessReportResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GenerateOrganizationsAccessReport")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GenerateOrganizationsAccessReport")))
     }
 
     fn generate_service_last_accessed_details(
@@ -566,8 +563,8 @@ pub trait IamApi: Send + Sync {
         input: iam::GenerateServiceLastAccessedDetailsRequest,
     ) -> impl std::future::Future<Output = Result<iam::GenerateServiceLastAccessedDetailsResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GenerateServiceLastAccessedDetails")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GenerateServiceLastAccessedDetails")))
     }
 
     fn get_access_key_last_used(
@@ -575,8 +572,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetAccessKeyLastUsedRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetAccessKeyLastUsedResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetAccessKeyLastUsed")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetAccessKeyLastUsed")))
     }
 
     fn get_account_authorization_details(
@@ -584,16 +581,15 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetAccountAuthorizationDetailsRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetAccountAuthorizationDetailsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetAccountAuthorizationDetails")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetAccountAuthorizationDetails")))
     }
 
     fn get_account_password_policy(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::GetAccountPasswordPolicyResponse, AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("GetAccountPasswordPolicy")))
+        std::future::ready(Err(not_implemented(ctx, "GetAccountPasswordPolicy")))
     }
 
     fn get_account_properties(
@@ -601,16 +597,15 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetAccountPropertiesRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetAccountPropertiesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetAccountProperties")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetAccountProperties")))
     }
 
     fn get_account_summary(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::GetAccountSummaryResponse, AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("GetAccountSummary")))
+        std::future::ready(Err(not_implemented(ctx, "GetAccountSummary")))
     }
 
     fn get_context_keys_for_custom_policy(
@@ -618,8 +613,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetContextKeysForCustomPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetContextKeysForCustomPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetContextKeysForCustomPolicy")))
     }
 
     fn get_context_keys_for_principal_policy(
@@ -627,16 +622,15 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetContextKeysForPrincipalPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetContextKeysForPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetContextKeysForPrincipalPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetContextKeysForPrincipalPolicy")))
     }
 
     fn get_credential_report(
         &self,
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::GetCredentialReportResponse, AwsError>> + Send {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("GetCredentialReport")))
+        std::future::ready(Err(not_implemented(ctx, "GetCredentialReport")))
     }
 
     fn get_delegation_request(
@@ -644,8 +638,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetDelegationRequestResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetDelegationRequest")))
     }
 
     fn get_group(
@@ -653,8 +647,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetGroupRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetGroupResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetGroup")))
     }
 
     fn get_group_policy(
@@ -662,8 +656,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetGroupPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetGroupPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetGroupPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetGroupPolicy")))
     }
 
     fn get_human_readable_summary(
@@ -671,8 +665,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetHumanReadableSummaryRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetHumanReadableSummaryResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetHumanReadableSummary")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetHumanReadableSummary")))
     }
 
     fn get_instance_profile(
@@ -680,8 +674,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetInstanceProfileResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetInstanceProfile")))
     }
 
     fn get_login_profile(
@@ -689,8 +683,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetLoginProfileRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetLoginProfileResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetLoginProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetLoginProfile")))
     }
 
     fn get_mfa_device(
@@ -698,8 +692,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetMFADeviceResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetMFADevice")))
     }
 
     fn get_open_id_connect_provider(
@@ -707,8 +701,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetOpenIDConnectProviderResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetOpenIDConnectProvider")))
     }
 
     fn get_organizations_access_report(
@@ -716,8 +710,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetOrganizationsAccessReportRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetOrganizationsAccessReportResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetOrganizationsAccessReport")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetOrganizationsAccessReport")))
     }
 
     fn get_outbound_web_identity_federation_info(
@@ -725,8 +719,7 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
     ) -> impl std::future::Future<Output = Result<iam::GetOutboundWebIdentityFederationInfoResponse, AwsError>> + Send
     {
-        let _ = ctx;
-        std::future::ready(Err(not_implemented("GetOutboundWebIdentityFederationInfo")))
+        std::future::ready(Err(not_implemented(ctx, "GetOutboundWebIdentityFederationInfo")))
     }
 
     fn get_policy(
@@ -734,8 +727,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetPolicy")))
     }
 
     fn get_policy_version(
@@ -743,8 +736,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetPolicyVersionRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetPolicyVersionResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetPolicyVersion")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetPolicyVersion")))
     }
 
     fn get_role(
@@ -752,8 +745,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetRole")))
     }
 
     fn get_role_policy(
@@ -761,8 +754,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetRolePolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetRolePolicy")))
     }
 
     fn get_role_template_version(
@@ -770,8 +763,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetRoleTemplateVersionRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetRoleTemplateVersionResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetRoleTemplateVersion")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetRoleTemplateVersion")))
     }
 
     fn get_saml_provider(
@@ -779,8 +772,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetSAMLProviderResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetSAMLProvider")))
     }
 
     fn get_ssh_public_key(
@@ -788,8 +781,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetSSHPublicKeyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetSSHPublicKeyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetSSHPublicKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetSSHPublicKey")))
     }
 
     fn get_server_certificate(
@@ -797,8 +790,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetServerCertificateResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetServerCertificate")))
     }
 
     fn get_service_last_accessed_details(
@@ -806,8 +799,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetServiceLastAccessedDetailsRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetServiceLastAccessedDetailsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetServiceLastAccessedDetails")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetServiceLastAccessedDetails")))
     }
 
     fn get_service_last_accessed_details_with_entities(
@@ -816,8 +809,8 @@ pub trait IamApi: Send + Sync {
         input: iam::GetServiceLastAccessedDetailsWithEntitiesRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetServiceLastAccessedDetailsWithEntitiesResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetServiceLastAccessedDetailsWithEntities")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetServiceLastAccessedDetailsWithEntities")))
     }
 
     fn get_service_linked_role_deletion_status(
@@ -826,8 +819,8 @@ pub trait IamApi: Send + Sync {
         input: iam::GetServiceLinkedRoleDeletionStatusRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetServiceLinkedRoleDeletionStatusResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetServiceLinkedRoleDeletionStatus")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetServiceLinkedRoleDeletionStatus")))
     }
 
     fn get_user(
@@ -835,8 +828,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetUserRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetUserResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetUser")))
     }
 
     fn get_user_policy(
@@ -844,8 +837,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::GetUserPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::GetUserPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetUserPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetUserPolicy")))
     }
 
     fn list_access_keys(
@@ -853,8 +846,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListAccessKeysRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListAccessKeysResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListAccessKeys")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListAccessKeys")))
     }
 
     fn list_account_aliases(
@@ -862,8 +855,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListAccountAliasesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListAccountAliasesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListAccountAliases")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListAccountAliases")))
     }
 
     fn list_attached_group_policies(
@@ -871,8 +864,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListAttachedGroupPoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListAttachedGroupPoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListAttachedGroupPolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListAttachedGroupPolicies")))
     }
 
     fn list_attached_role_policies(
@@ -880,8 +873,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListAttachedRolePoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListAttachedRolePoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListAttachedRolePolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListAttachedRolePolicies")))
     }
 
     fn list_attached_user_policies(
@@ -889,8 +882,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListAttachedUserPoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListAttachedUserPoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListAttachedUserPolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListAttachedUserPolicies")))
     }
 
     fn list_delegation_requests(
@@ -898,8 +891,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListDelegationRequestsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListDelegationRequestsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListDelegationRequests")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListDelegationRequests")))
     }
 
     fn list_entities_for_policy(
@@ -907,8 +900,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListEntitiesForPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListEntitiesForPolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListEntitiesForPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListEntitiesForPolicy")))
     }
 
     fn list_group_policies(
@@ -916,8 +909,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListGroupPoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListGroupPoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListGroupPolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListGroupPolicies")))
     }
 
     fn list_groups(
@@ -925,8 +918,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListGroupsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListGroupsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListGroups")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListGroups")))
     }
 
     fn list_groups_for_user(
@@ -934,8 +927,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListGroupsForUserRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListGroupsForUserResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListGroupsForUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListGroupsForUser")))
     }
 
     fn list_instance_profile_tags(
@@ -943,8 +936,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListInstanceProfileTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfileTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListInstanceProfileTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListInstanceProfileTags")))
     }
 
     fn list_instance_profiles(
@@ -952,8 +945,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListInstanceProfilesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListInstanceProfiles")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListInstanceProfiles")))
     }
 
     fn list_instance_profiles_for_role(
@@ -961,8 +954,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListInstanceProfilesForRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListInstanceProfilesForRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListInstanceProfilesForRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListInstanceProfilesForRole")))
     }
 
     fn list_mfa_device_tags(
@@ -970,8 +963,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListMFADeviceTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListMFADeviceTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListMFADeviceTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListMFADeviceTags")))
     }
 
     fn list_mfa_devices(
@@ -979,8 +972,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListMFADevicesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListMFADevicesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListMFADevices")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListMFADevices")))
     }
 
     fn list_open_id_connect_provider_tags(
@@ -988,8 +981,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListOpenIDConnectProviderTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListOpenIDConnectProviderTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListOpenIDConnectProviderTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListOpenIDConnectProviderTags")))
     }
 
     fn list_open_id_connect_providers(
@@ -997,8 +990,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListOpenIDConnectProvidersRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListOpenIDConnectProvidersResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListOpenIDConnectProviders")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListOpenIDConnectProviders")))
     }
 
     fn list_organizations_features(
@@ -1006,8 +999,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListOrganizationsFeaturesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListOrganizationsFeaturesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListOrganizationsFeatures")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListOrganizationsFeatures")))
     }
 
     fn list_policies(
@@ -1015,8 +1008,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListPoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListPoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListPolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListPolicies")))
     }
 
     fn list_policies_granting_service_access(
@@ -1025,8 +1018,8 @@ pub trait IamApi: Send + Sync {
         input: iam::ListPoliciesGrantingServiceAccessRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListPoliciesGrantingServiceAccessResponse, AwsError>> + Send
     {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListPoliciesGrantingServiceAccess")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListPoliciesGrantingServiceAccess")))
     }
 
     fn list_policy_tags(
@@ -1034,8 +1027,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListPolicyTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListPolicyTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListPolicyTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListPolicyTags")))
     }
 
     fn list_policy_versions(
@@ -1043,8 +1036,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListPolicyVersionsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListPolicyVersionsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListPolicyVersions")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListPolicyVersions")))
     }
 
     fn list_role_policies(
@@ -1052,8 +1045,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListRolePoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListRolePoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListRolePolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListRolePolicies")))
     }
 
     fn list_role_tags(
@@ -1061,8 +1054,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListRoleTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListRoleTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListRoleTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListRoleTags")))
     }
 
     fn list_roles(
@@ -1070,8 +1063,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListRolesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListRolesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListRoles")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListRoles")))
     }
 
     fn list_saml_provider_tags(
@@ -1079,8 +1072,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListSAMLProviderTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListSAMLProviderTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListSAMLProviderTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListSAMLProviderTags")))
     }
 
     fn list_saml_providers(
@@ -1088,8 +1081,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListSAMLProvidersRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListSAMLProvidersResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListSAMLProviders")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListSAMLProviders")))
     }
 
     fn list_ssh_public_keys(
@@ -1097,8 +1090,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListSSHPublicKeysRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListSSHPublicKeysResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListSSHPublicKeys")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListSSHPublicKeys")))
     }
 
     fn list_server_certificate_tags(
@@ -1106,8 +1099,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListServerCertificateTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListServerCertificateTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListServerCertificateTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListServerCertificateTags")))
     }
 
     fn list_server_certificates(
@@ -1115,8 +1108,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListServerCertificatesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListServerCertificatesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListServerCertificates")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListServerCertificates")))
     }
 
     fn list_service_specific_credentials(
@@ -1124,8 +1117,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListServiceSpecificCredentialsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListServiceSpecificCredentialsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListServiceSpecificCredentials")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListServiceSpecificCredentials")))
     }
 
     fn list_signing_certificates(
@@ -1133,8 +1126,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListSigningCertificatesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListSigningCertificatesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListSigningCertificates")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListSigningCertificates")))
     }
 
     fn list_user_policies(
@@ -1142,8 +1135,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListUserPoliciesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListUserPoliciesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListUserPolicies")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListUserPolicies")))
     }
 
     fn list_user_tags(
@@ -1151,8 +1144,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListUserTagsRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListUserTagsResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListUserTags")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListUserTags")))
     }
 
     fn list_users(
@@ -1160,8 +1153,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListUsersRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListUsersResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListUsers")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListUsers")))
     }
 
     fn list_virtual_mfa_devices(
@@ -1169,8 +1162,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ListVirtualMFADevicesRequest,
     ) -> impl std::future::Future<Output = Result<iam::ListVirtualMFADevicesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ListVirtualMFADevices")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ListVirtualMFADevices")))
     }
 
     fn put_account_properties(
@@ -1178,8 +1171,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutAccountPropertiesRequest,
     ) -> impl std::future::Future<Output = Result<iam::PutAccountPropertiesResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutAccountProperties")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutAccountProperties")))
     }
 
     fn put_group_policy(
@@ -1187,8 +1180,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutGroupPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutGroupPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutGroupPolicy")))
     }
 
     fn put_role_permissions_boundary(
@@ -1196,8 +1189,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutRolePermissionsBoundaryRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutRolePermissionsBoundary")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutRolePermissionsBoundary")))
     }
 
     fn put_role_policy(
@@ -1205,8 +1198,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutRolePolicy")))
     }
 
     fn put_user_permissions_boundary(
@@ -1214,8 +1207,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutUserPermissionsBoundaryRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutUserPermissionsBoundary")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutUserPermissionsBoundary")))
     }
 
     fn put_user_policy(
@@ -1223,8 +1216,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::PutUserPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("PutUserPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "PutUserPolicy")))
     }
 
     fn reject_delegation_request(
@@ -1232,8 +1225,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::RejectDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("RejectDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "RejectDelegationRequest")))
     }
 
     fn remove_client_id_from_open_id_connect_provider(
@@ -1241,8 +1234,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::RemoveClientIDFromOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("RemoveClientIDFromOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "RemoveClientIDFromOpenIDConnectProvider")))
     }
 
     fn remove_role_from_instance_profile(
@@ -1250,8 +1243,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::RemoveRoleFromInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("RemoveRoleFromInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "RemoveRoleFromInstanceProfile")))
     }
 
     fn remove_user_from_group(
@@ -1259,8 +1252,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::RemoveUserFromGroupRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("RemoveUserFromGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "RemoveUserFromGroup")))
     }
 
     fn reset_service_specific_credential(
@@ -1268,8 +1261,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ResetServiceSpecificCredentialRequest,
     ) -> impl std::future::Future<Output = Result<iam::ResetServiceSpecificCredentialResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ResetServiceSpecificCredential")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ResetServiceSpecificCredential")))
     }
 
     fn resync_mfa_device(
@@ -1277,8 +1270,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::ResyncMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("ResyncMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "ResyncMFADevice")))
     }
 
     fn send_delegation_token(
@@ -1286,8 +1279,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::SendDelegationTokenRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("SendDelegationToken")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "SendDelegationToken")))
     }
 
     fn set_default_policy_version(
@@ -1295,8 +1288,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::SetDefaultPolicyVersionRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("SetDefaultPolicyVersion")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "SetDefaultPolicyVersion")))
     }
 
     fn set_security_token_service_preferences(
@@ -1304,8 +1297,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::SetSecurityTokenServicePreferencesRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("SetSecurityTokenServicePreferences")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "SetSecurityTokenServicePreferences")))
     }
 
     fn simulate_custom_policy(
@@ -1313,8 +1306,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::SimulateCustomPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("SimulateCustomPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "SimulateCustomPolicy")))
     }
 
     fn simulate_principal_policy(
@@ -1322,8 +1315,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::SimulatePrincipalPolicyRequest,
     ) -> impl std::future::Future<Output = Result<iam::SimulatePolicyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("SimulatePrincipalPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "SimulatePrincipalPolicy")))
     }
 
     fn tag_instance_profile(
@@ -1331,8 +1324,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagInstanceProfile")))
     }
 
     fn tag_mfa_device(
@@ -1340,8 +1333,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagMFADevice")))
     }
 
     fn tag_open_id_connect_provider(
@@ -1349,8 +1342,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagOpenIDConnectProvider")))
     }
 
     fn tag_policy(
@@ -1358,8 +1351,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagPolicy")))
     }
 
     fn tag_role(
@@ -1367,8 +1360,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagRoleRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagRole")))
     }
 
     fn tag_saml_provider(
@@ -1376,8 +1369,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagSAMLProvider")))
     }
 
     fn tag_server_certificate(
@@ -1385,8 +1378,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagServerCertificate")))
     }
 
     fn tag_user(
@@ -1394,8 +1387,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::TagUserRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("TagUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "TagUser")))
     }
 
     fn untag_instance_profile(
@@ -1403,8 +1396,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagInstanceProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagInstanceProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagInstanceProfile")))
     }
 
     fn untag_mfa_device(
@@ -1412,8 +1405,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagMFADeviceRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagMFADevice")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagMFADevice")))
     }
 
     fn untag_open_id_connect_provider(
@@ -1421,8 +1414,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagOpenIDConnectProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagOpenIDConnectProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagOpenIDConnectProvider")))
     }
 
     fn untag_policy(
@@ -1430,8 +1423,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagPolicy")))
     }
 
     fn untag_role(
@@ -1439,8 +1432,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagRoleRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagRole")))
     }
 
     fn untag_saml_provider(
@@ -1448,8 +1441,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagSAMLProvider")))
     }
 
     fn untag_server_certificate(
@@ -1457,8 +1450,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagServerCertificate")))
     }
 
     fn untag_user(
@@ -1466,8 +1459,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UntagUserRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UntagUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UntagUser")))
     }
 
     fn update_access_key(
@@ -1475,8 +1468,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateAccessKeyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateAccessKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateAccessKey")))
     }
 
     fn update_account_password_policy(
@@ -1484,8 +1477,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateAccountPasswordPolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateAccountPasswordPolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateAccountPasswordPolicy")))
     }
 
     fn update_assume_role_policy(
@@ -1493,8 +1486,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateAssumeRolePolicyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateAssumeRolePolicy")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateAssumeRolePolicy")))
     }
 
     fn update_delegation_request(
@@ -1502,8 +1495,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateDelegationRequestRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateDelegationRequest")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateDelegationRequest")))
     }
 
     fn update_group(
@@ -1511,8 +1504,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateGroupRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateGroup")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateGroup")))
     }
 
     fn update_login_profile(
@@ -1520,8 +1513,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateLoginProfileRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateLoginProfile")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateLoginProfile")))
     }
 
     fn update_open_id_connect_provider_thumbprint(
@@ -1529,8 +1522,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateOpenIDConnectProviderThumbprintRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateOpenIDConnectProviderThumbprint")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateOpenIDConnectProviderThumbprint")))
     }
 
     fn update_role(
@@ -1538,8 +1531,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateRoleRequest,
     ) -> impl std::future::Future<Output = Result<iam::UpdateRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateRole")))
     }
 
     fn update_role_description(
@@ -1547,8 +1540,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateRoleDescriptionRequest,
     ) -> impl std::future::Future<Output = Result<iam::UpdateRoleDescriptionResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateRoleDescription")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateRoleDescription")))
     }
 
     fn update_saml_provider(
@@ -1556,8 +1549,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateSAMLProviderRequest,
     ) -> impl std::future::Future<Output = Result<iam::UpdateSAMLProviderResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateSAMLProvider")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateSAMLProvider")))
     }
 
     fn update_ssh_public_key(
@@ -1565,8 +1558,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateSSHPublicKeyRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateSSHPublicKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateSSHPublicKey")))
     }
 
     fn update_server_certificate(
@@ -1574,8 +1567,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateServerCertificate")))
     }
 
     fn update_service_specific_credential(
@@ -1583,8 +1576,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateServiceSpecificCredentialRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateServiceSpecificCredential")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateServiceSpecificCredential")))
     }
 
     fn update_signing_certificate(
@@ -1592,8 +1585,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateSigningCertificateRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateSigningCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateSigningCertificate")))
     }
 
     fn update_user(
@@ -1601,8 +1594,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UpdateUserRequest,
     ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UpdateUser")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UpdateUser")))
     }
 
     fn upload_ssh_public_key(
@@ -1610,8 +1603,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UploadSSHPublicKeyRequest,
     ) -> impl std::future::Future<Output = Result<iam::UploadSSHPublicKeyResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UploadSSHPublicKey")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UploadSSHPublicKey")))
     }
 
     fn upload_server_certificate(
@@ -1619,8 +1612,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UploadServerCertificateRequest,
     ) -> impl std::future::Future<Output = Result<iam::UploadServerCertificateResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UploadServerCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UploadServerCertificate")))
     }
 
     fn upload_signing_certificate(
@@ -1628,8 +1621,8 @@ pub trait IamApi: Send + Sync {
         ctx: &Ctx,
         input: iam::UploadSigningCertificateRequest,
     ) -> impl std::future::Future<Output = Result<iam::UploadSigningCertificateResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("UploadSigningCertificate")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "UploadSigningCertificate")))
     }
 }
 

@@ -2,7 +2,8 @@
 
 //! The STS service trait and its dispatcher.
 //!
-//! Every operation has a default body that answers 501 `NotImplemented`: an implementation overrides the
+//! Every operation has a default body that decides the caller's authorisation and then answers 501
+//! `NotImplemented` (a caller who may not call it learns that first): an implementation overrides the
 //! operations it supports (`async fn` works in the impl). `dispatch` decodes and validates the input (a
 //! `ValidationError` never reaches the service), awaits the operation and writes the response envelope.
 
@@ -16,8 +17,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::AssumeRoleRequest,
     ) -> impl std::future::Future<Output = Result<sts::AssumeRoleResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AssumeRole")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AssumeRole")))
     }
 
     fn assume_role_with_saml(
@@ -25,8 +26,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::AssumeRoleWithSAMLRequest,
     ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithSAMLResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AssumeRoleWithSAML")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AssumeRoleWithSAML")))
     }
 
     fn assume_role_with_web_identity(
@@ -34,8 +35,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::AssumeRoleWithWebIdentityRequest,
     ) -> impl std::future::Future<Output = Result<sts::AssumeRoleWithWebIdentityResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AssumeRoleWithWebIdentity")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AssumeRoleWithWebIdentity")))
     }
 
     fn assume_root(
@@ -43,8 +44,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::AssumeRootRequest,
     ) -> impl std::future::Future<Output = Result<sts::AssumeRootResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("AssumeRoot")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "AssumeRoot")))
     }
 
     fn decode_authorization_message(
@@ -52,8 +53,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::DecodeAuthorizationMessageRequest,
     ) -> impl std::future::Future<Output = Result<sts::DecodeAuthorizationMessageResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("DecodeAuthorizationMessage")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "DecodeAuthorizationMessage")))
     }
 
     fn get_access_key_info(
@@ -61,8 +62,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetAccessKeyInfoRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetAccessKeyInfoResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetAccessKeyInfo")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetAccessKeyInfo")))
     }
 
     fn get_caller_identity(
@@ -70,8 +71,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetCallerIdentityRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetCallerIdentityResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetCallerIdentity")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetCallerIdentity")))
     }
 
     fn get_delegated_access_token(
@@ -79,8 +80,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetDelegatedAccessTokenRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetDelegatedAccessTokenResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetDelegatedAccessToken")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetDelegatedAccessToken")))
     }
 
     fn get_federation_token(
@@ -88,8 +89,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetFederationTokenRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetFederationTokenResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetFederationToken")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetFederationToken")))
     }
 
     fn get_session_token(
@@ -97,8 +98,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetSessionTokenRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetSessionTokenResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetSessionToken")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetSessionToken")))
     }
 
     fn get_web_identity_token(
@@ -106,8 +107,8 @@ pub trait StsApi: Send + Sync {
         ctx: &Ctx,
         input: sts::GetWebIdentityTokenRequest,
     ) -> impl std::future::Future<Output = Result<sts::GetWebIdentityTokenResponse, AwsError>> + Send {
-        let _ = (ctx, input);
-        std::future::ready(Err(not_implemented("GetWebIdentityToken")))
+        let _ = input;
+        std::future::ready(Err(not_implemented(ctx, "GetWebIdentityToken")))
     }
 }
 
