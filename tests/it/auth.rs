@@ -24,10 +24,10 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
-    fn code(&self) -> &str {
+    pub fn code(&self) -> &str {
         between(&self.body, "<Code>", "</Code>")
     }
-    fn message(&self) -> &str {
+    pub fn message(&self) -> &str {
         between(&self.body, "<Message>", "</Message>")
     }
 }

@@ -6,6 +6,7 @@ mod harness;
 
 mod access_keys;
 mod auth;
+mod limits;
 mod simulate;
 mod store;
 mod sts;
