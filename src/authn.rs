@@ -19,6 +19,14 @@ pub fn sig_error(e: &SigError) -> AwsError {
     AwsError::new(code, status, message.to_string())
 }
 
+/// The checks of a parsed signature that need neither the store nor the parameters: the date window, the scope's
+/// region and terminator, and that the scope names `service`. They run before the form is decoded.
+pub fn precheck(auth: &Auth<'_>, service: &str, now_ms: i64) -> Result<(), AwsError> {
+    let now = now_ms.div_euclid(1000);
+    auth.check(now).map_err(|e| sig_error(&e))?;
+    auth.require_service(service).map_err(|e| sig_error(&e))
+}
+
 /// Verifies a parsed signature and resolves the caller. `service` is the service the request is for.
 pub async fn authenticate(
     state: &State,
@@ -28,9 +36,9 @@ pub async fn authenticate(
     now_ms: i64,
 ) -> Result<Caller, AwsError> {
     let now = now_ms.div_euclid(1000);
-    // Time window and scope are checked before the key is looked up, as AWS orders its errors.
-    auth.check(now).map_err(|e| sig_error(&e))?;
-    auth.require_service(service).map_err(|e| sig_error(&e))?;
+    // Time window and scope are checked before the key is looked up, as AWS orders its errors (again, when the
+    // caller ran [`precheck`]: it costs nothing, and this function stays correct on its own).
+    precheck(auth, service, now_ms)?;
 
     let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
     let found = keys::with_owner(&mut conn, auth.access_key_id()).await?;

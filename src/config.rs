@@ -105,6 +105,30 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes (AWS's own limit for Query requests is in this range).
     #[arg(long, env = "GATEHOUSE_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,
+
+    /// Seconds a request's head (request line and headers) may take to arrive, counted from its first byte (from
+    /// the accept for a connection's first request). A connection that is slower is closed.
+    #[arg(long, env = "GATEHOUSE_HEADER_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds an idle keep-alive connection is kept between requests. Above the ~90 s for which SDK clients reuse
+    /// pooled connections, so that they never send on a connection the server is closing.
+    #[arg(long, env = "GATEHOUSE_IDLE_TIMEOUT_SECS", default_value_t = 120)]
+    pub idle_timeout_secs: u64,
+
+    /// Seconds a request may take from its complete head to its answer (body read and handling); past it the answer
+    /// is a `RequestTimeout` error and the connection is closed.
+    #[arg(long, env = "GATEHOUSE_REQUEST_TIMEOUT_SECS", default_value_t = 60)]
+    pub request_timeout_secs: u64,
+
+    /// Connections served at once; more wait in the kernel's accept backlog until one closes.
+    #[arg(long, env = "GATEHOUSE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Most parameters (query string and form body together) a request may carry; more is refused before any of
+    /// them is decoded.
+    #[arg(long, env = "GATEHOUSE_MAX_PARAMETERS", default_value_t = 5000)]
+    pub max_parameters: usize,
 }
 
 /// `scheme://user:password@host/...` → `scheme://user:***@host/...`; URLs without a password are unchanged.
@@ -119,6 +143,12 @@ pub fn redact_url(url: &str) -> String {
     }
     format!("{}{}:***{}", url.get(..start).unwrap_or_default(), &authority[..colon], &rest[at..])
 }
+
+/// The longest timeout accepted: a day (longer would be a mistake, and keeps deadline arithmetic far from overflow).
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+
+/// The most connections accepted as a setting (each one is a task and a socket; the OS limit is far lower anyway).
+const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 
 fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s.to_string()))
@@ -140,6 +170,11 @@ impl ServeArgs {
             log: "warn".into(),
             log_format: LogFormat::Text,
             max_body_bytes: 1 << 20,
+            header_timeout_secs: 30,
+            idle_timeout_secs: 120,
+            request_timeout_secs: 60,
+            max_connections: 1024,
+            max_parameters: 5000,
         }
     }
 
@@ -155,10 +190,29 @@ impl ServeArgs {
         }
     }
 
-    /// Checks what clap cannot: the account id's shape and that root credentials come in pairs.
+    /// Checks what clap cannot: the account id's shape, that root credentials come in pairs, and that the limits
+    /// are in range.
     pub fn validate(&self) -> Result<(), String> {
         if !crate::arn::is_account_id(&self.account_id) {
             return Err(format!("GATEHOUSE_ACCOUNT_ID must be 12 digits, got {:?}", self.account_id));
+        }
+        for (name, secs) in [
+            ("GATEHOUSE_HEADER_TIMEOUT_SECS", self.header_timeout_secs),
+            ("GATEHOUSE_IDLE_TIMEOUT_SECS", self.idle_timeout_secs),
+            ("GATEHOUSE_REQUEST_TIMEOUT_SECS", self.request_timeout_secs),
+        ] {
+            if !(1..=MAX_TIMEOUT_SECS).contains(&secs) {
+                return Err(format!("{name} must be 1 to {MAX_TIMEOUT_SECS} seconds, got {secs}"));
+            }
+        }
+        if !(1..=MAX_MAX_CONNECTIONS).contains(&self.max_connections) {
+            return Err(format!(
+                "GATEHOUSE_MAX_CONNECTIONS must be 1 to {MAX_MAX_CONNECTIONS}, got {}",
+                self.max_connections
+            ));
+        }
+        if self.max_parameters == 0 {
+            return Err("GATEHOUSE_MAX_PARAMETERS must be at least 1".into());
         }
         match (&self.root_access_key_id, &self.root_secret_access_key) {
             (Some(id), Some(secret)) => {
@@ -178,7 +232,38 @@ impl ServeArgs {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::*;
+
+    #[test]
+    fn limits_have_their_defaults_and_ranges() {
+        let cli = Cli::try_parse_from(["gatehouse", "serve"]).map_err(|e| e.to_string());
+        let Ok(Cli { command: Command::Serve(args) }) = cli else { panic!("{cli:?}") };
+        let e = ServeArgs::ephemeral();
+        let pairs = [
+            (args.header_timeout_secs, e.header_timeout_secs, 30),
+            (args.idle_timeout_secs, e.idle_timeout_secs, 120),
+            (args.request_timeout_secs, e.request_timeout_secs, 60),
+        ];
+        for (flag, ephemeral, expected) in pairs {
+            assert_eq!((flag, ephemeral), (expected, expected));
+        }
+        assert_eq!((args.max_connections, e.max_connections), (1024, 1024));
+        assert_eq!((args.max_parameters, e.max_parameters), (5000, 5000));
+        assert_eq!(e.validate(), Ok(()));
+
+        let refused: [fn(&mut ServeArgs); 5] = [
+            |a| a.header_timeout_secs = 0,
+            |a| a.idle_timeout_secs = u64::MAX,
+            |a| a.request_timeout_secs = 0,
+            |a| a.max_connections = 0,
+            |a| a.max_parameters = 0,
+        ];
+        for change in refused {
+            let mut a = ServeArgs::ephemeral();
+            change(&mut a);
+            assert!(a.validate().is_err(), "{a:?}");
+        }
+    }
 
     #[test]
     fn urls_lose_their_passwords() {

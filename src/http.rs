@@ -3,8 +3,9 @@
 //! writes the XML answer or AWS's error envelope.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -17,14 +18,22 @@ use crate::identity::{Caller, Principal};
 use crate::request::Ctx;
 use crate::state::State;
 
+/// What one request may cost before it is refused: the body size, the parameter count and the time.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    pub max_body_bytes: usize,
+    pub max_parameters: usize,
+    pub request_timeout: Duration,
+}
+
 #[derive(Clone)]
 struct App {
     state: Arc<State>,
-    max_body: usize,
+    limits: RequestLimits,
 }
 
-pub fn router(state: Arc<State>, max_body_bytes: usize) -> Router {
-    Router::new().fallback(handle).with_state(App { state, max_body: max_body_bytes })
+pub fn router(state: Arc<State>, limits: RequestLimits) -> Router {
+    Router::new().fallback(handle).with_state(App { state, limits })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,64 +75,114 @@ fn service_of(action: Option<&str>, scope_service: Option<&str>) -> Service {
     }
 }
 
+/// A request that takes longer than the request timeout (body read and handling) is answered `RequestTimeout`,
+/// 400, with `Connection: close`: AWS's IAM and STS document no such error, and S3's `RequestTimeout` (400, "Your
+/// socket connection to the server was not read from or written to within the timeout period.") is the AWS error
+/// for it, one that the SDKs' retry rules already class as transient (the SDK retries it on a new connection).
 async fn handle(axum::extract::State(app): axum::extract::State<App>, req: axum::extract::Request) -> Response {
-    let state = app.state.clone();
-    let request_id = crate::ids::request_id(&*state.rng);
+    let request_id = crate::ids::request_id(&*app.state.rng);
+    match tokio::time::timeout(app.limits.request_timeout, handle_in_time(&app, req, &request_id)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            let e = AwsError::new(
+                "RequestTimeout",
+                400,
+                "Your socket connection to the server was not read from or written to within the timeout period.",
+            );
+            let mut resp = error_response(&e, Service::Iam, &request_id);
+            resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            resp
+        }
+    }
+}
+
+async fn handle_in_time(app: &App, req: axum::extract::Request, request_id: &str) -> Response {
+    let state = &app.state;
     let now = state.clock.now_millis();
     let (parts, body) = req.into_parts();
-    let body = match axum::body::to_bytes(body, app.max_body).await {
+    let body = match axum::body::to_bytes(body, app.limits.max_body_bytes).await {
         Ok(b) => b,
         Err(_) => {
             let e = AwsError::new("RequestEntityTooLarge", 413, "Request body is larger than the server accepts.");
-            return error_response(&e, Service::Iam, &request_id);
+            return error_response(&e, Service::Iam, request_id);
         }
     };
     let query = parts.uri.query().unwrap_or("");
+    // The parameters: the query string, and for POST the form body as well.
+    let sources: Vec<&[u8]> =
+        if parts.method == Method::POST { vec![query.as_bytes(), &body] } else { vec![query.as_bytes()] };
+    // Counted before anything else is looked at, with a scan that allocates nothing.
+    let count: usize = sources.iter().map(|s| gatehouse_wire::form::count_params(s)).sum();
+    if count > app.limits.max_parameters {
+        return error_response(&too_many_parameters(app.limits.max_parameters), Service::Iam, request_id);
+    }
     let path = parts.uri.path();
     let headers = header_pairs(&parts.headers);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let sig_req = SigRequest::new(parts.method.as_str(), path, query, &header_refs, &body);
 
-    let (result, service) = process(&state, &parts.method, &sig_req, &body, query, &request_id, now).await;
+    let (result, service) = process(state, &sig_req, &sources, request_id, now).await;
     match result {
-        Ok(xml) => ok_response(xml, &request_id),
-        Err(e) => error_response(&e, service, &request_id),
+        Ok(xml) => ok_response(xml, request_id),
+        Err(e) => error_response(&e, service, request_id),
     }
 }
 
+/// More parameters than the server accepts. AWS's Query front end has a limit of its own that is not recorded;
+/// `InvalidQueryParameter` (400) is the AWS common error for "the AWS query string is malformed or does not adhere
+/// to AWS standards", the nearest AWS code, and one SDKs surface as a plain client error (never retried).
+fn too_many_parameters(max: usize) -> AwsError {
+    AwsError::new(
+        "InvalidQueryParameter",
+        400,
+        format!("The request has more than {max} parameters, the most this server accepts."),
+    )
+}
+
+/// The request, in the order of its cost: the action (one parameter decoded) and the signature's shape, date
+/// window and service, before all parameters are decoded and before the access key is looked up in the store: a
+/// request without a plausible, current signature costs a scan of its bytes (the unsigned STS federation calls
+/// excepted, which are decoded as they must be). The order of the answers: signature shape, date window and scope,
+/// then a malformed form (`MalformedQueryString`), then the key and the signature itself, then action and version.
+/// Only a request that has both a malformed form and one of the first faults is answered differently than when the
+/// form was decoded first: with the signature's error.
 async fn process(
     state: &Arc<State>,
-    method: &Method,
     sig_req: &SigRequest<'_>,
-    body: &Bytes,
-    query: &str,
+    sources: &[&[u8]],
     request_id: &str,
     now: i64,
 ) -> (Result<String, AwsError>, Service) {
-    // The parameters: the query string, and for POST the form body as well.
-    let sources: Vec<&[u8]> =
-        if method == Method::POST { vec![query.as_bytes(), body] } else { vec![query.as_bytes()] };
-    let params = match Params::parse_all(&sources) {
-        Ok(p) => p,
-        Err(e) => return (Err(e), Service::Iam),
-    };
-    let action = params.get("Action").map(str::to_string);
+    // An `Action` that does not decode names no service; the full decoding below refuses the request then.
+    let action = gatehouse_wire::form::find_param(sources, "Action").and_then(Result::ok);
     let auth = gatehouse_sigv4::parse(sig_req);
     let service = service_of(action.as_deref(), auth.as_ref().ok().map(|a| a.service()));
+
+    match &auth {
+        Ok(auth) => {
+            if let Err(e) = crate::authn::precheck(auth, service.name(), now) {
+                return (Err(e), service);
+            }
+        }
+        // AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called without a signature.
+        Err(SigError::MissingAuthenticationToken)
+            if service == Service::Sts
+                && action.as_deref().and_then(sts::Action::from_name).is_some_and(|a| a.unsigned()) => {}
+        Err(e) => return (Err(crate::authn::sig_error(e)), service),
+    }
+
+    let params = match Params::parse_all(sources) {
+        Ok(p) => p,
+        Err(e) => return (Err(e), service),
+    };
 
     let caller = match &auth {
         Ok(auth) => match crate::authn::authenticate(state, auth, sig_req, service.name(), now).await {
             Ok(c) => c,
             Err(e) => return (Err(e), service),
         },
-        // AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called without a signature.
-        Err(SigError::MissingAuthenticationToken)
-            if service == Service::Sts
-                && action.as_deref().and_then(sts::Action::from_name).is_some_and(|a| a.unsigned()) =>
-        {
-            Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() }
-        }
-        Err(e) => return (Err(crate::authn::sig_error(e)), service),
+        // Only the unsigned STS actions get here without a signature (the match above returned for the rest).
+        Err(_) => Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() },
     };
 
     let Some(action) = action else {

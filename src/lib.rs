@@ -3,7 +3,7 @@
 //! Layers, each depending only on those before it: `gatehouse_wire` (Query form decoding, generated shapes,
 //! XML), `gatehouse_sigv4` (signature verification), `gatehouse_policy` (policy evaluation), then in this crate
 //! `store` (SQLite and Postgres), the domain rules in `domain`, authentication and authorisation (`authn`,
-//! `authz`), the operations in `api`, `http` (the axum router) and `server` (wiring and start-up).
+//! `authz`), the operations in `api`, `http` (the axum router), `net` (the accept loop and connection limits) and `server` (wiring and start-up).
 
 pub mod api;
 pub mod arn;
@@ -18,6 +18,7 @@ pub mod errors;
 pub mod http;
 pub mod identity;
 pub mod ids;
+pub mod net;
 pub mod request;
 pub mod secret;
 pub mod server;

@@ -80,11 +80,21 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, clock: Arc<dyn Clock>) -> Self {
+        Self::start_full(backend, clock, |_| {}).await
+    }
+
+    /// A server whose settings `tweak` changes after the test defaults are applied (limits, timeouts).
+    pub async fn start_args(backend: Backend, tweak: impl FnOnce(&mut ServeArgs)) -> Self {
+        Self::start_full(backend, Arc::new(SystemClock), tweak).await
+    }
+
+    async fn start_full(backend: Backend, clock: Arc<dyn Clock>, tweak: impl FnOnce(&mut ServeArgs)) -> Self {
         let mut args = ServeArgs::ephemeral();
         args.database_url = Some(database_url(backend).await);
         args.root_access_key_id = Some(ROOT_KEY_ID.into());
         args.root_secret_access_key = Some(Secret::new(ROOT_SECRET.into()));
         args.master_key = Some(Secret::new("7".repeat(64)));
+        tweak(&mut args);
         let running =
             gatehouse::server::start(&args, Runtime { clock, rng: Arc::new(OsRandom) }).await.expect("start gatehouse");
         Self { running, root: Creds::new(ROOT_KEY_ID, ROOT_SECRET) }

@@ -7,6 +7,7 @@ mod harness;
 mod access_keys;
 mod auth;
 mod authorization;
+mod limits;
 mod root_keys;
 mod simulate;
 mod store;

@@ -21,7 +21,8 @@ impl Params {
 
     /// Parses several sources in order (query string, then body); earlier sources win on duplicate keys.
     pub fn parse_all(sources: &[&[u8]]) -> Result<Params, AwsError> {
-        let mut pairs = Vec::new();
+        // Sized once, exactly: the count is a scan for `&`, with no allocation per parameter.
+        let mut pairs = Vec::with_capacity(sources.iter().map(|s| count_params(s)).sum());
         for src in sources {
             parse_into(src, &mut pairs)?;
         }
@@ -78,15 +79,73 @@ impl Params {
     }
 }
 
+/// How many parameters [`Params::parse`] would find in `input`: its non-empty `&`-separated pieces. A scan of the
+/// bytes, allocating nothing, so that a request can be refused for its parameter count before any string is made
+/// (empty pieces, as in `&&&`, are skipped by the parser and are not counted).
+pub fn count_params(input: &[u8]) -> usize {
+    let mut count = 0;
+    let mut at_start = true;
+    for &b in input {
+        if b == b'&' {
+            at_start = true;
+        } else if at_start {
+            count += 1;
+            at_start = false;
+        }
+    }
+    count
+}
+
+/// The value of the first `key` parameter in `sources` (in order, as [`Params::parse_all`] would choose it),
+/// decoding that value only: keys are compared decoded, without allocating. `None` when absent; an error when the
+/// value's percent-encoding is invalid.
+pub fn find_param(sources: &[&[u8]], key: &str) -> Option<Result<String, AwsError>> {
+    sources.iter().flat_map(|src| src.split(|b| *b == b'&')).filter(|part| !part.is_empty()).find_map(|part| {
+        let (k, v) = split_pair(part);
+        decoded_equals(k, key.as_bytes()).then(|| decode_component(v))
+    })
+}
+
+/// A piece `k=v` as `(k, v)`; a piece without `=` is a key with an empty value.
+fn split_pair(part: &[u8]) -> (&[u8], &[u8]) {
+    match part.iter().position(|b| *b == b'=') {
+        Some(i) => (part.get(..i).unwrap_or_default(), part.get(i + 1..).unwrap_or_default()),
+        None => (part, &[][..]),
+    }
+}
+
+/// Whether the form-encoded `raw` decodes to exactly `want`; an invalid escape never matches.
+fn decoded_equals(raw: &[u8], want: &[u8]) -> bool {
+    let mut want = want.iter();
+    let mut i = 0;
+    while let Some(&b) = raw.get(i) {
+        let byte = match b {
+            b'+' => b' ',
+            b'%' => {
+                let hi = raw.get(i + 1).copied().and_then(hex_val);
+                let lo = raw.get(i + 2).copied().and_then(hex_val);
+                i += 2;
+                match (hi, lo) {
+                    (Some(h), Some(l)) => h << 4 | l,
+                    _ => return false,
+                }
+            }
+            _ => b,
+        };
+        if want.next() != Some(&byte) {
+            return false;
+        }
+        i += 1;
+    }
+    want.next().is_none()
+}
+
 fn parse_into(input: &[u8], out: &mut Vec<(String, String)>) -> Result<(), AwsError> {
     for part in input.split(|b| *b == b'&') {
         if part.is_empty() {
             continue;
         }
-        let (k, v) = match part.iter().position(|b| *b == b'=') {
-            Some(i) => (part.get(..i).unwrap_or_default(), part.get(i + 1..).unwrap_or_default()),
-            None => (part, &[][..]),
-        };
+        let (k, v) = split_pair(part);
         out.push((decode_component(k)?, decode_component(v)?));
     }
     Ok(())
@@ -169,5 +228,31 @@ mod tests {
             assert_eq!(e.status, 400);
         }
         assert!(Params::parse(b"&&=&==").is_ok());
+    }
+
+    #[test]
+    fn counts_what_the_parser_finds() {
+        for input in [&b""[..], b"&&&", b"a", b"a&b", b"&a&&b&", b"=&==&a=1&&&", b"%zz&x", b"a=&=b&&"] {
+            let expected = input.split(|b| *b == b'&').filter(|p| !p.is_empty()).count();
+            assert_eq!(count_params(input), expected, "{:?}", String::from_utf8_lossy(input));
+        }
+        assert_eq!(count_params(&b"a&".repeat(1000)), 1000);
+        assert_eq!(count_params(&b"&".repeat(1000)), 0);
+    }
+
+    #[test]
+    fn finds_one_parameter_as_the_parser_would() {
+        let sources: [&[u8]; 2] = [b"X=1&Act%69on=Get%55ser&Action=Later", b"Action=Body"];
+        assert_eq!(find_param(&sources, "Action"), Some(Ok("GetUser".to_string())));
+        assert_eq!(find_param(&[b"a=1", b"&&Action=Body"], "Action"), Some(Ok("Body".to_string())));
+        assert_eq!(find_param(&[b"Actio=1&Actions=2&%zzAction=3&Action%=4"], "Action"), None);
+        assert_eq!(find_param(&[b"Action"], "Action"), Some(Ok(String::new())));
+        assert_eq!(find_param(&[b"Version+1=x"], "Version 1"), Some(Ok("x".to_string())));
+        let e = find_param(&[b"Action=%zz"], "Action").unwrap().unwrap_err();
+        assert_eq!(e.code, "MalformedQueryString");
+        for input in [&b"Action=A&Version=2&X=%C3%A9"[..], b"Version=1&Action=B", b"a&Action&b"] {
+            let parsed = Params::parse(input).unwrap();
+            assert_eq!(find_param(&[input], "Action").map(Result::unwrap).as_deref(), parsed.get("Action"));
+        }
     }
 }
