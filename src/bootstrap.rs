@@ -209,7 +209,7 @@ pub async fn ensure_account(
     accounts::bump_revision(tx.conn(), account).await?;
     let generated = match configured_root(args) {
         Some((id, secret)) => {
-            apply_configured_root(tx.conn(), keyring, rng, account, id, secret, now).await?;
+            RootKeys { keyring, rng, account, now }.apply_configured(tx.conn(), id, secret).await?;
             None
         }
         None if created => {
@@ -240,91 +240,125 @@ fn configured_root(args: &ServeArgs) -> Option<(&str, &Secret)> {
     }
 }
 
-/// Whether `secret` is the one sealed in `row` (compared in constant time).
-fn same_secret(keyring: &Keyring, row: &AccessKeyRow, secret: &Secret) -> Result<bool, BootstrapError> {
-    use subtle::ConstantTimeEq as _;
-    let stored = access_keys::open_secret(keyring, row)?;
-    Ok(bool::from(stored.as_slice().ct_eq(secret.expose().as_bytes())))
+/// The root keys of one account, inside the bootstrap's transaction.
+struct RootKeys<'a> {
+    keyring: &'a Keyring,
+    rng: &'a dyn Randomness,
+    account: &'a str,
+    now: i64,
 }
 
-async fn apply_configured_root(
-    conn: &mut sqlx::AnyConnection,
-    keyring: &Keyring,
-    rng: &dyn Randomness,
-    account: &str,
-    id: &str,
-    secret: &Secret,
-    now: i64,
-) -> Result<(), BootstrapError> {
-    match keys::by_id(conn, id).await? {
-        Some(existing) if existing.account_id == account && existing.is_root() => {
-            if !same_secret(keyring, &existing, secret)? {
-                return Err(BootstrapError::Config(format!(
-                    "root access key {id} already exists with a different secret, and a key's secret never changes: \
-                     configure the secret it was created with, or a new GATEHOUSE_ROOT_ACCESS_KEY_ID"
-                )));
+impl RootKeys<'_> {
+    /// The root key `id` if it exists with `secret`; `None` if no key has that id. Refused: the id with another
+    /// secret (a key's secret never changes), or an id that belongs to someone else.
+    async fn configured(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+        secret: &Secret,
+    ) -> Result<Option<AccessKeyRow>, BootstrapError> {
+        use subtle::ConstantTimeEq as _;
+        match keys::by_id(conn, id).await? {
+            Some(existing) if existing.account_id == self.account && existing.is_root() => {
+                let stored = access_keys::open_secret(self.keyring, &existing)?;
+                if !bool::from(stored.as_slice().ct_eq(secret.expose().as_bytes())) {
+                    return Err(BootstrapError::Config(format!(
+                        "root access key {id} already exists with a different secret, and a key's secret never \
+                         changes: configure the secret it was created with, or a new GATEHOUSE_ROOT_ACCESS_KEY_ID"
+                    )));
+                }
+                Ok(Some(existing))
             }
-            if existing.status != "Active" {
+            Some(_) => Err(BootstrapError::Config(format!(
+                "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// What a start does with the configured key (see `ensure_account`).
+    async fn apply_configured(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+        secret: &Secret,
+    ) -> Result<(), BootstrapError> {
+        match self.configured(conn, id, secret).await? {
+            Some(existing) if existing.status != "Active" => tracing::warn!(
+                access_key_id = id,
+                "the configured root access key was deactivated through the API and stays inactive; \
+                 `gatehouse root-key create --from-env` reactivates it"
+            ),
+            Some(_) => {}
+            None if keys::was_deleted(conn, id).await? => {
                 tracing::warn!(
                     access_key_id = id,
-                    "the configured root access key was deactivated through the API and stays inactive; \
-                     `gatehouse root-key create --from-env` reactivates it"
+                    "the configured root access key was deleted through the API and is not restored; \
+                     `gatehouse root-key create --from-env` recreates it"
                 );
+                return Ok(());
             }
-            accounts::set_configured_root_key(conn, account, id).await?;
-            Ok(())
-        }
-        Some(_) => Err(BootstrapError::Config(format!(
-            "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
-        ))),
-        None if keys::was_deleted(conn, id).await? => {
-            tracing::warn!(
-                access_key_id = id,
-                "the configured root access key was deleted through the API and is not restored; \
-                 `gatehouse root-key create --from-env` recreates it"
-            );
-            Ok(())
-        }
-        None => {
-            if let Some(previous) = accounts::configured_root_key(conn, account).await?.filter(|p| p != id) {
-                if let Some(old) = keys::by_id(conn, &previous).await?.filter(|k| k.is_root() && k.status == "Active") {
-                    keys::set_status(conn, &old.access_key_id, "Inactive").await?;
-                    tracing::warn!(
-                        previous = %old.access_key_id,
-                        configured = id,
-                        "a new root access key is configured: the previously configured one is now inactive"
-                    );
+            None => {
+                let previous = accounts::configured_root_key(conn, self.account).await?.filter(|p| p != id);
+                if let Some(previous) = previous {
+                    let old = keys::by_id(conn, &previous).await?.filter(|k| k.is_root() && k.status == "Active");
+                    if let Some(old) = old {
+                        keys::set_status(conn, &old.access_key_id, "Inactive").await?;
+                        tracing::warn!(
+                            previous = %old.access_key_id,
+                            configured = id,
+                            "a new root access key is configured: the previously configured one is now inactive"
+                        );
+                    }
                 }
+                self.insert(conn, id, secret).await?;
             }
-            insert_root_key(conn, keyring, rng, account, id, secret, now).await?;
-            accounts::set_configured_root_key(conn, account, id).await?;
-            Ok(())
         }
+        accounts::set_configured_root_key(conn, self.account, id).await?;
+        Ok(())
     }
-}
 
-/// Adds a root key, refusing (with a message for the operator) if root would hold more than two.
-async fn insert_root_key(
-    conn: &mut sqlx::AnyConnection,
-    keyring: &Keyring,
-    rng: &dyn Randomness,
-    account: &str,
-    id: &str,
-    secret: &Secret,
-    now: i64,
-) -> Result<(), BootstrapError> {
-    let existing = keys::of_owner(conn, account, None).await?;
-    if existing.len() >= access_keys::MAX_KEYS_PER_USER {
-        let ids: Vec<&str> = existing.iter().map(|k| k.access_key_id.as_str()).collect();
-        return Err(BootstrapError::Config(format!(
-            "cannot add root access key {id}: the root user of account {account} already has two access keys ({}); \
-             delete one through the API (aws iam delete-access-key --access-key-id ...) first",
-            ids.join(", ")
-        )));
+    /// `root-key create --from-env`: the configured key, active, whatever the API did to it.
+    async fn restore_configured(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+        secret: &Secret,
+    ) -> Result<RootKeyOutcome, BootstrapError> {
+        let access_key_id = id.to_string();
+        let outcome = match self.configured(conn, id, secret).await? {
+            Some(k) if k.status == "Active" => RootKeyOutcome::AlreadyActive { access_key_id },
+            Some(_) => {
+                keys::set_status(conn, id, "Active").await?;
+                RootKeyOutcome::Reactivated { access_key_id }
+            }
+            None => {
+                keys::forget_deletion(conn, id).await?;
+                self.insert(conn, id, secret).await?;
+                RootKeyOutcome::Restored { access_key_id }
+            }
+        };
+        accounts::set_configured_root_key(conn, self.account, id).await?;
+        Ok(outcome)
     }
-    let row = access_keys::sealed_row(keyring, rng, account, None, id.to_string(), secret, now)?;
-    keys::insert(conn, &row).await?;
-    Ok(())
+
+    /// Adds a root key, refusing (with a message for the operator) if root would hold more than two.
+    async fn insert(&self, conn: &mut sqlx::AnyConnection, id: &str, secret: &Secret) -> Result<(), BootstrapError> {
+        let existing = keys::of_owner(conn, self.account, None).await?;
+        if existing.len() >= access_keys::MAX_KEYS_PER_USER {
+            let ids: Vec<&str> = existing.iter().map(|k| k.access_key_id.as_str()).collect();
+            return Err(BootstrapError::Config(format!(
+                "cannot add root access key {id}: the root user of account {} already has two access keys ({}); \
+                 delete one through the API (aws iam delete-access-key --access-key-id ...) first",
+                self.account,
+                ids.join(", ")
+            )));
+        }
+        let row =
+            access_keys::sealed_row(self.keyring, self.rng, self.account, None, id.to_string(), secret, self.now)?;
+        keys::insert(conn, &row).await?;
+        Ok(())
+    }
 }
 
 /// What `gatehouse root-key create` did.
@@ -354,44 +388,18 @@ pub async fn create_root_key(
     let mut tx = store.write_global().await?;
     accounts::ensure(tx.conn(), account, now).await?;
     accounts::bump_revision(tx.conn(), account).await?;
+    let root = RootKeys { keyring, rng, account, now };
     let outcome = if from_env {
         let Some((id, secret)) = configured_root(args) else {
             return Err(BootstrapError::Config(
                 "--from-env needs GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY".into(),
             ));
         };
-        let access_key_id = id.to_string();
-        let outcome = match keys::by_id(tx.conn(), id).await? {
-            Some(k) if k.account_id == account && k.is_root() => {
-                if !same_secret(keyring, &k, secret)? {
-                    return Err(BootstrapError::Config(format!(
-                        "root access key {id} exists with a different secret; configure a new key id instead"
-                    )));
-                }
-                if k.status == "Active" {
-                    RootKeyOutcome::AlreadyActive { access_key_id }
-                } else {
-                    keys::set_status(tx.conn(), id, "Active").await?;
-                    RootKeyOutcome::Reactivated { access_key_id }
-                }
-            }
-            Some(_) => {
-                return Err(BootstrapError::Config(format!(
-                    "GATEHOUSE_ROOT_ACCESS_KEY_ID {id} already belongs to another principal"
-                )))
-            }
-            None => {
-                keys::forget_deletion(tx.conn(), id).await?;
-                insert_root_key(tx.conn(), keyring, rng, account, id, secret, now).await?;
-                RootKeyOutcome::Restored { access_key_id }
-            }
-        };
-        accounts::set_configured_root_key(tx.conn(), account, id).await?;
-        outcome
+        root.restore_configured(tx.conn(), id, secret).await?
     } else {
         let id = crate::ids::access_key_id(rng, "AKIA");
         let secret = Secret::new(crate::ids::secret_access_key(rng));
-        insert_root_key(tx.conn(), keyring, rng, account, &id, &secret, now).await?;
+        root.insert(tx.conn(), &id, &secret).await?;
         RootKeyOutcome::Created { access_key_id: id, secret }
     };
     tx.commit().await?;
