@@ -34,7 +34,8 @@ SERVICES = [
 ]
 
 # Members whose values are secrets even where the model does not mark the shape `sensitive` (STS's SessionToken,
-# IAM's and STS's MFA codes). Together with sensitive shapes they become `Secret<T>`, whose Debug never shows the value.
+# IAM's and STS's MFA codes). Together with sensitive shapes they become `Secret<T>`, whose Debug never shows the value
+# and which wipes it on drop.
 # Output-only enums whose values on the wire differ from the model's list: the policy simulator reports a
 # statement's SourcePolicyType as "IAM Policy" (recorded in shared/reference/aws-responses.json), a value the
 # model does not list. They stay plain strings so the server can write what AWS writes.

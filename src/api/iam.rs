@@ -120,7 +120,7 @@ impl IamApi for Gatehouse {
                 user_name: created.user_name,
                 status: status(&created.row.status),
                 create_date: Some(timestamp(created.row.created_at)),
-                secret_access_key: gatehouse_wire::Secret::new(created.secret.expose().to_string()),
+                secret_access_key: created.secret,
                 access_key_id: created.row.access_key_id,
             },
         })

@@ -4,6 +4,7 @@ use gatehouse_wire::AwsError;
 
 use super::paging::{self, Page};
 use super::tagging;
+use crate::authz::Authorized;
 use crate::errors;
 use crate::request::Ctx;
 use crate::store::tags::{self, Tag};
@@ -22,11 +23,7 @@ async fn lookup(ctx: &Ctx, name: &str) -> Result<(Option<UserRow>, String), AwsE
 }
 
 /// Authorises `action` on the named user, then requires that it exists.
-pub async fn authorized_user(
-    ctx: &Ctx,
-    action: &'static str,
-    name: &str,
-) -> Result<(crate::authz::Authorized, UserRow), AwsError> {
+pub async fn authorized_user(ctx: &Ctx, action: &'static str, name: &str) -> Result<(Authorized, UserRow), AwsError> {
     let (user, arn) = lookup(ctx, name).await?;
     let proof = ctx.authorize(action, &arn)?;
     let user = user.ok_or_else(|| errors::no_such_user(name))?;
@@ -131,10 +128,14 @@ pub async fn list(
     Ok(paging::paginate(rows, page, |u| users::name_key(&u.name)))
 }
 
+/// UpdateUser renames or moves a user. AWS: "the caller must have permission on both the source object and the
+/// target object", so iam:UpdateUser is authorised twice: on the user as it is (before its existence is revealed),
+/// then on the user as it will be, under its new name and path; either denial refuses the operation.
 pub async fn update(ctx: &Ctx, name: &str, new_name: Option<&str>, new_path: Option<&str>) -> Result<(), AwsError> {
     let (proof, user) = authorized_user(ctx, "iam:UpdateUser", name).await?;
     let target_name = new_name.unwrap_or(&user.name);
     let target_path = new_path.unwrap_or(&user.path);
+    let _target_proof = authorize_target(|action, arn| ctx.authorize(action, arn), &user, target_name, target_path)?;
     let mut tx = ctx.write(&proof).await?;
     if let Some(other) = users::by_name(tx.conn(), ctx.account(), target_name).await? {
         if other.user_id != user.user_id {
@@ -147,6 +148,17 @@ pub async fn update(ctx: &Ctx, name: &str, new_name: Option<&str>, new_path: Opt
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// UpdateUser's second decision: iam:UpdateUser on the target, `user/NEW_PATH/NEW_NAME` in the user's account.
+/// `authorize` is [`Ctx::authorize`]; it is a parameter so that a test can watch and refuse the decision.
+fn authorize_target(
+    authorize: impl FnOnce(&'static str, &str) -> Result<Authorized, AwsError>,
+    user: &UserRow,
+    target_name: &str,
+    target_path: &str,
+) -> Result<Authorized, AwsError> {
+    authorize("iam:UpdateUser", &crate::arn::iam(&user.account_id, "user", target_path, target_name))
 }
 
 pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
@@ -203,4 +215,53 @@ pub async fn list_tags(
     let rest: Vec<(usize, Tag)> = all.into_iter().enumerate().skip(after).map(|(i, t)| (i + 1, t)).collect();
     let p = paging::paginate(rest, page, |(pos, _)| pos.to_string());
     Ok(Page { items: p.items.into_iter().map(|(_, t)| t).collect(), next_marker: p.next_marker })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::identity::{Caller, Principal};
+
+    fn root() -> Caller {
+        Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() }
+    }
+
+    fn frank() -> UserRow {
+        UserRow {
+            user_id: "AIDAFRANK".into(),
+            account_id: "000000000000".into(),
+            name: "frank".into(),
+            path: "/".into(),
+            permissions_boundary: None,
+            created_at: 0,
+            password_last_used: None,
+        }
+    }
+
+    /// UpdateUser asks for iam:UpdateUser on the new name and path, and a denial there refuses the rename even
+    /// though the source was allowed (the caller may act on `user/frank` but not on `user/moved/frank2`).
+    #[test]
+    fn update_user_is_authorised_on_the_target() {
+        let target = "arn:aws:iam::000000000000:user/moved/frank2";
+        let asked = RefCell::new(Vec::new());
+        let allow_all = |action: &'static str, arn: &str| {
+            asked.borrow_mut().push((action, arn.to_string()));
+            crate::authz::authorize(&root(), action, arn)
+        };
+        assert!(authorize_target(allow_all, &frank(), "frank2", "/moved/").is_ok());
+        assert_eq!(asked.borrow().as_slice(), [("iam:UpdateUser", target.to_string())]);
+
+        let deny_target = |action: &'static str, arn: &str| {
+            if arn == target {
+                Err(crate::authz::denied(&root(), action, arn))
+            } else {
+                crate::authz::authorize(&root(), action, arn)
+            }
+        };
+        let e = authorize_target(deny_target, &frank(), "frank2", "/moved/").unwrap_err();
+        assert_eq!((e.code.as_ref(), e.status), ("AccessDenied", 403));
+        assert!(e.message.contains("iam:UpdateUser on resource: arn:aws:iam::000000000000:user/moved/frank2"));
+    }
 }

@@ -15,7 +15,8 @@ both_stores!(
     clock_skew,
     garbage_never_fails_the_server,
     every_operation_survives_hostile_parameters,
-    presigned_get
+    presigned_get,
+    host_must_be_signed
 );
 
 pub struct RawResponse {
@@ -310,5 +311,39 @@ async fn presigned_get(backend: Backend) {
     assert!(r.body.contains("<Arn>arn:aws:iam::000000000000:root</Arn>"), "{}", r.body);
     let r = send_raw(&ep, "GET", &format!("/?{base}&X-Amz-Signature={}", "1".repeat(64)), &headers, b"").await;
     assert_eq!((r.status, r.code()), (403, "SignatureDoesNotMatch"));
+    s.stop().await;
+}
+
+/// A signature whose SignedHeaders leave out `host` (here signing HTTP/2's `:authority` instead, which an HTTP/1
+/// request cannot carry) is refused before the key is looked up, in both forms, with AWS's answer.
+async fn host_must_be_signed(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let ep = s.endpoint();
+    let host = ep.trim_start_matches("http://").to_string();
+    let date = amz_date(now());
+    let day = &date[..8];
+    let refused =
+        (403, "SignatureDoesNotMatch", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={}/{day}/us-east-1/iam/aws4_request, SignedHeaders=:authority;x-amz-date, Signature={}",
+        s.root.id,
+        "0".repeat(64)
+    );
+    let headers = [
+        ("host".to_string(), host.clone()),
+        ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
+        ("x-amz-date".to_string(), date.clone()),
+        ("authorization".to_string(), auth),
+    ];
+    let r = send_raw(&ep, "POST", "/", &headers, b"Action=ListUsers&Version=2010-05-08").await;
+    assert_eq!((r.status, r.code(), r.message()), refused, "{}", r.body);
+
+    let cred = format!("{}%2F{day}%2Fus-east-1%2Fsts%2Faws4_request", s.root.id);
+    let query = format!(
+        "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={cred}&X-Amz-Date={date}&X-Amz-Expires=300&X-Amz-SignedHeaders=%3Aauthority&X-Amz-Signature={}",
+        "0".repeat(64)
+    );
+    let r = send_raw(&ep, "GET", &format!("/?{query}"), &[("host".to_string(), host)], b"").await;
+    assert_eq!((r.status, r.code(), r.message()), refused, "{}", r.body);
     s.stop().await;
 }

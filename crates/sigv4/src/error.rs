@@ -33,7 +33,11 @@ pub(crate) const MSG_QUERY_REQUIRES_SIGNED_HEADERS: &str =
 pub(crate) const MSG_QUERY_REQUIRES_DATE: &str = "AWS query-string parameters must include 'X-Amz-Date'.";
 pub(crate) const MSG_REEXAMINE_QUERY: &str = "Re-examine the query-string parameters.";
 
-/// "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." (a `SignatureDoesNotMatch`).
+/// SignedHeaders without `host`: `SignatureDoesNotMatch` (403) "'Host' or ':authority' must be a 'SignedHeader' in
+/// the AWS Authorization." `reference/aws-errors.md` records no answer for this; the code and text are AWS's as
+/// scratchstack-aws-signature renders them (rule 8) and as AWS's JSON services have been seen to answer it
+/// (`InvalidSignatureException`, their name for `SignatureDoesNotMatch`). The text keeps AWS's words although
+/// Gatehouse accepts only `host`: it serves HTTP/1, where `:authority` cannot be a header (see parse.rs).
 pub(crate) const MSG_HOST_MUST_BE_SIGNED: &str =
     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
 

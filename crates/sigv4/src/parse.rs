@@ -137,7 +137,8 @@ impl fmt::Debug for Auth<'_> {
 
 /// Finds and checks the shape of a request's credentials. Errors: no auth at all is
 /// [`SigError::MissingAuthenticationToken`]; a malformed or incomplete header or query is
-/// [`SigError::IncompleteSignature`] with AWS's text; `host` left unsigned is a [`SigError::SignatureDoesNotMatch`].
+/// [`SigError::IncompleteSignature`] with AWS's text; SignedHeaders without `host` (in either form, `:authority`
+/// alone included) is a [`SigError::SignatureDoesNotMatch`] with AWS's text (see `MSG_HOST_MUST_BE_SIGNED`).
 pub fn parse<'a>(req: &Request<'a>) -> Result<Auth<'a>, SigError> {
     match (req.header("authorization"), req.query_param("X-Amz-Algorithm")) {
         (Some(header), None) => parse_header(req, header),
@@ -303,8 +304,11 @@ fn expires_too_long() -> SigError {
 }
 
 fn finish(found: Found<'_>) -> Result<Auth<'_>, SigError> {
-    // Rule 8: `host` (`:authority` under HTTP/2) must be signed, or the request could be replayed to another host.
-    if !found.signed_headers.split(';').any(|h| h.eq_ignore_ascii_case("host") || h == ":authority") {
+    // Rule 8: `host` must be signed, or the request could be replayed to another host. Only `host` itself counts
+    // (in any case, since the canonical request lower-cases the list): AWS also takes `:authority`, HTTP/2's
+    // pseudo-header, but the server hands every request over with its `Host` (see [`Request`]), so a signature over
+    // `:authority` alone would cover an empty value and bind the request to no host at all.
+    if !found.signed_headers.split(';').any(|h| h.eq_ignore_ascii_case("host")) {
         return Err(SigError::SignatureDoesNotMatch(Cow::Borrowed(error::MSG_HOST_MUST_BE_SIGNED)));
     }
     // Rule 9 (format part): X-Amz-Date is ISO-8601 basic; a Date header may also be an HTTP date.
@@ -488,6 +492,29 @@ mod tests {
         // X-Amz-Date wins over Date, even when it is the broken one.
         assert!(header_auth(&full, &[("X-Amz-Date", "junk"), ("Date", "Sun, 30 Aug 2015 12:36:00 GMT")]).is_err());
         assert!(header_auth(&full, &date).is_ok());
+    }
+
+    /// `host` itself must be signed, in the header and in the presigned form: `:authority` does not stand in for it.
+    #[test]
+    fn host_must_be_among_the_signed_headers() {
+        let host_unsigned = || Err(SigError::SignatureDoesNotMatch(error::MSG_HOST_MUST_BE_SIGNED.into()));
+        let date = [("X-Amz-Date", "20150830T123600Z")];
+        for signed in ["x-amz-date", ":authority", ":authority;x-amz-date", "hostx;x-amz-date", "", "ho;st"] {
+            let auth = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders={signed}, Signature=abc");
+            assert_eq!(header_auth(&auth, &date), host_unsigned(), "header form, SignedHeaders={signed}");
+            let query = format!(
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20150830%2Fus-east-1%2Fsts%2Faws4_request\
+                 &X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders={}&X-Amz-Signature=abc",
+                signed.replace(';', "%3B").replace(':', "%3A")
+            );
+            let headers = [("Host", "h")];
+            let req = Request::new("GET", "/", &query, &headers, b"");
+            assert_eq!(parse(&req).map(|_| ()), host_unsigned(), "query form, X-Amz-SignedHeaders={signed}");
+        }
+        for signed in ["host", "HOST", ":authority;host", "host;x-amz-date", "content-type;host;x-amz-date"] {
+            let auth = format!("AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders={signed}, Signature=abc");
+            assert_eq!(header_auth(&auth, &date), Ok(()), "header form, SignedHeaders={signed}");
+        }
     }
 
     #[test]

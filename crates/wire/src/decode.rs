@@ -23,7 +23,8 @@ use crate::time::Timestamp;
 
 /// A model pattern: the Java source (quoted in messages) and its translation for the `regex` crate, compiled on
 /// first use. Java's `matches()` is a whole-string match, so the translation is anchored. A pattern that does not
-/// compile is treated as no constraint (a unit test checks that every generated pattern compiles).
+/// compile fails closed: no value matches it, so the value is refused with the pattern's `ValidationError`, as if it
+/// did not match (a test, `every_pattern_compiles`, checks that no generated pattern is broken).
 #[derive(Debug)]
 pub struct Pattern {
     java: &'static str,
@@ -66,11 +67,12 @@ impl Pattern {
         self.compiled().is_some()
     }
 
-    /// Whole-string match; `true` when the pattern could not be compiled.
+    /// Whole-string match; `false` when the pattern (or its deny part) could not be compiled, so that a broken
+    /// pattern refuses every value rather than letting every value through.
     pub fn is_match(&self, value: &str) -> bool {
         match self.compiled() {
             Some((re, deny)) => re.is_match(value) && !deny.as_ref().is_some_and(|d| d.is_match(value)),
-            None => true,
+            None => false,
         }
     }
 }
@@ -432,7 +434,7 @@ impl Decode for Vec<u8> {
 }
 
 /// A secret is decoded like its value, but failures never quote it.
-impl<T: Decode> Decode for Secret<T> {
+impl<T: Decode + zeroize::Zeroize> Decode for Secret<T> {
     const SCALAR: bool = T::SCALAR;
     fn decode_value(d: &mut Decoder<'_>, at: &At, rule: &Rule) -> Option<Self> {
         d.hide += 1;

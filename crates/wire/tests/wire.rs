@@ -599,6 +599,30 @@ fn every_pattern_compiles() {
     }
 }
 
+/// A pattern that cannot compile refuses every value (fail closed) with the pattern's own ValidationError, rather
+/// than letting every value through. The generated patterns all compile (above); this guards the run-time path.
+#[test]
+fn a_pattern_that_does_not_compile_refuses_every_value() {
+    use gatehouse_wire::decode::{At, Pattern, Rule};
+    static BROKEN: Pattern = Pattern::new("[\\w+=,.@-", "^(?:[\\w+=,.@-)$");
+    static BROKEN_DENY: Pattern = Pattern::with_deny("[a-z]+", "^(?:[a-z]+)$", "(?!-)");
+    static RULE: Rule = Rule { pattern: Some(&BROKEN), ..Rule::NONE };
+    for p in [&BROKEN, &BROKEN_DENY] {
+        assert!(!p.compiles());
+        for value in ["", "alice", "a_b+c=d,e.f@g-h", "[\\w+=,.@-"] {
+            assert!(!p.is_match(value), "{} matched {value:?}", p.java());
+        }
+    }
+    let form = params(&[("UserName", "alice")]);
+    let mut d = gatehouse_wire::Decoder::new(&form, false);
+    let name = d.string(&At::root().child("UserName", "userName"), &RULE);
+    assert_validation(
+        d.finish(name),
+        "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular \
+         expression pattern: [\\w+=,.@-",
+    );
+}
+
 #[test]
 fn java_pattern_semantics() {
     // \w is ASCII in Java.
