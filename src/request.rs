@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use gatehouse_wire::authz::ActionAuth;
 use gatehouse_wire::AwsError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 
 use crate::authz::{self, Authorized};
 use crate::identity::Caller;
@@ -85,13 +87,56 @@ impl Ctx {
         authz::authorize(&self.caller, action, resource)
     }
 
-    /// Opens the write transaction of an authorised operation: there is no way to write without the proof.
-    pub async fn write(&self, _proof: &Authorized) -> Result<WriteTx<'_>, AwsError> {
-        Ok(self.state.store.write(self.account()).await?)
+    /// The one transaction of a write: the lookups that name the resource, the decision and the change all happen
+    /// in it, so what was authorised is what is changed.
+    pub async fn begin_write(&self) -> Result<Op<WriteTx<'_>>, AwsError> {
+        Ok(Op { inner: self.state.store.write(self.account()).await? })
     }
 
-    /// A pooled connection for the reads of an operation.
-    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, AwsError> {
-        Ok(self.state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?)
+    /// A pooled connection for the lookups and reads of an operation that changes nothing.
+    pub async fn begin_read(&self) -> Result<Op<PoolConnection<Any>>, AwsError> {
+        Ok(Op { inner: self.state.store.pool().acquire().await.map_err(crate::store::StoreError::from)? })
+    }
+}
+
+/// The store as one operation sees it. Before the decision it serves lookups only: an entity may be looked up to
+/// build the ARN the decision is made on (its path, as AWS does). Everything the operation then reads or changes
+/// needs the proof of that decision, and a write commits only with it.
+pub struct Op<C> {
+    inner: C,
+}
+
+/// What an [`Op`] runs on: a write transaction or a pooled connection.
+pub trait OpConnection {
+    fn raw(&mut self) -> &mut AnyConnection;
+}
+
+impl OpConnection for WriteTx<'_> {
+    fn raw(&mut self) -> &mut AnyConnection {
+        self.conn()
+    }
+}
+
+impl OpConnection for PoolConnection<Any> {
+    fn raw(&mut self) -> &mut AnyConnection {
+        self
+    }
+}
+
+impl<C: OpConnection> Op<C> {
+    /// For looking up what the decision is about, before it is made.
+    pub fn lookup(&mut self) -> &mut AnyConnection {
+        self.inner.raw()
+    }
+
+    /// For the reads and changes of an authorised operation.
+    pub fn conn(&mut self, _proof: &Authorized) -> &mut AnyConnection {
+        self.inner.raw()
+    }
+}
+
+impl Op<WriteTx<'_>> {
+    pub async fn commit(self, _proof: &Authorized) -> Result<(), AwsError> {
+        Ok(self.inner.commit().await?)
     }
 }

@@ -9,7 +9,7 @@ use crate::authz::Authorized;
 use crate::crypto::{CryptoError, Keyring, KEY_SEAL_VERSION};
 use crate::errors;
 use crate::ids::Randomness;
-use crate::request::Ctx;
+use crate::request::{Ctx, Op, OpConnection};
 use crate::secret::Secret;
 use crate::store::keys::{self, AccessKeyRow};
 use crate::store::users::UserRow;
@@ -42,7 +42,12 @@ impl Owner {
 }
 
 /// The named user, or when no name is given the caller itself (an IAM user, or the root user).
-async fn owner(ctx: &Ctx, action: &'static str, user_name: Option<&str>) -> Result<(Authorized, Owner), AwsError> {
+async fn owner<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    user_name: Option<&str>,
+) -> Result<(Authorized, Owner), AwsError> {
     let name = match (user_name, ctx.caller.user_name()) {
         (Some(n), _) | (None, Some(n)) => n.to_string(),
         (None, None) if ctx.caller.is_root() => {
@@ -51,7 +56,7 @@ async fn owner(ctx: &Ctx, action: &'static str, user_name: Option<&str>) -> Resu
         }
         (None, None) => return Err(errors::must_specify_user_name()),
     };
-    let (proof, user) = authorized_user(ctx, action, &name).await?;
+    let (proof, user) = authorized_user(ctx, op, action, &name).await?;
     Ok((proof, Owner::User(user)))
 }
 
@@ -95,7 +100,8 @@ pub struct CreatedKey {
 }
 
 pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, AwsError> {
-    let (proof, owner) = owner(ctx, "iam:CreateAccessKey", user_name).await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, owner) = owner(ctx, &mut tx, "iam:CreateAccessKey", user_name).await?;
     let state = &ctx.state;
     let access_key_id = crate::ids::access_key_id(&*state.rng, "AKIA");
     let secret = Secret::new(crate::ids::secret_access_key(&*state.rng));
@@ -104,12 +110,11 @@ pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, Aw
             tracing::error!(error = %e, "sealing a new secret failed");
             gatehouse_wire::iam::errors::service_failure("Service failure.")
         })?;
-    let mut tx = ctx.write(&proof).await?;
-    if keys::of_owner(tx.conn(), ctx.account(), owner.user_id()).await?.len() >= MAX_KEYS_PER_USER {
+    if keys::of_owner(tx.conn(&proof), ctx.account(), owner.user_id()).await?.len() >= MAX_KEYS_PER_USER {
         return Err(errors::access_key_quota(MAX_KEYS_PER_USER));
     }
-    keys::insert(tx.conn(), &row).await?;
-    tx.commit().await?;
+    keys::insert(tx.conn(&proof), &row).await?;
+    tx.commit(&proof).await?;
     Ok(CreatedKey { row, secret, user_name: owner.display_name(ctx.account()) })
 }
 
@@ -119,9 +124,9 @@ pub async fn list(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<(Page<AccessKeyRow>, String), AwsError> {
-    let (_proof, owner) = owner(ctx, "iam:ListAccessKeys", user_name).await?;
-    let mut conn = ctx.read().await?;
-    let all = keys::of_owner(&mut conn, ctx.account(), owner.user_id()).await?;
+    let mut op = ctx.begin_read().await?;
+    let (proof, owner) = owner(ctx, &mut op, "iam:ListAccessKeys", user_name).await?;
+    let all = keys::of_owner(op.conn(&proof), ctx.account(), owner.user_id()).await?;
     let after = paging::decode_marker(marker)?;
     let (page, _) = paging::fetch_limit(max_items);
     // The store lists keys oldest first (creation time, then id): the marker is that same sort key, so a page
@@ -150,25 +155,25 @@ async fn owned_key(
 }
 
 pub async fn update(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str, status: &str) -> Result<(), AwsError> {
-    let (proof, owner) = owner(ctx, "iam:UpdateAccessKey", user_name).await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, owner) = owner(ctx, &mut tx, "iam:UpdateAccessKey", user_name).await?;
     if status != "Active" && status != "Inactive" {
         return Err(gatehouse_wire::AwsError::validation_error(
             "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
         ));
     }
-    let mut tx = ctx.write(&proof).await?;
-    owned_key(ctx, tx.conn(), &owner, access_key_id).await?;
-    keys::set_status(tx.conn(), access_key_id, status).await?;
-    tx.commit().await?;
+    owned_key(ctx, tx.conn(&proof), &owner, access_key_id).await?;
+    keys::set_status(tx.conn(&proof), access_key_id, status).await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
 pub async fn delete(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str) -> Result<(), AwsError> {
-    let (proof, owner) = owner(ctx, "iam:DeleteAccessKey", user_name).await?;
-    let mut tx = ctx.write(&proof).await?;
-    owned_key(ctx, tx.conn(), &owner, access_key_id).await?;
-    keys::delete(tx.conn(), ctx.account(), access_key_id, ctx.now).await?;
-    tx.commit().await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, owner) = owner(ctx, &mut tx, "iam:DeleteAccessKey", user_name).await?;
+    owned_key(ctx, tx.conn(&proof), &owner, access_key_id).await?;
+    keys::delete(tx.conn(&proof), ctx.account(), access_key_id, ctx.now).await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
@@ -183,8 +188,8 @@ pub struct LastUsed {
 /// AccessDenied naming the key, in words slightly different from the usual denial (no colon after
 /// "perform"): see aws-errors.md.
 pub async fn last_used(ctx: &Ctx, access_key_id: &str) -> Result<LastUsed, AwsError> {
-    let mut conn = ctx.read().await?;
-    let found = keys::with_owner(&mut conn, access_key_id).await?.filter(|k| k.key.account_id == ctx.account());
+    let mut op = ctx.begin_read().await?;
+    let found = keys::with_owner(op.lookup(), access_key_id).await?.filter(|k| k.key.account_id == ctx.account());
     let Some(found) = found else {
         return Err(gatehouse_wire::AwsError::access_denied(format!(
             "User: {} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key {access_key_id}",

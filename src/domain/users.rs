@@ -6,15 +6,14 @@ use super::paging::{self, Page};
 use super::tagging;
 use crate::authz::Authorized;
 use crate::errors;
-use crate::request::Ctx;
+use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
 use crate::store::{accounts, keys, users, users::UserRow, StoreError};
 
 /// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
 /// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
-async fn lookup(ctx: &Ctx, name: &str) -> Result<(Option<UserRow>, String), AwsError> {
-    let mut conn = ctx.read().await?;
-    let user = users::by_name(&mut conn, ctx.account(), name).await?;
+async fn lookup<C: OpConnection>(ctx: &Ctx, op: &mut Op<C>, name: &str) -> Result<(Option<UserRow>, String), AwsError> {
+    let user = users::by_name(op.lookup(), ctx.account(), name).await?;
     let arn = match &user {
         Some(u) => u.arn(),
         None => crate::arn::iam(ctx.account(), "user", "/", name),
@@ -22,9 +21,14 @@ async fn lookup(ctx: &Ctx, name: &str) -> Result<(Option<UserRow>, String), AwsE
     Ok((user, arn))
 }
 
-/// Authorises `action` on the named user, then requires that it exists.
-pub async fn authorized_user(ctx: &Ctx, action: &'static str, name: &str) -> Result<(Authorized, UserRow), AwsError> {
-    let (user, arn) = lookup(ctx, name).await?;
+/// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
+pub async fn authorized_user<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    name: &str,
+) -> Result<(Authorized, UserRow), AwsError> {
+    let (user, arn) = lookup(ctx, op, name).await?;
     let proof = ctx.authorize(action, &arn)?;
     let user = user.ok_or_else(|| errors::no_such_user(name))?;
     Ok((proof, user))
@@ -54,16 +58,16 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
         created_at: ctx.now,
         password_last_used: None,
     };
-    let mut tx = ctx.write(&proof).await?;
-    if users::by_name(tx.conn(), ctx.account(), new.name).await?.is_some() {
+    let mut tx = ctx.begin_write().await?;
+    if users::by_name(tx.conn(&proof), ctx.account(), new.name).await?.is_some() {
         return Err(errors::user_exists(new.name));
     }
-    match users::insert(tx.conn(), &user).await {
+    match users::insert(tx.conn(&proof), &user).await {
         Err(StoreError::Conflict) => return Err(errors::user_exists(new.name)),
         other => other?,
     }
-    tags::put(tx.conn(), &user.user_id, &new.tags).await?;
-    tx.commit().await?;
+    tags::put(tx.conn(&proof), &user.user_id, &new.tags).await?;
+    tx.commit(&proof).await?;
     Ok((user, new.tags))
 }
 
@@ -100,16 +104,16 @@ pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<Described, AwsError> {
             None => return get_root(ctx).await,
         },
     };
-    let (_proof, user) = authorized_user(ctx, "iam:GetUser", &name).await?;
-    let mut conn = ctx.read().await?;
-    let tags = tags::list(&mut conn, &user.user_id).await?;
+    let mut op = ctx.begin_read().await?;
+    let (proof, user) = authorized_user(ctx, &mut op, "iam:GetUser", &name).await?;
+    let tags = tags::list(op.conn(&proof), &user.user_id).await?;
     Ok(Described::User(user, tags))
 }
 
 async fn get_root(ctx: &Ctx) -> Result<Described, AwsError> {
-    ctx.authorize("iam:GetUser", &crate::arn::root(ctx.account()))?;
-    let mut conn = ctx.read().await?;
-    let created_at = accounts::created_at(&mut conn, ctx.account()).await?.unwrap_or_default();
+    let proof = ctx.authorize("iam:GetUser", &crate::arn::root(ctx.account()))?;
+    let mut op = ctx.begin_read().await?;
+    let created_at = accounts::created_at(op.conn(&proof), ctx.account()).await?.unwrap_or_default();
     Ok(Described::Root { account_id: ctx.account().to_string(), created_at })
 }
 
@@ -120,11 +124,11 @@ pub async fn list(
     max_items: Option<i32>,
 ) -> Result<Page<UserRow>, AwsError> {
     let prefix = path_prefix.unwrap_or("/");
-    ctx.authorize("iam:ListUsers", &crate::arn::iam(ctx.account(), "user", prefix, ""))?;
+    let proof = ctx.authorize("iam:ListUsers", &crate::arn::iam(ctx.account(), "user", prefix, ""))?;
     let after = paging::decode_marker(marker)?;
     let (page, limit) = paging::fetch_limit(max_items);
-    let mut conn = ctx.read().await?;
-    let rows = users::list(&mut conn, ctx.account(), prefix, &after, limit).await?;
+    let mut op = ctx.begin_read().await?;
+    let rows = users::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
     Ok(paging::paginate(rows, page, |u| users::name_key(&u.name)))
 }
 
@@ -132,21 +136,21 @@ pub async fn list(
 /// target object", so iam:UpdateUser is authorised twice: on the user as it is (before its existence is revealed),
 /// then on the user as it will be, under its new name and path; either denial refuses the operation.
 pub async fn update(ctx: &Ctx, name: &str, new_name: Option<&str>, new_path: Option<&str>) -> Result<(), AwsError> {
-    let (proof, user) = authorized_user(ctx, "iam:UpdateUser", name).await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:UpdateUser", name).await?;
     let target_name = new_name.unwrap_or(&user.name);
     let target_path = new_path.unwrap_or(&user.path);
     let _target_proof = authorize_target(|action, arn| ctx.authorize(action, arn), &user, target_name, target_path)?;
-    let mut tx = ctx.write(&proof).await?;
-    if let Some(other) = users::by_name(tx.conn(), ctx.account(), target_name).await? {
+    if let Some(other) = users::by_name(tx.conn(&proof), ctx.account(), target_name).await? {
         if other.user_id != user.user_id {
             return Err(errors::user_exists(target_name));
         }
     }
-    match users::rename(tx.conn(), &user.user_id, target_name, target_path).await {
+    match users::rename(tx.conn(&proof), &user.user_id, target_name, target_path).await {
         Err(StoreError::Conflict) => return Err(errors::user_exists(target_name)),
         other => other?,
     }
-    tx.commit().await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
@@ -162,38 +166,38 @@ fn authorize_target(
 }
 
 pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
-    let (proof, user) = authorized_user(ctx, "iam:DeleteUser", name).await?;
-    let mut tx = ctx.write(&proof).await?;
-    if !keys::of_owner(tx.conn(), ctx.account(), Some(&user.user_id)).await?.is_empty() {
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:DeleteUser", name).await?;
+    if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
     }
-    tags::remove_all(tx.conn(), &user.user_id).await?;
-    match users::delete(tx.conn(), &user.user_id).await {
+    tags::remove_all(tx.conn(&proof), &user.user_id).await?;
+    match users::delete(tx.conn(&proof), &user.user_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),
         other => other?,
     }
-    tx.commit().await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
 pub async fn tag(ctx: &Ctx, name: &str, new_tags: Vec<Tag>) -> Result<(), AwsError> {
-    let (proof, user) = authorized_user(ctx, "iam:TagUser", name).await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:TagUser", name).await?;
     tagging::check_unique_keys(new_tags.iter().map(|t| t.key.as_str()))?;
-    let mut tx = ctx.write(&proof).await?;
     let keys: Vec<String> = new_tags.iter().map(|t| t.key.clone()).collect();
-    if tags::count_after_put(tx.conn(), &user.user_id, &keys).await? > tagging::MAX_TAGS_PER_RESOURCE {
+    if tags::count_after_put(tx.conn(&proof), &user.user_id, &keys).await? > tagging::MAX_TAGS_PER_RESOURCE {
         return Err(errors::tag_limit());
     }
-    tags::put(tx.conn(), &user.user_id, &new_tags).await?;
-    tx.commit().await?;
+    tags::put(tx.conn(&proof), &user.user_id, &new_tags).await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
 pub async fn untag(ctx: &Ctx, name: &str, keys: &[String]) -> Result<(), AwsError> {
-    let (proof, user) = authorized_user(ctx, "iam:UntagUser", name).await?;
-    let mut tx = ctx.write(&proof).await?;
-    tags::remove(tx.conn(), &user.user_id, keys).await?;
-    tx.commit().await?;
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:UntagUser", name).await?;
+    tags::remove(tx.conn(&proof), &user.user_id, keys).await?;
+    tx.commit(&proof).await?;
     Ok(())
 }
 
@@ -203,9 +207,9 @@ pub async fn list_tags(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<Tag>, AwsError> {
-    let (_proof, user) = authorized_user(ctx, "iam:ListUserTags", name).await?;
-    let mut conn = ctx.read().await?;
-    let all = tags::list(&mut conn, &user.user_id).await?;
+    let mut op = ctx.begin_read().await?;
+    let (proof, user) = authorized_user(ctx, &mut op, "iam:ListUserTags", name).await?;
+    let all = tags::list(op.conn(&proof), &user.user_id).await?;
     // At most 50 tags: page in memory, the marker being the position of the last tag returned.
     let after: usize = match marker {
         None => 0,
