@@ -8,12 +8,22 @@ use crate::ids::Randomness;
 use crate::store::Store;
 
 pub struct State {
-    pub store: Store,
-    pub keyring: Keyring,
+    /// Operations reach the store only through their request context (`Ctx::begin_read` / `begin_write`), which
+    /// hands out connections for lookups before a decision and for everything else with its proof.
+    pub(crate) store: Store,
+    pub(crate) keyring: Keyring,
     pub clock: Arc<dyn Clock>,
     pub rng: Arc<dyn Randomness>,
     /// The account created at first start, which root credentials from the environment belong to.
     pub default_account: String,
+}
+
+impl State {
+    /// The store and the master keys, for tests that play a database writer or an upgraded database.
+    #[doc(hidden)]
+    pub fn store_and_keys_for_tests(&self) -> (&Store, &Keyring) {
+        (&self.store, &self.keyring)
+    }
 }
 
 impl std::fmt::Debug for State {

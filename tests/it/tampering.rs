@@ -20,7 +20,7 @@ async fn exec(s: &TestServer, sql: &str, binds: &[&str]) {
     for b in binds {
         q = q.bind(*b);
     }
-    let done = q.execute(s.running.state.store.pool()).await.unwrap();
+    let done = q.execute(s.running.state.store_and_keys_for_tests().0.pool()).await.unwrap();
     assert_eq!(done.rows_affected(), 1, "{sql}");
 }
 
@@ -72,20 +72,20 @@ async fn rows_of_the_first_sealing_format_still_open(backend: Backend) {
     // Seal alice's secret the way the foundation did (the key id alone as associated data), as an upgraded
     // database holds it.
     let state = &s.running.state;
-    let (master_key_id, sealed) =
-        state.keyring.seal(&*state.rng, alice.secret.as_bytes(), alice.id.as_bytes()).unwrap();
+    let (store, keyring) = state.store_and_keys_for_tests();
+    let (master_key_id, sealed) = keyring.seal(&*state.rng, alice.secret.as_bytes(), alice.id.as_bytes()).unwrap();
     sqlx::query(
         "UPDATE access_keys SET secret_sealed = $1, master_key_id = $2, seal_version = 1 WHERE access_key_id = $3",
     )
     .bind(sealed)
     .bind(master_key_id)
     .bind(&alice.id)
-    .execute(state.store.pool())
+    .execute(store.pool())
     .await
     .unwrap();
     assert_eq!(identity(&s, &alice).await.unwrap(), "arn:aws:iam::000000000000:user/alice");
     // The first use re-sealed it in the current format, bound to alice.
-    let mut c = state.store.pool().acquire().await.unwrap();
+    let mut c = store.pool().acquire().await.unwrap();
     let row = keys::by_id(&mut c, &alice.id).await.unwrap().unwrap();
     drop(c);
     assert_eq!(row.seal_version, gatehouse::crypto::KEY_SEAL_VERSION);
