@@ -293,5 +293,7 @@ mod tests {
         assert_eq!(c.default_resource(), "arn:aws:iam::000000000000:role/*");
         let c = ctx(iam::Action::GetAccountSummary.auth()).await;
         assert_eq!(c.default_resource(), "*");
+        let c = ctx(iam::Action::ListRoles.auth()).await;
+        assert_eq!(c.default_resource(), "arn:aws:iam::000000000000:role/");
     }
 }

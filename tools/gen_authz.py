@@ -27,6 +27,14 @@ NOT_AUTHORISED = {
     ("sts", "AssumeRoleWithWebIdentity"), ("sts", "AssumeRoleWithSAML"),
 }
 
+# List operations the reference lists on no resource type, for which AWS's AccessDenied nevertheless names the path
+# prefix of the listed type (`ListUsers ... on resource: arn:aws:iam::ACCT:user/`, recorded); the others by analogy.
+LIST_PREFIXES = {
+    "ListUsers": "user/", "ListRoles": "role/", "ListGroups": "group/", "ListPolicies": "policy/",
+    "ListInstanceProfiles": "instance-profile/", "ListVirtualMFADevices": "mfa/",
+    "ListServerCertificates": "server-certificate/",
+}
+
 ACCOUNT = "000000000000"
 ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 TRUST = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},'
@@ -171,7 +179,8 @@ def gen_authz(models, root, header):
         "    pub action: &'static str,",
         "    /// The resource type the action is authorised on (`user`); `None` where the reference names none.",
         "    pub resource_type: Option<&'static str>,",
-        "    /// The ARN template of that resource type, `arn:${Partition}:iam::${Account}:user/${UserNameWithPath}`.",
+        "    /// The ARN template of that resource type, `arn:${Partition}:iam::${Account}:user/${UserNameWithPath}`; for",
+        "    /// List operations on no resource type, the listed type's prefix AWS names in its denials (`...:user/`).",
         "    pub arn_template: Option<&'static str>,",
         "    /// The condition keys the reference lists for the action (global keys aside).",
         "    pub condition_keys: &'static [&'static str],",
@@ -195,6 +204,8 @@ def gen_authz(models, root, header):
             required = [r for r in entry["resourceTypes"] if r.get("required")] or entry["resourceTypes"][:1]
             rtype = required[0]["name"] if required else None
             template = svc["resourceTypes"][rtype]["arn"] if rtype else None
+            if not rtype and o in LIST_PREFIXES:
+                template = "arn:${Partition}:iam::${Account}:" + LIST_PREFIXES[o]
             keys = sorted(set(entry["conditionKeys"]) | {k for r in required for k in r.get("conditionKeys", [])})
             out.append(f"            Self::{o} => ActionAuth {{")
             out.append(f"                action: {rust_str(model.module + ':' + o)},")

@@ -12,7 +12,8 @@ pub struct ActionAuth {
     pub action: &'static str,
     /// The resource type the action is authorised on (`user`); `None` where the reference names none.
     pub resource_type: Option<&'static str>,
-    /// The ARN template of that resource type, `arn:${Partition}:iam::${Account}:user/${UserNameWithPath}`.
+    /// The ARN template of that resource type, `arn:${Partition}:iam::${Account}:user/${UserNameWithPath}`; for
+    /// List operations on no resource type, the listed type's prefix AWS names in its denials (`...:user/`).
     pub arn_template: Option<&'static str>,
     /// The condition keys the reference lists for the action (global keys aside).
     pub condition_keys: &'static [&'static str],
@@ -735,7 +736,7 @@ impl iam::Action {
             Self::ListGroups => ActionAuth {
                 action: "iam:ListGroups",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:group/"),
                 condition_keys: &[],
                 authorised: true,
             },
@@ -756,7 +757,7 @@ impl iam::Action {
             Self::ListInstanceProfiles => ActionAuth {
                 action: "iam:ListInstanceProfiles",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:instance-profile/"),
                 condition_keys: &[],
                 authorised: true,
             },
@@ -805,7 +806,7 @@ impl iam::Action {
             Self::ListPolicies => ActionAuth {
                 action: "iam:ListPolicies",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:policy/"),
                 condition_keys: &[],
                 authorised: true,
             },
@@ -847,7 +848,7 @@ impl iam::Action {
             Self::ListRoles => ActionAuth {
                 action: "iam:ListRoles",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:role/"),
                 condition_keys: &[],
                 authorised: true,
             },
@@ -882,7 +883,7 @@ impl iam::Action {
             Self::ListServerCertificates => ActionAuth {
                 action: "iam:ListServerCertificates",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:server-certificate/"),
                 condition_keys: &[],
                 authorised: true,
             },
@@ -917,14 +918,14 @@ impl iam::Action {
             Self::ListUsers => ActionAuth {
                 action: "iam:ListUsers",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:user/"),
                 condition_keys: &[],
                 authorised: true,
             },
             Self::ListVirtualMFADevices => ActionAuth {
                 action: "iam:ListVirtualMFADevices",
                 resource_type: None,
-                arn_template: None,
+                arn_template: Some("arn:${Partition}:iam::${Account}:mfa/"),
                 condition_keys: &[],
                 authorised: true,
             },
