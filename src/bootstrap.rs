@@ -202,24 +202,21 @@ pub async fn ensure_account(
     args: &ServeArgs,
     now: i64,
 ) -> Result<Option<GeneratedRoot>, BootstrapError> {
-    let account = args.account_id.as_str();
     let mut tx = store.write_global().await?;
-    let created = accounts::ensure(tx.conn(), account, now).await?;
-    // Lock the account's row (its revision) so that instances starting together decide one after the other.
-    accounts::bump_revision(tx.conn(), account).await?;
-    let generated = match configured_root(args) {
-        Some((id, secret)) => {
-            RootKeys { keyring, rng, account, now }.apply_configured(tx.conn(), id, secret).await?;
+    let account = args.account_id.as_str();
+    let root = RootKeys { keyring, rng, account, now };
+    let generated = match (root.open_account(tx.conn()).await?, configured_root(args)) {
+        (_, Some((id, secret))) => {
+            root.apply_configured(tx.conn(), id, secret).await?;
             None
         }
-        None if created => {
+        (true, None) => {
             let id = crate::ids::access_key_id(rng, "AKIA");
             let secret = Secret::new(crate::ids::secret_access_key(rng));
-            let row = access_keys::sealed_row(keyring, rng, account, None, id.clone(), &secret, now)?;
-            keys::insert(tx.conn(), &row).await?;
+            root.insert(tx.conn(), &id, &secret).await?;
             Some(GeneratedRoot { access_key_id: id, secret })
         }
-        None => {
+        (false, None) => {
             if keys::of_owner(tx.conn(), account, None).await?.is_empty() {
                 tracing::info!(
                     account,
@@ -229,8 +226,41 @@ pub async fn ensure_account(
             None
         }
     };
+    // The extra accounts of GATEHOUSE_EXTRA_ACCOUNTS, each with its root key under the same rules.
+    for extra in args.extra_accounts().map_err(BootstrapError::Config)? {
+        let root = RootKeys { keyring, rng, account: &extra.account_id, now };
+        root.open_account(tx.conn()).await?;
+        root.apply_configured(tx.conn(), &extra.access_key_id, &extra.secret).await?;
+    }
     tx.commit().await?;
     Ok(generated)
+}
+
+/// `gatehouse account create`: a new account, with the given root key or a generated one (returned to be shown
+/// once). Refused if the account exists.
+pub async fn create_account(
+    store: &Store,
+    keyring: &Keyring,
+    rng: &dyn Randomness,
+    account: &str,
+    given: Option<(&str, &Secret)>,
+    now: i64,
+) -> Result<GeneratedRoot, BootstrapError> {
+    let mut tx = store.write_global().await?;
+    let root = RootKeys { keyring, rng, account, now };
+    if !root.open_account(tx.conn()).await? {
+        return Err(BootstrapError::Config(format!("account {account} already exists")));
+    }
+    let (id, secret) = match given {
+        Some((id, secret)) => (id.to_string(), secret.clone()),
+        None => (crate::ids::access_key_id(rng, "AKIA"), Secret::new(crate::ids::secret_access_key(rng))),
+    };
+    if keys::by_id(tx.conn(), &id).await?.is_some() || keys::was_deleted(tx.conn(), &id).await? {
+        return Err(BootstrapError::Config(format!("access key id {id} is already taken")));
+    }
+    root.insert(tx.conn(), &id, &secret).await?;
+    tx.commit().await?;
+    Ok(GeneratedRoot { access_key_id: id, secret })
 }
 
 fn configured_root(args: &ServeArgs) -> Option<(&str, &Secret)> {
@@ -249,6 +279,14 @@ struct RootKeys<'a> {
 }
 
 impl RootKeys<'_> {
+    /// Creates the account unless it exists, and locks its row (its revision) so that instances starting together
+    /// decide one after the other. Returns whether it was created now.
+    async fn open_account(&self, conn: &mut sqlx::AnyConnection) -> Result<bool, BootstrapError> {
+        let created = accounts::ensure(conn, self.account, self.now).await?;
+        accounts::bump_revision(conn, self.account).await?;
+        Ok(created)
+    }
+
     /// The root key `id` if it exists with `secret`; `None` if no key has that id. Refused: the id with another
     /// secret (a key's secret never changes), or an id that belongs to someone else.
     async fn configured(
@@ -384,11 +422,9 @@ pub async fn create_root_key(
     from_env: bool,
     now: i64,
 ) -> Result<RootKeyOutcome, BootstrapError> {
-    let account = args.account_id.as_str();
     let mut tx = store.write_global().await?;
-    accounts::ensure(tx.conn(), account, now).await?;
-    accounts::bump_revision(tx.conn(), account).await?;
-    let root = RootKeys { keyring, rng, account, now };
+    let root = RootKeys { keyring, rng, account: &args.account_id, now };
+    root.open_account(tx.conn()).await?;
     let outcome = if from_env {
         let Some((id, secret)) = configured_root(args) else {
             return Err(BootstrapError::Config(

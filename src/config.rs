@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Start the server.
     Serve(Box<ServeArgs>),
+    /// Manage accounts without the API (there is no Organizations API).
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Manage the default account's root access keys without the API (recovery).
     #[command(subcommand)]
     RootKey(RootKeyCommand),
@@ -46,6 +49,38 @@ pub struct RootKeyCreateArgs {
     /// The same store and key settings as `gatehouse serve`.
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account with a root access key: the one given, or a generated one printed once.
+    Create(Box<AccountCreateArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AccountCreateArgs {
+    /// The new account's 12-digit id.
+    pub id: String,
+
+    /// The root user's access key id (with --secret-access-key); generated when absent.
+    #[arg(long, requires = "secret_access_key")]
+    pub access_key_id: Option<String>,
+
+    /// The root user's secret access key.
+    #[arg(long, requires = "access_key_id", value_parser = parse_secret)]
+    pub secret_access_key: Option<Secret>,
+
+    /// The same store and key settings as `gatehouse serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// One account of GATEHOUSE_EXTRA_ACCOUNTS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraAccount {
+    pub account_id: String,
+    pub access_key_id: String,
+    pub secret: Secret,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,6 +116,11 @@ pub struct ServeArgs {
     /// Secret access key of the default account's root user.
     #[arg(long, env = "GATEHOUSE_ROOT_SECRET_ACCESS_KEY", hide_env_values = true, value_parser = parse_secret)]
     pub root_secret_access_key: Option<Secret>,
+
+    /// Further accounts to create at start, each with a root key under the same rules as the default account's:
+    /// `ACCOUNT=KEY_ID:SECRET`, comma-separated (so that cross-account set-ups can be declared in CI).
+    #[arg(long, env = "GATEHOUSE_EXTRA_ACCOUNTS", hide_env_values = true, value_parser = parse_secret)]
+    pub extra_accounts: Option<Secret>,
 
     /// Master key sealing secrets at rest: 32 bytes as 64 hex digits or base64. Required with Postgres.
     #[arg(long, env = "GATEHOUSE_MASTER_KEY", hide_env_values = true, value_parser = parse_secret)]
@@ -150,6 +190,17 @@ const MAX_TIMEOUT_SECS: u64 = 86_400;
 /// The most connections accepted as a setting (each one is a task and a socket; the OS limit is far lower anyway).
 const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 
+/// A configured root key's shape: an id of 16 to 128 letters and digits, a secret of 16 to 128 characters.
+pub fn check_root_key(id: &str, secret: &str) -> Result<(), String> {
+    if !(16..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("the access key id must be 16 to 128 letters and digits".into());
+    }
+    if !(16..=128).contains(&secret.len()) {
+        return Err("the secret access key must be 16 to 128 characters".into());
+    }
+    Ok(())
+}
+
 fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s.to_string()))
 }
@@ -175,6 +226,7 @@ impl ServeArgs {
             request_timeout_secs: 60,
             max_connections: 1024,
             max_parameters: 5000,
+            extra_accounts: None,
         }
     }
 
@@ -188,6 +240,33 @@ impl ServeArgs {
             Some(u) => u.clone(),
             None => format!("sqlite://{}?mode=rwc", self.data_dir.join("gatehouse.db").display()),
         }
+    }
+
+    /// The accounts of GATEHOUSE_EXTRA_ACCOUNTS (`ACCOUNT=KEY_ID:SECRET,...`), checked.
+    pub fn extra_accounts(&self) -> Result<Vec<ExtraAccount>, String> {
+        let Some(list) = &self.extra_accounts else { return Ok(Vec::new()) };
+        let mut out: Vec<ExtraAccount> = Vec::new();
+        for (i, entry) in list.expose().split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
+            // Entries are never echoed: they hold secrets. Their position says which one is wrong.
+            let bad = |what: &str| format!("GATEHOUSE_EXTRA_ACCOUNTS entry {}: {what}", i + 1);
+            let shape = "expected ACCOUNT=KEY_ID:SECRET";
+            let (account, key) = entry.split_once('=').ok_or_else(|| bad(shape))?;
+            let (id, secret) = key.split_once(':').ok_or_else(|| bad(shape))?;
+            let account = account.trim();
+            if !crate::arn::is_account_id(account) {
+                return Err(bad("the account id must be 12 digits"));
+            }
+            if account == self.account_id || out.iter().any(|e| e.account_id == account) {
+                return Err(bad("the account is declared twice (or is the default account)"));
+            }
+            check_root_key(id, secret).map_err(|e| bad(&e))?;
+            out.push(ExtraAccount {
+                account_id: account.to_string(),
+                access_key_id: id.to_string(),
+                secret: Secret::new(secret.to_string()),
+            });
+        }
+        Ok(out)
     }
 
     /// Checks what clap cannot: the account id's shape, that root credentials come in pairs, and that the limits
@@ -214,15 +293,10 @@ impl ServeArgs {
         if self.max_parameters == 0 {
             return Err("GATEHOUSE_MAX_PARAMETERS must be at least 1".into());
         }
+        self.extra_accounts()?;
         match (&self.root_access_key_id, &self.root_secret_access_key) {
             (Some(id), Some(secret)) => {
-                if !(16..=128).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    return Err("GATEHOUSE_ROOT_ACCESS_KEY_ID must be 16 to 128 letters and digits".into());
-                }
-                if secret.expose().len() < 16 || secret.expose().len() > 128 {
-                    return Err("GATEHOUSE_ROOT_SECRET_ACCESS_KEY must be 16 to 128 characters".into());
-                }
-                Ok(())
+                check_root_key(id, secret.expose()).map_err(|e| format!("GATEHOUSE_ROOT_ACCESS_KEY_ID / _SECRET_: {e}"))
             }
             (None, None) => Ok(()),
             _ => Err("set both GATEHOUSE_ROOT_ACCESS_KEY_ID and GATEHOUSE_ROOT_SECRET_ACCESS_KEY, or neither".into()),
@@ -262,6 +336,30 @@ mod tests {
             let mut a = ServeArgs::ephemeral();
             change(&mut a);
             assert!(a.validate().is_err(), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn extra_accounts_are_parsed_and_checked() {
+        let mut a = ServeArgs::ephemeral();
+        a.extra_accounts = Some(Secret::new(
+            " 111111111111=AKIA1111111111111111:secret:with:colons/0001 ,222222222222=AKIA2222222222222222:s2s2s2s2s2s2s2s2"
+                .into(),
+        ));
+        let parsed = a.extra_accounts().unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed[0].account_id, "111111111111");
+        assert_eq!(parsed[0].secret.expose(), "secret:with:colons/0001");
+        for (bad, why) in [
+            ("111111111111", "expected"),
+            ("11111111111=AKIA1111111111111111:secretsecretsecret", "12 digits"),
+            ("000000000000=AKIA1111111111111111:secretsecretsecret", "twice"),
+            ("111111111111=AKIA:secretsecretsecret", "access key id"),
+            ("111111111111=AKIA1111111111111111:short", "secret access key"),
+        ] {
+            a.extra_accounts = Some(Secret::new(bad.into()));
+            let e = a.extra_accounts().unwrap_err();
+            assert!(e.contains(why) && !e.contains("secretsecret"), "{bad}: {e}");
         }
     }
 

@@ -2,7 +2,7 @@
 
 use clap::Parser as _;
 use gatehouse::bootstrap::RootKeyOutcome;
-use gatehouse::config::{Cli, Command, LogFormat, RootKeyCommand, ServeArgs};
+use gatehouse::config::{AccountCommand, AccountCreateArgs, Cli, Command, LogFormat, RootKeyCommand, ServeArgs};
 
 fn init_logging(args: &ServeArgs) {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
@@ -54,6 +54,10 @@ fn main() -> std::process::ExitCode {
             init_logging(&args);
             runtime.block_on(serve(&args))
         }
+        Command::Account(AccountCommand::Create(create)) => {
+            init_logging(&create.serve);
+            runtime.block_on(account_create(&create))
+        }
         Command::RootKey(RootKeyCommand::Create(create)) => {
             init_logging(&create.serve);
             runtime.block_on(root_key_create(&create.serve, create.from_env))
@@ -102,4 +106,27 @@ async fn root_key_create(args: &ServeArgs, from_env: bool) -> std::process::Exit
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+async fn account_create(create: &AccountCreateArgs) -> std::process::ExitCode {
+    let given = match (&create.access_key_id, &create.secret_access_key) {
+        (Some(id), Some(secret)) => Some((id.as_str(), secret)),
+        _ => None,
+    };
+    let rt = gatehouse::server::Runtime::default();
+    match gatehouse::server::create_account(&create.serve, &create.id, given, rt).await {
+        Ok(root) if given.is_none() => {
+            let endpoint = format!("http://{}", create.serve.listen);
+            gatehouse::bootstrap::print_generated_root(&root, &create.id, &endpoint);
+            std::process::ExitCode::SUCCESS
+        }
+        Ok(root) => {
+            println!("account {} created; its root user has access key {}", create.id, root.access_key_id);
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("cannot create the account: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -109,3 +109,22 @@ pub async fn create_root_key(args: &ServeArgs, from_env: bool, rt: Runtime) -> R
     store.close().await;
     outcome
 }
+
+/// `gatehouse account create ID [--access-key-id .. --secret-access-key ..]`: a new account and its root key.
+pub async fn create_account(
+    args: &ServeArgs,
+    account_id: &str,
+    given: Option<(&str, &crate::secret::Secret)>,
+    rt: Runtime,
+) -> Result<GeneratedRoot, BootstrapError> {
+    if !crate::arn::is_account_id(account_id) {
+        return Err(BootstrapError::Config(format!("an account id is 12 digits, got {account_id:?}")));
+    }
+    if let Some((id, secret)) = given {
+        crate::config::check_root_key(id, secret.expose()).map_err(BootstrapError::Config)?;
+    }
+    let (store, keyring) = open_store(args, &rt).await?;
+    let created = bootstrap::create_account(&store, &keyring, &*rt.rng, account_id, given, rt.clock.now_millis()).await;
+    store.close().await;
+    created
+}

@@ -34,6 +34,8 @@ impl Creds {
 pub struct TestServer {
     pub running: Running,
     pub root: Creds,
+    /// The store the server runs on, for tests that open it beside the server (as the offline commands do).
+    pub database_url: String,
 }
 
 /// The URL of the Postgres server the tests use: without it the Postgres half of the suite fails, loudly,
@@ -97,7 +99,8 @@ impl TestServer {
         tweak(&mut args);
         let running =
             gatehouse::server::start(&args, Runtime { clock, rng: Arc::new(OsRandom) }).await.expect("start gatehouse");
-        Self { running, root: Creds::new(ROOT_KEY_ID, ROOT_SECRET) }
+        let database_url = args.database_url.clone().unwrap_or_default();
+        Self { running, root: Creds::new(ROOT_KEY_ID, ROOT_SECRET), database_url }
     }
 
     pub fn endpoint(&self) -> String {

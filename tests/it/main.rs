@@ -5,6 +5,7 @@
 mod harness;
 
 mod access_keys;
+mod accounts;
 mod auth;
 mod authorization;
 mod limits;
