@@ -47,7 +47,7 @@ pub async fn authenticate(
         return Err(AwsError::invalid_client_token_id());
     };
     // Long-term keys carry no session token; one presented with a session token is not a valid credential.
-    if found.key.status != "Active" || auth.session_token().is_some() {
+    if found.key.status != keys::KeyStatus::Active || auth.session_token().is_some() {
         return Err(AwsError::invalid_client_token_id());
     }
     // Who the key belongs to comes from the explicit marker only: a key row whose user is missing, or in another
@@ -55,7 +55,7 @@ pub async fn authenticate(
     let principal = match (&found.key.user_id, found.user_name, found.user_path, found.user_account_id) {
         (None, _, _, _) if found.key.is_root() => Principal::Root,
         (Some(user_id), Some(name), Some(path), Some(acct))
-            if found.key.owner_kind == keys::OWNER_USER && acct == found.key.account_id =>
+            if found.key.owner_kind == keys::OwnerKind::User && acct == found.key.account_id =>
         {
             Principal::User { user_id: user_id.clone(), name, path }
         }

@@ -9,7 +9,8 @@ use crate::crypto::{CryptoError, Keyring, MasterKey};
 use crate::domain::access_keys;
 use crate::ids::Randomness;
 use crate::secret::Secret;
-use crate::store::{accounts, keys, keys::AccessKeyRow, Backend, Store, StoreError};
+use crate::store::keys::{AccessKeyRow, KeyStatus};
+use crate::store::{accounts, keys, Backend, Store, StoreError};
 
 #[derive(Debug)]
 pub enum BootstrapError {
@@ -322,7 +323,7 @@ impl RootKeys<'_> {
         secret: &Secret,
     ) -> Result<(), BootstrapError> {
         match self.configured(conn, id, secret).await? {
-            Some(existing) if existing.status != "Active" => tracing::warn!(
+            Some(existing) if existing.status != KeyStatus::Active => tracing::warn!(
                 access_key_id = id,
                 "the configured root access key was deactivated through the API and stays inactive; \
                  `gatehouse root-key create --from-env` reactivates it"
@@ -339,9 +340,10 @@ impl RootKeys<'_> {
             None => {
                 let previous = accounts::configured_root_key(conn, self.account).await?.filter(|p| p != id);
                 if let Some(previous) = previous {
-                    let old = keys::by_id(conn, &previous).await?.filter(|k| k.is_root() && k.status == "Active");
+                    let old =
+                        keys::by_id(conn, &previous).await?.filter(|k| k.is_root() && k.status == KeyStatus::Active);
                     if let Some(old) = old {
-                        keys::set_status(conn, &old.access_key_id, "Inactive").await?;
+                        keys::set_status(conn, &old.access_key_id, KeyStatus::Inactive).await?;
                         tracing::warn!(
                             previous = %old.access_key_id,
                             configured = id,
@@ -365,9 +367,9 @@ impl RootKeys<'_> {
     ) -> Result<RootKeyOutcome, BootstrapError> {
         let access_key_id = id.to_string();
         let outcome = match self.configured(conn, id, secret).await? {
-            Some(k) if k.status == "Active" => RootKeyOutcome::AlreadyActive { access_key_id },
+            Some(k) if k.status == KeyStatus::Active => RootKeyOutcome::AlreadyActive { access_key_id },
             Some(_) => {
-                keys::set_status(conn, id, "Active").await?;
+                keys::set_status(conn, id, KeyStatus::Active).await?;
                 RootKeyOutcome::Reactivated { access_key_id }
             }
             None => {

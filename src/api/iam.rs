@@ -6,7 +6,7 @@ use gatehouse_wire::AwsError;
 use super::generated::iam::IamApi;
 use super::{timestamp, Ctx, Gatehouse};
 use crate::domain::{access_keys, simulation, tagging, users};
-use crate::store::keys::AccessKeyRow;
+use crate::store::keys::{AccessKeyRow, KeyStatus};
 use crate::store::tags::Tag;
 use crate::store::users::UserRow;
 
@@ -37,14 +37,17 @@ fn root_user_shape(account_id: String, created_at: i64) -> iam::User {
     }
 }
 
-fn status(s: &str) -> iam::StatusType {
-    iam::StatusType::from_wire(s).unwrap_or(iam::StatusType::Inactive)
+fn status(s: KeyStatus) -> iam::StatusType {
+    match s {
+        KeyStatus::Active => iam::StatusType::Active,
+        KeyStatus::Inactive => iam::StatusType::Inactive,
+    }
 }
 
 fn key_metadata(k: AccessKeyRow, user_name: &str) -> iam::AccessKeyMetadata {
     iam::AccessKeyMetadata {
         user_name: Some(user_name.to_string()),
-        status: Some(status(&k.status)),
+        status: Some(status(k.status)),
         create_date: Some(timestamp(k.created_at)),
         access_key_id: Some(k.access_key_id),
     }
@@ -118,7 +121,7 @@ impl IamApi for Gatehouse {
         Ok(iam::CreateAccessKeyResponse {
             access_key: iam::AccessKey {
                 user_name: created.user_name,
-                status: status(&created.row.status),
+                status: status(created.row.status),
                 create_date: Some(timestamp(created.row.created_at)),
                 secret_access_key: created.secret,
                 access_key_id: created.row.access_key_id,
@@ -141,7 +144,17 @@ impl IamApi for Gatehouse {
     }
 
     async fn update_access_key(&self, ctx: &Ctx, input: iam::UpdateAccessKeyRequest) -> Result<(), AwsError> {
-        access_keys::update(ctx, input.user_name.as_deref(), &input.access_key_id, input.status.as_str()).await
+        let status = match input.status {
+            iam::StatusType::Active => KeyStatus::Active,
+            iam::StatusType::Inactive => KeyStatus::Inactive,
+            // The model's StatusType also serves credentials that expire; an access key is only ever one of two.
+            iam::StatusType::Expired => {
+                return Err(AwsError::validation_error(
+                    "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+                ))
+            }
+        };
+        access_keys::update(ctx, input.user_name.as_deref(), &input.access_key_id, status).await
     }
 
     async fn delete_access_key(&self, ctx: &Ctx, input: iam::DeleteAccessKeyRequest) -> Result<(), AwsError> {

@@ -11,7 +11,7 @@ use crate::errors;
 use crate::ids::Randomness;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::secret::Secret;
-use crate::store::keys::{self, AccessKeyRow};
+use crate::store::keys::{self, AccessKeyRow, KeyStatus, OwnerKind};
 use crate::store::users::UserRow;
 
 /// IAM's quota of access keys per user.
@@ -74,11 +74,11 @@ pub fn sealed_row(
         access_key_id,
         account_id: account_id.to_string(),
         user_id: user_id.map(str::to_string),
-        owner_kind: if user_id.is_some() { keys::OWNER_USER } else { keys::OWNER_ROOT }.into(),
+        owner_kind: if user_id.is_some() { OwnerKind::User } else { OwnerKind::Root },
         secret_sealed: Vec::new(),
         master_key_id: String::new(),
         seal_version: KEY_SEAL_VERSION,
-        status: "Active".into(),
+        status: KeyStatus::Active,
         created_at: now,
         last_used_at: None,
         last_used_service: None,
@@ -154,14 +154,14 @@ async fn owned_key(
     }
 }
 
-pub async fn update(ctx: &Ctx, user_name: Option<&str>, access_key_id: &str, status: &str) -> Result<(), AwsError> {
+pub async fn update(
+    ctx: &Ctx,
+    user_name: Option<&str>,
+    access_key_id: &str,
+    status: KeyStatus,
+) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
     let (proof, owner) = owner(ctx, &mut tx, "iam:UpdateAccessKey", user_name).await?;
-    if status != "Active" && status != "Inactive" {
-        return Err(gatehouse_wire::AwsError::validation_error(
-            "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
-        ));
-    }
     owned_key(ctx, tx.conn(&proof), &owner, access_key_id).await?;
     keys::set_status(tx.conn(&proof), access_key_id, status).await?;
     tx.commit(&proof).await?;

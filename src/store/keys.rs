@@ -1,23 +1,77 @@
 //! Long-term access keys of users and of root users.
 
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::{col, Result};
+use super::Result;
 
-#[derive(Clone, PartialEq, Eq)]
+/// Whether a key authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "Active",
+            KeyStatus::Inactive => "Inactive",
+        }
+    }
+}
+
+impl TryFrom<String> for KeyStatus {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        match s.as_str() {
+            "Active" => Ok(KeyStatus::Active),
+            "Inactive" => Ok(KeyStatus::Inactive),
+            _ => Err(format!("unknown access key status {s:?}")),
+        }
+    }
+}
+
+/// Who a key belongs to: the explicit marker of a root key (a missing `user_id` alone never means root).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerKind {
+    Root,
+    User,
+}
+
+impl OwnerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnerKind::Root => "root",
+            OwnerKind::User => "user",
+        }
+    }
+}
+
+impl TryFrom<String> for OwnerKind {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        match s.as_str() {
+            "root" => Ok(OwnerKind::Root),
+            "user" => Ok(OwnerKind::User),
+            _ => Err(format!("unknown access key owner kind {s:?}")),
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccessKeyRow {
     pub access_key_id: String,
     pub account_id: String,
     /// `None` for the account's root user.
     pub user_id: Option<String>,
-    /// `root` or `user`: the explicit marker of a root key (a missing `user_id` alone never means root).
-    pub owner_kind: String,
+    #[sqlx(try_from = "String")]
+    pub owner_kind: OwnerKind,
     pub secret_sealed: Vec<u8>,
     pub master_key_id: String,
     /// The sealing format of `secret_sealed` (see `crypto::KeyBinding`).
     pub seal_version: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: KeyStatus,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub last_used_service: Option<String>,
@@ -35,13 +89,10 @@ impl std::fmt::Debug for AccessKeyRow {
     }
 }
 
-pub const OWNER_ROOT: &str = "root";
-pub const OWNER_USER: &str = "user";
-
 impl AccessKeyRow {
     /// Whether this is a key of the account's root user: the explicit marker, and no user.
     pub fn is_root(&self) -> bool {
-        self.owner_kind == OWNER_ROOT && self.user_id.is_none()
+        self.owner_kind == OwnerKind::Root && self.user_id.is_none()
     }
 
     /// What the key's secret is sealed to.
@@ -51,23 +102,6 @@ impl AccessKeyRow {
             user_id: self.user_id.as_deref(),
             access_key_id: &self.access_key_id,
         }
-    }
-
-    fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(Self {
-            access_key_id: col(r, "access_key_id")?,
-            account_id: col(r, "account_id")?,
-            user_id: col(r, "user_id")?,
-            owner_kind: col(r, "owner_kind")?,
-            secret_sealed: col(r, "secret_sealed")?,
-            master_key_id: col(r, "master_key_id")?,
-            seal_version: col(r, "seal_version")?,
-            status: col(r, "status")?,
-            created_at: col(r, "created_at")?,
-            last_used_at: col(r, "last_used_at")?,
-            last_used_service: col(r, "last_used_service")?,
-            last_used_region: col(r, "last_used_region")?,
-        })
     }
 }
 
@@ -83,11 +117,11 @@ pub async fn insert(conn: &mut AnyConnection, k: &AccessKeyRow) -> Result<()> {
     .bind(&k.access_key_id)
     .bind(&k.account_id)
     .bind(&k.user_id)
-    .bind(&k.owner_kind)
+    .bind(k.owner_kind.as_str())
     .bind(&k.secret_sealed)
     .bind(&k.master_key_id)
     .bind(k.seal_version)
-    .bind(&k.status)
+    .bind(k.status.as_str())
     .bind(k.created_at)
     .bind(k.last_used_at)
     .bind(&k.last_used_service)
@@ -144,8 +178,9 @@ pub async fn forget_deletion(conn: &mut AnyConnection, access_key_id: &str) -> R
 }
 
 /// A key with its owner's name and path (absent for root keys): what authentication needs, in one query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KeyWithOwner {
+    #[sqlx(flatten)]
     pub key: AccessKeyRow,
     pub user_name: Option<String>,
     pub user_path: Option<String>,
@@ -158,22 +193,12 @@ pub async fn with_owner(conn: &mut AnyConnection, access_key_id: &str) -> Result
         "SELECT {COLUMNS}, u.name AS user_name, u.path AS user_path, u.account_id AS user_account_id
          FROM access_keys k LEFT JOIN users u ON u.user_id = k.user_id WHERE k.access_key_id = $1"
     );
-    let row = sqlx::query(&sql).bind(access_key_id).fetch_optional(conn).await?;
-    match row {
-        None => Ok(None),
-        Some(r) => Ok(Some(KeyWithOwner {
-            key: AccessKeyRow::from_row(&r)?,
-            user_name: col(&r, "user_name")?,
-            user_path: col(&r, "user_path")?,
-            user_account_id: col(&r, "user_account_id")?,
-        })),
-    }
+    Ok(sqlx::query_as(&sql).bind(access_key_id).fetch_optional(conn).await?)
 }
 
 pub async fn by_id(conn: &mut AnyConnection, access_key_id: &str) -> Result<Option<AccessKeyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM access_keys k WHERE k.access_key_id = $1");
-    let row = sqlx::query(&sql).bind(access_key_id).fetch_optional(conn).await?;
-    row.as_ref().map(AccessKeyRow::from_row).transpose()
+    Ok(sqlx::query_as(&sql).bind(access_key_id).fetch_optional(conn).await?)
 }
 
 /// The keys of a user, or of the account's root user when `user_id` is `None`, oldest first.
@@ -183,22 +208,22 @@ pub async fn of_owner(conn: &mut AnyConnection, account_id: &str, user_id: Optio
             let sql = format!(
                 "SELECT {COLUMNS} FROM access_keys k WHERE k.user_id = $1 ORDER BY k.created_at, k.access_key_id"
             );
-            sqlx::query(&sql).bind(u).fetch_all(conn).await?
+            sqlx::query_as(&sql).bind(u).fetch_all(conn).await?
         }
         None => {
             let sql = format!(
                 "SELECT {COLUMNS} FROM access_keys k WHERE k.account_id = $1 AND k.user_id IS NULL ORDER BY k.created_at, k.access_key_id"
             );
-            sqlx::query(&sql).bind(account_id).fetch_all(conn).await?
+            sqlx::query_as(&sql).bind(account_id).fetch_all(conn).await?
         }
     };
-    rows.iter().map(AccessKeyRow::from_row).collect()
+    Ok(rows)
 }
 
-pub async fn set_status(conn: &mut AnyConnection, access_key_id: &str, status: &str) -> Result<()> {
+pub async fn set_status(conn: &mut AnyConnection, access_key_id: &str, status: KeyStatus) -> Result<()> {
     sqlx::query("UPDATE access_keys SET status = $2 WHERE access_key_id = $1")
         .bind(access_key_id)
-        .bind(status)
+        .bind(status.as_str())
         .execute(conn)
         .await?;
     Ok(())

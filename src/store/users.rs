@@ -1,11 +1,10 @@
 //! IAM users.
 
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-use super::{col, Result};
+use super::Result;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub user_id: String,
     pub account_id: String,
@@ -19,18 +18,6 @@ pub struct UserRow {
 impl UserRow {
     pub fn arn(&self) -> String {
         crate::arn::iam(&self.account_id, "user", &self.path, &self.name)
-    }
-
-    fn from_row(r: &AnyRow) -> Result<Self> {
-        Ok(Self {
-            user_id: col(r, "user_id")?,
-            account_id: col(r, "account_id")?,
-            name: col(r, "name")?,
-            path: col(r, "path")?,
-            permissions_boundary: col(r, "permissions_boundary")?,
-            created_at: col(r, "created_at")?,
-            password_last_used: col(r, "password_last_used")?,
-        })
     }
 }
 
@@ -61,14 +48,12 @@ pub async fn insert(conn: &mut AnyConnection, u: &UserRow) -> Result<()> {
 
 pub async fn by_name(conn: &mut AnyConnection, account_id: &str, name: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE account_id = $1 AND name_key = $2");
-    let row = sqlx::query(&sql).bind(account_id).bind(name_key(name)).fetch_optional(conn).await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    Ok(sqlx::query_as(&sql).bind(account_id).bind(name_key(name)).fetch_optional(conn).await?)
 }
 
 pub async fn by_id(conn: &mut AnyConnection, user_id: &str) -> Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE user_id = $1");
-    let row = sqlx::query(&sql).bind(user_id).fetch_optional(conn).await?;
-    row.as_ref().map(UserRow::from_row).transpose()
+    Ok(sqlx::query_as(&sql).bind(user_id).fetch_optional(conn).await?)
 }
 
 /// Users whose path starts with `path_prefix`, ordered by name, after the name key `after` (the marker),
@@ -85,8 +70,7 @@ pub async fn list(
          WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_key > $3
          ORDER BY name_key LIMIT $4"
     );
-    let rows = sqlx::query(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?;
-    rows.iter().map(UserRow::from_row).collect()
+    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
 }
 
 pub async fn rename(conn: &mut AnyConnection, user_id: &str, name: &str, path: &str) -> Result<()> {
