@@ -17,6 +17,7 @@ use gatehouse_wire::iam;
 use gatehouse_wire::AwsError;
 
 use super::paging;
+use crate::arn::Arn;
 use crate::errors;
 use crate::request::Ctx;
 
@@ -176,10 +177,9 @@ fn context_from_entries(entries: &[iam::ContextEntry]) -> Result<RequestContext,
 
 /// The account of `arn:aws:iam::ACCOUNT:root`, the form `ResourceOwner` takes.
 fn root_account(arn: &str) -> Option<&str> {
-    let rest = arn.strip_prefix("arn:")?;
-    let (_, rest) = rest.split_once(':')?;
-    let account = rest.strip_prefix("iam::")?.strip_suffix(":root")?;
-    crate::arn::is_account_id(account).then_some(account)
+    let arn = Arn::parse(arn)?;
+    (arn.service == "iam" && arn.region.is_empty() && arn.resource == "root" && crate::arn::is_account_id(arn.account))
+        .then_some(arn.account)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,16 +199,12 @@ struct Caller {
 
 impl Caller {
     fn parse(arn: &str) -> Option<Caller> {
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return None;
-        };
-        if !crate::arn::is_account_id(account) {
+        let parsed = Arn::parse(arn)?;
+        let account = parsed.account;
+        if parsed.service != "iam" || !parsed.region.is_empty() || !crate::arn::is_account_id(account) {
             return None;
         }
-        let (kind, name) = resource.split_once('/')?;
+        let (kind, name) = parsed.resource_type()?;
         let kind = match kind {
             "user" | "group" => CallerKind::User,
             "role" => CallerKind::Role,

@@ -74,10 +74,7 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
 /// Managed policies arrive in a later stage; until then no policy exists to serve as a boundary, and AWS's
 /// answer for a boundary that does not exist is the honest one.
 fn check_boundary(arn: &str) -> Result<(), AwsError> {
-    let is_policy_arn =
-        arn.strip_prefix("arn:aws:iam::").and_then(|rest| rest.split_once(':')).is_some_and(|(account, res)| {
-            (account == "aws" || crate::arn::is_account_id(account)) && res.starts_with("policy/")
-        });
+    let is_policy_arn = crate::arn::Arn::parse_iam(arn).is_some_and(|a| a.resource.starts_with("policy/"));
     if !is_policy_arn {
         return Err(errors::invalid_arn(arn));
     }
