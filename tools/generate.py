@@ -21,6 +21,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families  # noqa: E402  (IAM's operations by resource family)
 import gen_authz  # noqa: E402  (the action table and the sample requests)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -649,39 +650,59 @@ def gen_wire_mod():
 
 def gen_api_module(model):
     m = model.module
+    # IAM's operations come in per-family traits (tools/families.py); STS is one family.
+    groups = families.families(model.ops) if m == "iam" else {None: sorted(model.ops)}
     out = [
         HEADER.format(src=model.src),
-        f"//! The {m.upper()} service trait and its dispatcher.",
+        f"//! The {m.upper()} service traits and the dispatcher.",
         "//!",
         "//! Every operation has a default body that decides the caller's authorisation and then answers 501",
         "//! `NotImplemented` (a caller who may not call it learns that first): an implementation overrides the",
         "//! operations it supports (`async fn` works in the impl). `dispatch` decodes and validates the input (a",
         "//! `ValidationError` never reaches the service), awaits the operation and writes the response envelope.",
+    ]
+    if m == "iam":
+        out += [
+            "//!",
+            "//! The operations are grouped by resource family (tools/families.py), one trait each, so that each",
+            f"//! family is implemented in a module of its own; `{model.trait}` is all of them together.",
+        ]
+    out += [
         "",
         f"use gatehouse_wire::{{{m}, AwsError, Params, XmlWriter}};",
         "",
         "use crate::api::{not_implemented, Ctx};",
         "",
-        f"pub trait {model.trait}: Send + Sync {{",
     ]
-    ops = sorted(model.ops)
-    for o in ops:
-        op = model.ops[o]
-        fn = snake(o)
-        args = ["&self", "ctx: &Ctx"]
-        used = ["ctx"]
-        if "input" in op:
-            args.append(f"input: {m}::{upper_first(op['input']['shape'])}")
-            used.append("input")
-        ret = f"{m}::{upper_first(op['output']['shape'])}" if "output" in op else "()"
-        out.append(f"    fn {fn}({', '.join(args)}) -> impl std::future::Future<Output = Result<{ret}, AwsError>> + Send {{")
-        if len(used) > 1:
-            out.append(f"        let _ = {used[1]};")
-        out.append(f"        std::future::ready(Err(not_implemented(ctx, {rust_str(o)})))")
-        out.append("    }")
+    for family, ops in groups.items():
+        trait = families.trait_name(family) if family else model.trait
+        if family:
+            out.append(f"/// The {family.replace('_', ' ')} family.")
+        out.append(f"pub trait {trait}: Send + Sync {{")
+        for o in ops:
+            op = model.ops[o]
+            fn = snake(o)
+            args = ["&self", "ctx: &Ctx"]
+            used = ["ctx"]
+            if "input" in op:
+                args.append(f"input: {m}::{upper_first(op['input']['shape'])}")
+                used.append("input")
+            ret = f"{m}::{upper_first(op['output']['shape'])}" if "output" in op else "()"
+            out.append(f"    fn {fn}({', '.join(args)}) -> impl std::future::Future<Output = Result<{ret}, AwsError>> + Send {{")
+            if len(used) > 1:
+                out.append(f"        let _ = {used[1]};")
+            out.append(f"        std::future::ready(Err(not_implemented(ctx, {rust_str(o)})))")
+            out.append("    }")
+            out.append("")
+        out.append("}")
         out.append("")
-    out.append("}")
-    out.append("")
+    if m == "iam":
+        traits = " + ".join(families.trait_name(f) for f in groups)
+        out.append(f"/// Every IAM operation: all the family traits together.")
+        out.append(f"pub trait {model.trait}: {traits} {{}}")
+        out.append("")
+        out.append(f"impl<T: {traits}> {model.trait} for T {{}}")
+        out.append("")
     out.append(f"/// Runs `action` against `svc` and returns the XML response body (the caller writes errors with")
     out.append(f"/// `AwsError::to_xml({m}::NAMESPACE, request_id)`).")
     out.append(f"pub async fn dispatch<S: {model.trait}>(")
@@ -694,7 +715,7 @@ def gen_api_module(model):
     out.append(f"    use {m}::Action as A;")
     out.append(f"    let ns = {m}::NAMESPACE;")
     out.append("    Ok(match action {")
-    for o in ops:
+    for o in sorted(model.ops):
         op = model.ops[o]
         fn = snake(o)
         call_args = "ctx"
