@@ -177,45 +177,19 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
-pub async fn tag(ctx: &Ctx, name: &str, new_tags: Vec<Tag>) -> Result<(), AwsError> {
-    let mut tx = ctx.begin_write().await?;
-    let (proof, user) = authorized_user(ctx, &mut tx, "iam:TagUser", name).await?;
-    tagging::check_unique_keys(new_tags.iter().map(|t| t.key.as_str()))?;
-    let keys: Vec<String> = new_tags.iter().map(|t| t.key.clone()).collect();
-    if tags::count_after_put(tx.conn(&proof), &user.user_id, &keys).await? > tagging::MAX_TAGS_PER_RESOURCE {
-        return Err(errors::tag_limit());
+/// Users carry tags: found by name, authorised as `user/PATH/NAME`, tagged under their unique id.
+pub struct UserTags;
+
+impl tagging::Taggable for UserTags {
+    async fn authorize<C: OpConnection + Send>(
+        ctx: &Ctx,
+        op: &mut Op<C>,
+        action: &'static str,
+        name: &str,
+    ) -> Result<(Authorized, String), AwsError> {
+        let (proof, user) = authorized_user(ctx, op, action, name).await?;
+        Ok((proof, user.user_id))
     }
-    tags::put(tx.conn(&proof), &user.user_id, &new_tags).await?;
-    tx.commit(&proof).await?;
-    Ok(())
-}
-
-pub async fn untag(ctx: &Ctx, name: &str, keys: &[String]) -> Result<(), AwsError> {
-    let mut tx = ctx.begin_write().await?;
-    let (proof, user) = authorized_user(ctx, &mut tx, "iam:UntagUser", name).await?;
-    tags::remove(tx.conn(&proof), &user.user_id, keys).await?;
-    tx.commit(&proof).await?;
-    Ok(())
-}
-
-pub async fn list_tags(
-    ctx: &Ctx,
-    name: &str,
-    marker: Option<&str>,
-    max_items: Option<i32>,
-) -> Result<Page<Tag>, AwsError> {
-    let mut op = ctx.begin_read().await?;
-    let (proof, user) = authorized_user(ctx, &mut op, "iam:ListUserTags", name).await?;
-    let all = tags::list(op.conn(&proof), &user.user_id).await?;
-    // At most 50 tags: page in memory, the marker being the position of the last tag returned.
-    let after: usize = match marker {
-        None => 0,
-        Some(_) => paging::decode_marker(marker)?.parse().map_err(|_| errors::invalid_marker())?,
-    };
-    let (page, _) = paging::fetch_limit(max_items);
-    let rest: Vec<(usize, Tag)> = all.into_iter().enumerate().skip(after).map(|(i, t)| (i + 1, t)).collect();
-    let p = paging::paginate(rest, page, |(pos, _)| pos.to_string());
-    Ok(Page { items: p.items.into_iter().map(|(_, t)| t).collect(), next_marker: p.next_marker })
 }
 
 #[cfg(test)]

@@ -75,11 +75,11 @@ impl UsersApi for Gatehouse {
     }
 
     async fn tag_user(&self, ctx: &Ctx, input: iam::TagUserRequest) -> Result<(), AwsError> {
-        users::tag(ctx, &input.user_name, tagging::from_wire(&input.tags)).await
+        tagging::tag::<users::UserTags>(ctx, "iam:TagUser", &input.user_name, tagging::from_wire(&input.tags)).await
     }
 
     async fn untag_user(&self, ctx: &Ctx, input: iam::UntagUserRequest) -> Result<(), AwsError> {
-        users::untag(ctx, &input.user_name, &input.tag_keys).await
+        tagging::untag::<users::UserTags>(ctx, "iam:UntagUser", &input.user_name, &input.tag_keys).await
     }
 
     async fn list_user_tags(
@@ -87,7 +87,9 @@ impl UsersApi for Gatehouse {
         ctx: &Ctx,
         input: iam::ListUserTagsRequest,
     ) -> Result<iam::ListUserTagsResponse, AwsError> {
-        let page = users::list_tags(ctx, &input.user_name, input.marker.as_deref(), input.max_items).await?;
+        let (marker, max_items) = (input.marker.as_deref(), input.max_items);
+        let page =
+            tagging::list::<users::UserTags>(ctx, "iam:ListUserTags", &input.user_name, marker, max_items).await?;
         Ok(iam::ListUserTagsResponse {
             is_truncated: Some(page.is_truncated()),
             marker: page.next_marker.clone(),
