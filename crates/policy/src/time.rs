@@ -1,3 +1,5 @@
+//! By hand: IAM's lenient date forms (`01T`, `2020-01-01`, epoch seconds) over Java's ±292M years, beyond `time`'s.
+//!
 //! Instants for the Date operators: the policy's date literals and the request's dates.
 //!
 //! Date values are ISO 8601 or epoch seconds and compare as instants (`[OPS]` "Date condition

@@ -10,6 +10,7 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// `UriEncode`'s upper-case digits, one at a time into the sink: part of the percent-encoding, not a hex codec.
 fn hex_upper(nibble: u8) -> u8 {
     let n = nibble & 0x0f;
     if n < 10 {

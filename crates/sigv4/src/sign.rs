@@ -1,52 +1,29 @@
 //! The string to sign, the signing key and the signature ("Create a string to sign", "Calculate the signature").
 
+use hmac::digest::Key;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use crate::canonical::{self, QueryToken};
 use crate::parse::{Auth, ALGORITHM};
 use crate::request::Request;
 use crate::sink::Sink;
 
-/// HMAC-SHA256 (RFC 2104) over SHA-256, streamed. Written here rather than taken from the `hmac` crate because
-/// that API returns a `Result` for the key length, which an HMAC never rejects, and the lints forbid unwrapping it.
-pub(crate) struct HmacSha256 {
-    inner: Sha256,
-    outer_key: [u8; 64],
-}
+type HmacSha256 = Hmac<Sha256>;
 
-impl HmacSha256 {
-    /// A key given in parts (`"AWS4"` and the secret), so that the first step needs no concatenated copy.
-    pub(crate) fn new(key_parts: &[&[u8]]) -> Self {
-        let mut block = [0u8; 64];
-        let key_len: usize = key_parts.iter().map(|p| p.len()).sum();
-        if key_len > block.len() {
-            let mut hasher = Sha256::new();
-            for part in key_parts {
-                hasher.update(part);
-            }
-            for (b, d) in block.iter_mut().zip(hasher.finalize()) {
-                *b = d;
-            }
-        } else {
-            for (b, k) in block.iter_mut().zip(key_parts.iter().flat_map(|p| p.iter())) {
-                *b = *k;
-            }
+/// HMAC-SHA256 under `key`. `Mac::new_from_slice` returns a `Result` only because it also serves MACs whose keys
+/// have one fixed length; HMAC takes a key of any length (RFC 2104 hashes a longer one), so `Err` never comes. Were
+/// it to, the key's SHA-256 stands in (what RFC 2104 does for a long key): still secret, so it matches no signature
+/// that someone without the key could make.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    HmacSha256::new_from_slice(key).unwrap_or_else(|_| {
+        let mut block = Key::<HmacSha256>::default();
+        for (b, d) in block.iter_mut().zip(Sha256::digest(key)) {
+            *b = d;
         }
-        let mut inner = Sha256::new();
-        inner.update(block.map(|b| b ^ 0x36));
-        Self { inner, outer_key: block.map(|b| b ^ 0x5c) }
-    }
-
-    pub(crate) fn update(&mut self, data: &[u8]) {
-        self.inner.update(data);
-    }
-
-    pub(crate) fn finish(self) -> [u8; 32] {
-        let mut outer = Sha256::new();
-        outer.update(self.outer_key);
-        outer.update(self.inner.finalize());
-        outer.finalize().into()
-    }
+        HmacSha256::new(&block)
+    })
 }
 
 impl Sink for HmacSha256 {
@@ -59,19 +36,20 @@ impl Sink for HmacSha256 {
     }
 }
 
-fn hmac(key_parts: &[&[u8]], data: &str) -> [u8; 32] {
-    let mut mac = HmacSha256::new(key_parts);
+fn hmac(key: &[u8], data: &str) -> [u8; 32] {
+    let mut mac = keyed(key);
     mac.update(data.as_bytes());
-    mac.finish()
+    mac.finalize().into_bytes().into()
 }
 
 /// The signing key: `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`. It depends on
 /// the day, not the request, so the server may cache it per access key and scope.
 pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let k_date = hmac(&[b"AWS4", secret.as_bytes()], date);
-    let k_region = hmac(&[&k_date], region);
-    let k_service = hmac(&[&k_region], service);
-    hmac(&[&k_service], "aws4_request")
+    let first_key = Zeroizing::new([b"AWS4".as_slice(), secret.as_bytes()].concat());
+    let k_date = hmac(&first_key, date);
+    let k_region = hmac(&k_date, region);
+    let k_service = hmac(&k_region, service);
+    hmac(&k_service, "aws4_request")
 }
 
 impl Auth<'_> {
@@ -86,20 +64,10 @@ pub(crate) struct Hex([u8; 64]);
 
 impl Hex {
     pub(crate) fn new(bytes: &[u8; 32]) -> Self {
-        fn digit(nibble: u8) -> u8 {
-            let n = nibble & 0x0f;
-            if n < 10 {
-                b'0' + n
-            } else {
-                b'a' + (n - 10)
-            }
-        }
         let mut out = [0u8; 64];
-        for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-            if let [high, low] = pair {
-                *high = digit(byte >> 4);
-                *low = digit(*byte);
-            }
+        // 64 = 2 × 32, so this cannot fail; were it to, bytes 0xFF (in no `str`) would match no client's signature.
+        if hex::encode_to_slice(bytes, &mut out).is_err() {
+            out = [0xff; 64];
         }
         Self(out)
     }
@@ -109,7 +77,7 @@ impl Hex {
     }
 
     pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII hex digits are ever stored, so this never falls back.
+        // Only ASCII hex digits are ever stored (see `new`), so this never falls back.
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
@@ -146,9 +114,9 @@ pub(crate) fn expected_signature(
     payload: &Hex,
 ) -> Hex {
     let hash = canonical::hash(auth, req, token, payload);
-    let mut mac = HmacSha256::new(&[signing_key]);
+    let mut mac = keyed(signing_key);
     write_string_to_sign(&mut mac, auth, &hash);
-    Hex::new(&mac.finish())
+    Hex::new(&mac.finalize().into_bytes().into())
 }
 
 #[cfg(test)]
@@ -163,12 +131,12 @@ mod tests {
     fn hmac_matches_rfc_4231() {
         // Test case 2 (short key) and test case 6 (key longer than the block).
         assert_eq!(
-            hex(&hmac(&[b"Jefe"], "what do ya want for nothing?")),
+            hex(&hmac(b"Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         let long_key = [0xaau8; 131];
         assert_eq!(
-            hex(&hmac(&[&long_key[..100], &long_key[100..]], "Test Using Larger Than Block-Size Key - Hash Key First")),
+            hex(&hmac(&long_key, "Test Using Larger Than Block-Size Key - Hash Key First")),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }

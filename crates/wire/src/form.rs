@@ -1,3 +1,5 @@
+//! By hand: strict form decoding (a bad `%XX` or bad UTF-8 is `MalformedQueryString`; `form_urlencoded` lets both by).
+//!
 //! `application/x-www-form-urlencoded` parameters of an AWS Query request.
 //!
 //! Parameters come from the query string (GET, presigned requests) and from the form body (POST); a request may

@@ -1,8 +1,12 @@
+//! By hand only the grammar clients may send (zone optional, `:60` any day, `T`/`t`/space); the calendar is `time`'s.
+//!
 //! Timestamps of `timestamp` shapes: whole seconds since the Unix epoch, written as IAM writes them
-//! (`2026-01-01T00:00:00Z`). The civil-date conversion is Howard Hinnant's `days_from_civil` / `civil_from_days`,
-//! exact over the whole `i64` day range we accept.
+//! (`2026-01-01T00:00:00Z`). The `time` crate's RFC 3339 parser would refuse a missing zone and a leap second that
+//! does not end a month, and take any byte between date and time, so the grammar below stays as it was.
 
 use std::fmt;
+
+use time::{Date, Month, OffsetDateTime};
 
 use crate::xml::{XmlValue, XmlWriter};
 
@@ -32,15 +36,18 @@ impl Timestamp {
 
     /// Year, month, day, hour, minute, second (UTC), with the value clamped to years 0000..=9999.
     pub fn to_civil(self) -> (i64, u32, u32, u32, u32, u32) {
-        let secs = self.0.clamp(MIN_SECS, MAX_SECS);
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
-        (y, m, d, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
-    }
-
-    pub fn from_civil(y: i64, m: u32, d: u32, hh: u32, mm: u32, ss: u32) -> Self {
-        Timestamp(days_from_civil(y, m, d) * 86_400 + i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss))
+        // Within the clamped range `from_unix_timestamp` cannot fail; the epoch stands in should it ever.
+        let t =
+            OffsetDateTime::from_unix_timestamp(self.0.clamp(MIN_SECS, MAX_SECS)).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let field = u32::from;
+        (
+            i64::from(t.year()),
+            field(u8::from(t.month())),
+            field(t.day()),
+            field(t.hour()),
+            field(t.minute()),
+            field(t.second()),
+        )
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`
@@ -81,9 +88,12 @@ impl Timestamp {
             return None;
         }
         let (y, mo, d, h, mi, s) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?, num(17, 2)?);
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(i64::from(y), mo) || h > 23 || mi > 59 || s > 60 {
-            return None;
-        }
+        let small = |v: u32| u8::try_from(v).ok();
+        let date =
+            Date::from_calendar_date(i32::try_from(y).ok()?, Month::try_from(small(mo)?).ok()?, small(d)?).ok()?;
+        // A leap second (`:60`, on any day) reads as `:59`.
+        let s = if s == 60 { 59 } else { s };
+        let at = date.with_hms(small(h)?, small(mi)?, small(s)?).ok()?.assume_utc().unix_timestamp();
         let mut i = 19;
         if b.get(i) == Some(&b'.') {
             i += 1;
@@ -112,46 +122,8 @@ impl Timestamp {
             }
             _ => return None,
         };
-        Some(Timestamp(Self::from_civil(i64::from(y), mo, d, h, mi, s.min(59)).0 - offset))
+        Some(Timestamp(at - offset))
     }
-}
-
-fn is_leap(y: i64) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of `days_from_civil`.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 impl fmt::Display for Timestamp {
@@ -185,11 +157,11 @@ mod tests {
 
     #[test]
     fn round_trips_every_day_for_centuries() {
-        let mut day = days_from_civil(1600, 1, 1);
-        while day < days_from_civil(2400, 1, 1) {
-            let (y, m, d) = civil_from_days(day);
-            assert_eq!(days_from_civil(y, m, d), day);
-            day += 1;
+        let start = Timestamp::parse("1600-01-01T00:00:00Z").unwrap().unix();
+        let end = Timestamp::parse("2400-01-01T00:00:00Z").unwrap().unix();
+        for secs in (start..end).step_by(86_400) {
+            let t = Timestamp(secs + 3_723);
+            assert_eq!(Timestamp::parse(&t.to_iso8601()), Some(t));
         }
     }
 

@@ -1,3 +1,5 @@
+//! By hand: escaping as AWS responses need (`\r` and other controls as `&#x..;`, non-XML chars as U+FFFD), no DOM.
+//!
 //! A small XML writer for Query-protocol responses.
 //!
 //! Responses are written straight into one `String`: no DOM, no intermediate allocation per element. Generated
