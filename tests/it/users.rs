@@ -217,7 +217,7 @@ async fn delete_conflict_while_keys_remain(backend: Backend) {
 async fn get_user_describes_the_caller(backend: Backend) {
     let s = TestServer::start(backend).await;
     // The root user: the account id as its id, the root ARN, the account's creation date; no name, no path.
-    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let before = u64::try_from(gatehouse::clock::Clock::now_millis(&gatehouse::clock::SystemClock) / 1000).unwrap();
     let root = s.root_iam().get_user().send().await.unwrap().user.unwrap();
     assert_eq!(root.user_id(), "000000000000");
     assert_eq!(root.arn(), "arn:aws:iam::000000000000:root");

@@ -26,14 +26,6 @@ impl Timestamp {
         self.0
     }
 
-    pub fn now() -> Self {
-        let secs = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-        };
-        Timestamp(secs)
-    }
-
     /// Year, month, day, hour, minute, second (UTC), with the value clamped to years 0000..=9999.
     pub fn to_civil(self) -> (i64, u32, u32, u32, u32, u32) {
         // Within the clamped range `from_unix_timestamp` cannot fail; the epoch stands in should it ever.
