@@ -4,58 +4,14 @@ use sqlx::AnyConnection;
 
 use super::Result;
 
-/// Whether a key authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyStatus {
-    Active,
-    Inactive,
+super::text_enum! {
+    /// Whether a key authenticates.
+    KeyStatus { Active = "Active", Inactive = "Inactive" }
 }
 
-impl KeyStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyStatus::Active => "Active",
-            KeyStatus::Inactive => "Inactive",
-        }
-    }
-}
-
-impl TryFrom<String> for KeyStatus {
-    type Error = String;
-    fn try_from(s: String) -> std::result::Result<Self, String> {
-        match s.as_str() {
-            "Active" => Ok(KeyStatus::Active),
-            "Inactive" => Ok(KeyStatus::Inactive),
-            _ => Err(format!("unknown access key status {s:?}")),
-        }
-    }
-}
-
-/// Who a key belongs to: the explicit marker of a root key (a missing `user_id` alone never means root).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OwnerKind {
-    Root,
-    User,
-}
-
-impl OwnerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OwnerKind::Root => "root",
-            OwnerKind::User => "user",
-        }
-    }
-}
-
-impl TryFrom<String> for OwnerKind {
-    type Error = String;
-    fn try_from(s: String) -> std::result::Result<Self, String> {
-        match s.as_str() {
-            "root" => Ok(OwnerKind::Root),
-            "user" => Ok(OwnerKind::User),
-            _ => Err(format!("unknown access key owner kind {s:?}")),
-        }
-    }
+super::text_enum! {
+    /// Who a key belongs to: the explicit marker of a root key (a missing `user_id` alone never means root).
+    OwnerKind { Root = "root", User = "user" }
 }
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -63,6 +63,37 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// A closed set of values stored as TEXT: the enum, its stored spelling (`as_str`), and the `TryFrom<String>` that
+/// `#[sqlx(try_from = "String")]` uses to read it back (an unknown value is a store error, never a guess).
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> std::result::Result<Self, String> {
+                match s.as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(concat!("unknown ", stringify!($name), " {:?}"), s)),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
