@@ -167,6 +167,9 @@ pub fn error_code(body: &[u8]) -> Option<&str> {
     Some(text[start..start + len].trim())
 }
 
+/// The client signs with the wall clock, as an SDK does: it is a client, not the server, whose one clock is
+/// `gatehouse::clock`.
+#[allow(clippy::disallowed_methods)]
 fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default().try_into().unwrap_or(i64::MAX)
 }
