@@ -179,6 +179,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Root credentials made at this start, to show once to whoever started the server.
+#[derive(Debug, PartialEq, Eq)]
 pub struct GeneratedRoot {
     pub access_key_id: String,
     pub secret: Secret,
@@ -211,12 +212,7 @@ pub async fn ensure_account(
             root.apply_configured(tx.conn(), id, secret).await?;
             None
         }
-        (true, None) => {
-            let id = crate::ids::access_key_id(rng, "AKIA");
-            let secret = Secret::new(crate::ids::secret_access_key(rng));
-            root.insert(tx.conn(), &id, &secret).await?;
-            Some(GeneratedRoot { access_key_id: id, secret })
-        }
+        (true, None) => Some(root.insert_generated(tx.conn()).await?),
         (false, None) => {
             if keys::of_owner(tx.conn(), account, None).await?.is_empty() {
                 tracing::info!(
@@ -254,7 +250,7 @@ pub async fn create_account(
     }
     let (id, secret) = match given {
         Some((id, secret)) => (id.to_string(), secret.clone()),
-        None => (crate::ids::access_key_id(rng, "AKIA"), Secret::new(crate::ids::secret_access_key(rng))),
+        None => crate::ids::long_term_key(rng),
     };
     if keys::by_id(tx.conn(), &id).await?.is_some() || keys::was_deleted(tx.conn(), &id).await? {
         return Err(BootstrapError::Config(format!("access key id {id} is already taken")));
@@ -382,6 +378,13 @@ impl RootKeys<'_> {
         Ok(outcome)
     }
 
+    /// Adds a new generated root key (refused beyond two, as `insert`), to be shown once.
+    async fn insert_generated(&self, conn: &mut sqlx::AnyConnection) -> Result<GeneratedRoot, BootstrapError> {
+        let (access_key_id, secret) = crate::ids::long_term_key(self.rng);
+        self.insert(conn, &access_key_id, &secret).await?;
+        Ok(GeneratedRoot { access_key_id, secret })
+    }
+
     /// Adds a root key, refusing (with a message for the operator) if root would hold more than two.
     async fn insert(&self, conn: &mut sqlx::AnyConnection, id: &str, secret: &Secret) -> Result<(), BootstrapError> {
         let existing = keys::of_owner(conn, self.account, None).await?;
@@ -405,7 +408,7 @@ impl RootKeys<'_> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum RootKeyOutcome {
     /// A new key, to be shown once.
-    Created { access_key_id: String, secret: Secret },
+    Created(GeneratedRoot),
     /// The configured key existed and is active again.
     Reactivated { access_key_id: String },
     /// The configured key was deleted (or never existed) and has been created.
@@ -435,10 +438,7 @@ pub async fn create_root_key(
         };
         root.restore_configured(tx.conn(), id, secret).await?
     } else {
-        let id = crate::ids::access_key_id(rng, "AKIA");
-        let secret = Secret::new(crate::ids::secret_access_key(rng));
-        root.insert(tx.conn(), &id, &secret).await?;
-        RootKeyOutcome::Created { access_key_id: id, secret }
+        RootKeyOutcome::Created(root.insert_generated(tx.conn()).await?)
     };
     tx.commit().await?;
     Ok(outcome)

@@ -91,6 +91,11 @@ pub fn access_key_id(rng: &dyn Randomness, prefix: &str) -> String {
     s
 }
 
+/// A new long-term access key: an `AKIA` id and its secret.
+pub fn long_term_key(rng: &dyn Randomness) -> (String, crate::secret::Secret) {
+    (access_key_id(rng, "AKIA"), crate::secret::Secret::new(secret_access_key(rng)))
+}
+
 /// A 40-character secret access key.
 pub fn secret_access_key(rng: &dyn Randomness) -> String {
     let mut s = String::with_capacity(40);

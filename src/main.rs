@@ -86,8 +86,7 @@ async fn serve(args: &ServeArgs) -> std::process::ExitCode {
 async fn root_key_create(args: &ServeArgs, from_env: bool) -> std::process::ExitCode {
     let account = &args.account_id;
     match gatehouse::server::create_root_key(args, from_env, gatehouse::server::Runtime::default()).await {
-        Ok(RootKeyOutcome::Created { access_key_id, secret }) => {
-            let root = gatehouse::bootstrap::GeneratedRoot { access_key_id, secret };
+        Ok(RootKeyOutcome::Created(root)) => {
             let endpoint = format!("http://{}", args.listen);
             gatehouse::bootstrap::print_generated_root(&root, account, &endpoint);
         }

@@ -138,10 +138,8 @@ async fn deactivated_or_deleted_root_keys_stay_so(backend: Backend) {
 
     // Without --from-env, a new key is made and shown once; root then holds two, and a third is refused.
     r.stop().await;
-    let RootKeyOutcome::Created { access_key_id, secret } = store.recover(None).await else {
-        panic!("a new key should have been created")
-    };
-    let fresh = Creds::new(access_key_id, secret.expose());
+    let RootKeyOutcome::Created(new) = store.recover(None).await else { panic!("a new key should have been created") };
+    let fresh = Creds::new(&new.access_key_id, new.secret.expose());
     let r = store.start(root).await;
     assert!(works(&r, &fresh.id, &fresh.secret).await);
     r.stop().await;
