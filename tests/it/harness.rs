@@ -108,14 +108,7 @@ impl TestServer {
     }
 
     pub fn iam(&self, creds: &Creds) -> aws_sdk_iam::Client {
-        let conf = aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(self.endpoint())
-            .credentials_provider(Credentials::new(&creds.id, &creds.secret, None, None, "gatehouse-tests"))
-            .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
-            .build();
-        aws_sdk_iam::Client::from_conf(conf)
+        iam_client(&self.endpoint(), creds)
     }
 
     pub fn sts(&self, creds: &Creds) -> aws_sdk_sts::Client {
@@ -151,6 +144,18 @@ impl TestServer {
     pub async fn stop(self) {
         self.running.stop().await;
     }
+}
+
+/// An aws-sdk-iam client for `endpoint`, signing with `creds`, without retries (a failure is the test's to see).
+pub fn iam_client(endpoint: &str, creds: &Creds) -> aws_sdk_iam::Client {
+    let conf = aws_sdk_iam::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new(&creds.id, &creds.secret, None, None, "gatehouse-tests"))
+        .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_iam::Client::from_conf(conf)
 }
 
 /// What an AWS error response carried: code, message and HTTP status.

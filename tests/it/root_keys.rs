@@ -11,7 +11,7 @@ use gatehouse::secret::Secret;
 use gatehouse::server::{Running, Runtime};
 
 use crate::both_stores;
-use crate::harness::{database_url, Backend, Creds};
+use crate::harness::{database_url, iam_client, Backend, Creds};
 
 both_stores!(
     deactivated_or_deleted_root_keys_stay_so,
@@ -80,15 +80,7 @@ impl Drop for Persistent {
 }
 
 fn iam(r: &Running, id: &str, secret: &str) -> aws_sdk_iam::Client {
-    use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
-    let conf = aws_sdk_iam::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(r.endpoint())
-        .credentials_provider(Credentials::new(id, secret, None, None, "gatehouse-tests"))
-        .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
-        .build();
-    aws_sdk_iam::Client::from_conf(conf)
+    iam_client(&r.endpoint(), &Creds::new(id, secret))
 }
 
 /// Whether the key authenticates: ListUsers answers, or fails with InvalidClientTokenId.
