@@ -169,6 +169,15 @@ pub struct ServeArgs {
     /// them is decoded.
     #[arg(long, env = "GATEHOUSE_MAX_PARAMETERS", default_value_t = 5000)]
     pub max_parameters: usize,
+
+    /// IAM quotas that differ from AWS's defaults, `Name=N,...` with GetAccountSummary's names without `Quota`
+    /// (`GroupsPerUser=20,PolicySize=10240`); README lists them.
+    #[arg(long, env = "GATEHOUSE_QUOTAS", default_value = "", value_parser = parse_quotas)]
+    pub quotas: crate::quotas::Quotas,
+}
+
+fn parse_quotas(s: &str) -> Result<crate::quotas::Quotas, String> {
+    crate::quotas::Quotas::parse(s)
 }
 
 /// `scheme://user:password@host/...` → `scheme://user:***@host/...`; URLs without a password are unchanged.
@@ -227,6 +236,7 @@ impl ServeArgs {
             max_connections: 1024,
             max_parameters: 5000,
             extra_accounts: None,
+            quotas: Default::default(),
         }
     }
 

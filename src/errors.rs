@@ -19,8 +19,13 @@ pub fn no_such_access_key(id: &str) -> AwsError {
     iam::no_such_entity(format!("The Access Key with id {id} cannot be found."))
 }
 
-pub fn access_key_quota(limit: usize) -> AwsError {
-    iam::limit_exceeded(format!("Cannot exceed quota for AccessKeysPerUser: {limit}"))
+pub fn access_key_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("AccessKeysPerUser", limit)
+}
+
+/// AWS's words for a count quota: `Cannot exceed quota for GroupsPerUser: 10`.
+pub fn quota_exceeded(name: &str, limit: impl std::fmt::Display) -> AwsError {
+    iam::limit_exceeded(format!("Cannot exceed quota for {name}: {limit}"))
 }
 
 pub fn delete_conflict(what_first: &str) -> AwsError {

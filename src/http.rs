@@ -266,6 +266,7 @@ mod tests {
             clock: Arc::new(crate::clock::ManualClock::new(0)),
             rng: Arc::new(crate::ids::SeededRandom::new(1)),
             default_account: "000000000000".into(),
+            quotas: Default::default(),
         });
         let root =
             Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };

@@ -19,6 +19,7 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod net;
+pub mod quotas;
 pub mod request;
 pub mod secret;
 pub mod server;

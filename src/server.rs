@@ -82,7 +82,14 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
     let state =
-        Arc::new(State { store, keyring, clock: rt.clock, rng: rt.rng, default_account: args.account_id.clone() });
+        Arc::new(State {
+        store,
+        keyring,
+        clock: rt.clock,
+        rng: rt.rng,
+        default_account: args.account_id.clone(),
+        quotas: args.quotas.clone(),
+    });
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(BootstrapError::Io)?;
     let addr = listener.local_addr().map_err(BootstrapError::Io)?;
     let request_timeout = Duration::from_secs(args.request_timeout_secs);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::crypto::Keyring;
 use crate::ids::Randomness;
+use crate::quotas::Quotas;
 use crate::store::Store;
 
 pub struct State {
@@ -16,6 +17,8 @@ pub struct State {
     pub rng: Arc<dyn Randomness>,
     /// The account created at first start, which root credentials from the environment belong to.
     pub default_account: String,
+    /// IAM's quotas in force (AWS's defaults unless configured).
+    pub quotas: Quotas,
 }
 
 impl State {

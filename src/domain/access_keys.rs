@@ -109,8 +109,9 @@ pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, Aw
             tracing::error!(error = %e, "sealing a new secret failed");
             gatehouse_wire::iam::errors::service_failure("Service failure.")
         })?;
-    if keys::of_owner(tx.conn(&proof), ctx.account(), owner.user_id()).await?.len() >= MAX_KEYS_PER_USER {
-        return Err(errors::access_key_quota(MAX_KEYS_PER_USER));
+    let quota = ctx.state.quotas.access_keys_per_user;
+    if keys::of_owner(tx.conn(&proof), ctx.account(), owner.user_id()).await?.len() >= quota as usize {
+        return Err(errors::access_key_quota(quota));
     }
     keys::insert(tx.conn(&proof), &row).await?;
     tx.commit(&proof).await?;

@@ -8,7 +8,7 @@ use crate::authz::Authorized;
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, keys, users, users::UserRow, StoreError};
+use crate::store::{accounts, attachments, inline_policies, keys, users, users::UserRow, StoreError};
 
 /// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
 /// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
@@ -167,6 +167,12 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     let (proof, user) = authorized_user(ctx, &mut tx, "iam:DeleteUser", name).await?;
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
+    }
+    if inline_policies::any_for(tx.conn(&proof), &user.user_id).await? {
+        return Err(errors::delete_conflict("delete policies"));
+    }
+    if attachments::any_for(tx.conn(&proof), &user.user_id).await? {
+        return Err(errors::delete_conflict("detach all policies"));
     }
     tags::remove_all(tx.conn(&proof), &user.user_id).await?;
     match users::delete(tx.conn(&proof), &user.user_id).await {

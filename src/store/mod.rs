@@ -9,6 +9,8 @@
 //! SQLITE_BUSY instead of waiting.
 
 pub mod accounts;
+pub mod attachments;
+pub mod inline_policies;
 pub mod keys;
 pub mod tags;
 pub mod users;
