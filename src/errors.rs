@@ -32,6 +32,13 @@ pub fn delete_conflict(what_first: &str) -> AwsError {
     iam::delete_conflict(format!("Cannot delete entity, must {what_first} first."))
 }
 
+/// A service-linked role: AWS's words when anyone but its service tries to change it.
+pub fn protected_role(name: &str) -> AwsError {
+    iam::unmodifiable_entity(format!(
+        "Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS"
+    ))
+}
+
 pub fn tag_limit() -> AwsError {
     iam::limit_exceeded("The number of tags has reached the maximum limit.")
 }

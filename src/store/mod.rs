@@ -96,6 +96,11 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+text_enum!(
+    /// The kinds of entity that hold policies (inline and attached), as `entity_kind` stores them.
+    EntityKind { User = "user", Group = "group", Role = "role" }
+);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

@@ -1,0 +1,52 @@
+//! Users, groups and roles hold policies: inline ones (Put/Get/List/Delete{User,Group,Role}Policy) and attached
+//! managed ones (Attach/Detach/ListAttached{User,Group,Role}Policies). The rules are written once, in
+//! `inline_policies` and `attachments`, over this trait; each kind only says how to find one of its entities.
+
+use gatehouse_wire::AwsError;
+
+use crate::authz::Authorized;
+use crate::request::{Ctx, Op, OpConnection};
+use crate::store::EntityKind;
+
+/// One user, group or role as the policy rules see it.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub kind: EntityKind,
+    /// The unique id (AIDA..., AGPA..., AROA...) that its policies are stored under.
+    pub id: String,
+    pub name: String,
+    pub arn: String,
+    /// Service-linked roles: only their service may change their policies (`UnmodifiableEntity`).
+    pub protected: bool,
+}
+
+/// A kind of entity that holds policies: how to find one by name (in the operation's transaction) and decide an
+/// action on it (authorised on its ARN before its existence is revealed), requiring then that it exists.
+pub trait PolicyHolder {
+    const KIND: EntityKind;
+
+    fn authorize<C: OpConnection + Send>(
+        ctx: &Ctx,
+        op: &mut Op<C>,
+        action: &'static str,
+        name: &str,
+    ) -> impl std::future::Future<Output = Result<(Authorized, Holder), AwsError>> + Send;
+}
+
+/// Users hold policies under their user id.
+pub struct Users;
+
+impl PolicyHolder for Users {
+    const KIND: EntityKind = EntityKind::User;
+
+    async fn authorize<C: OpConnection + Send>(
+        ctx: &Ctx,
+        op: &mut Op<C>,
+        action: &'static str,
+        name: &str,
+    ) -> Result<(Authorized, Holder), AwsError> {
+        let (proof, user) = super::users::authorized_user(ctx, op, action, name).await?;
+        let arn = user.arn();
+        Ok((proof, Holder { kind: EntityKind::User, id: user.user_id, name: user.name, arn, protected: false }))
+    }
+}
