@@ -46,19 +46,19 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
     let arn = crate::arn::iam(ctx.account(), "user", path, new.name);
     let proof = ctx.authorize("iam:CreateUser", &arn)?;
     tagging::check_unique_keys(new.tags.iter().map(|t| t.key.as_str()))?;
-    if let Some(boundary) = new.permissions_boundary {
-        check_boundary(boundary)?;
-    }
     let user = UserRow {
         user_id: crate::ids::unique_id(&*ctx.state.rng, "AIDA"),
         account_id: ctx.account().to_string(),
         name: new.name.to_string(),
         path: path.to_string(),
-        permissions_boundary: None,
+        permissions_boundary: new.permissions_boundary.map(str::to_string),
         created_at: ctx.now,
         password_last_used: None,
     };
     let mut tx = ctx.begin_write().await?;
+    if let Some(boundary) = new.permissions_boundary {
+        super::boundaries::check(tx.conn(&proof), ctx.account(), boundary).await?;
+    }
     if users::by_name(tx.conn(&proof), ctx.account(), new.name).await?.is_some() {
         return Err(errors::user_exists(new.name));
     }
@@ -69,16 +69,6 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
     tags::put(tx.conn(&proof), &user.user_id, &new.tags).await?;
     tx.commit(&proof).await?;
     Ok((user, new.tags))
-}
-
-/// Managed policies arrive in a later stage; until then no policy exists to serve as a boundary, and AWS's
-/// answer for a boundary that does not exist is the honest one.
-fn check_boundary(arn: &str) -> Result<(), AwsError> {
-    let is_policy_arn = crate::arn::Arn::parse_iam(arn).is_some_and(|a| a.resource.starts_with("policy/"));
-    if !is_policy_arn {
-        return Err(errors::invalid_arn(arn));
-    }
-    Err(errors::boundary_not_attachable(arn))
 }
 
 /// What GetUser describes: an IAM user, or the root user of the caller's account.
