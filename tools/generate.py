@@ -7,6 +7,7 @@ Reads  model/iam-2010-05-08.json.gz, model/sts-2011-06-15.json.gz   (AWS Query p
 Writes crates/wire/src/generated/{mod,iam,sts}.rs                   (shapes, decoders, XML writers, errors, actions)
        crates/wire/src/generated/{authz,samples}.rs                 (the action table, valid sample requests: gen_authz.py)
        src/api/generated/{mod,iam,sts}.rs                           (service traits and dispatchers of the server)
+       crates/catalogue/src/generated/*                             (AWS managed policies: gen_catalogue.py)
 
 The output is deterministic (CI runs the generator and `git diff --exit-code`) and formatted with rustfmt. Python
 standard library only. Shapes are emitted in sorted order; members in model order (the XML element order AWS uses),
@@ -23,6 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import families  # noqa: E402  (IAM's operations by resource family)
 import gen_authz  # noqa: E402  (the action table and the sample requests)
+import gen_catalogue  # noqa: E402  (the AWS managed policy catalogue)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -770,6 +772,7 @@ def main():
     write("crates/wire/src/generated/samples.rs", gen_authz.gen_samples(models, HEADER))
     write("crates/wire/src/generated/mod.rs", gen_wire_mod())
     write("src/api/generated/mod.rs", gen_api_mod())
+    gen_catalogue.main()
 
 
 if __name__ == "__main__":
