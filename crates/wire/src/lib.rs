@@ -10,6 +10,7 @@
 
 pub mod base64;
 pub mod decode;
+pub mod document;
 pub mod envelope;
 pub mod error;
 pub mod form;
