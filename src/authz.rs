@@ -26,7 +26,10 @@ impl Authorized {
 
 /// Decides whether `caller` may perform `action` (`iam:CreateUser`) on the resource `resource` (an ARN).
 pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
-    if caller.is_root() && crate::arn::account_of(resource).is_none_or(|a| a == caller.account_id) {
+    // AWS managed policies (`arn:aws:iam::aws:policy/...`) belong to no customer account: every account sees them
+    // as its own.
+    let own = |a: &str| a == caller.account_id || a == "aws";
+    if caller.is_root() && crate::arn::account_of(resource).is_none_or(own) {
         return Ok(Authorized { action, resource: resource.to_string() });
     }
     Err(denied(caller, action, resource))

@@ -63,6 +63,77 @@ pub fn boundary_not_attachable(arn: &str) -> AwsError {
     iam::no_such_entity(format!("Scope ARN: {arn} does not exist or is not attachable."))
 }
 
+// Managed policies.
+
+/// A PolicyArn that is not an ARN at all (IAM now answers ValidationError; it once said `Invalid ARN:  Could not
+/// be parsed!`).
+pub fn policy_arn_not_valid(arn: &str) -> AwsError {
+    AwsError::validation_error(format!("ARN {arn} is not valid."))
+}
+
+pub fn policy_not_found(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("Policy {arn} was not found."))
+}
+
+pub fn policy_not_attachable(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("Policy {arn} does not exist or is not attachable."))
+}
+
+pub fn policy_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("A policy called {name} already exists. Duplicate names are not allowed."))
+}
+
+/// AWS managed policies cannot be changed: `Cannot delete policies outside your own account.` and the like
+/// (`what` is `delete policies`, `update policies`, ...).
+pub fn aws_policy_unmodifiable(what: &str) -> AwsError {
+    AwsError::access_denied(format!("Cannot {what} outside your own account."))
+}
+
+pub fn policy_attached() -> AwsError {
+    iam::delete_conflict("Cannot delete a policy attached to entities.")
+}
+
+/// Unrecorded in aws-errors.md; AWS's wording as its API answers it (DeletePolicy with non-default versions).
+pub fn policy_has_versions() -> AwsError {
+    iam::delete_conflict(
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    )
+}
+
+pub fn policy_version_limit(limit: u32) -> AwsError {
+    iam::limit_exceeded(format!(
+        "A managed policy can have up to {limit} versions. Before you create a new version, you must delete an existing version."
+    ))
+}
+
+pub fn policy_version_not_found(arn: &str, version_id: &str) -> AwsError {
+    iam::no_such_entity(format!("Policy {arn} version {version_id} does not exist or is not attachable."))
+}
+
+pub fn delete_default_version() -> AwsError {
+    iam::delete_conflict("Cannot delete the default version of a policy.")
+}
+
+/// Policies' tag operations word a duplicate key without the note that users' and roles' carry.
+pub fn duplicate_policy_tag_keys() -> AwsError {
+    iam::invalid_input("Duplicate tag keys found.")
+}
+
+/// The `/aws-service-role/` policies are for service-linked roles only.
+pub fn service_role_policy_not_attachable() -> AwsError {
+    iam::policy_not_attachable("Cannot attach a Service Role Policy to a Customer Role.")
+}
+
+// Inline policies (`kind` is user, group or role).
+
+pub fn inline_policy_not_found(kind: &str, name: &str) -> AwsError {
+    iam::no_such_entity(format!("The {kind} policy with name {name} cannot be found."))
+}
+
+pub fn inline_policy_size(limit: u32, kind: &str, entity: &str) -> AwsError {
+    iam::limit_exceeded(format!("Maximum policy size of {limit} bytes exceeded for {kind} {entity}"))
+}
+
 // The policy simulator's input errors. AWS documents when it answers InvalidInput here but its wording is
 // not recorded; these messages are ours.
 

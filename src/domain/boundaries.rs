@@ -3,17 +3,39 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
+use super::users::authorized_user;
 use crate::errors;
+use crate::request::Ctx;
+use crate::store::users;
 
 /// Checks that `arn` names a managed policy that can be a boundary in `account` (a customer policy of the
 /// account, or an AWS managed one), with AWS's errors for an ARN that names no policy and for one that does not
 /// exist. Called in the write's transaction, so the policy cannot vanish before the change commits.
 pub async fn check(conn: &mut AnyConnection, account: &str, arn: &str) -> Result<(), AwsError> {
-    let _ = (conn, account);
     let is_policy_arn = crate::arn::Arn::parse_iam(arn).is_some_and(|a| a.resource.starts_with("policy/"));
     if !is_policy_arn {
         return Err(errors::invalid_arn(arn));
     }
-    // Managed policies arrive with the policies slice; until then none exists to serve as a boundary.
-    Err(errors::boundary_not_attachable(arn))
+    match super::policies::resolve(conn, account, arn).await? {
+        Some(_) => Ok(()),
+        None => Err(errors::boundary_not_attachable(arn)),
+    }
+}
+
+/// PutUserPermissionsBoundary: sets or replaces the user's boundary.
+pub async fn put_user(ctx: &Ctx, name: &str, arn: &str) -> Result<(), AwsError> {
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:PutUserPermissionsBoundary", name).await?;
+    check(tx.conn(&proof), ctx.account(), arn).await?;
+    users::set_boundary(tx.conn(&proof), &user.user_id, Some(arn)).await?;
+    tx.commit(&proof).await
+}
+
+/// DeleteUserPermissionsBoundary: removes it (a user without one answers success, as AWS does: the call is
+/// idempotent).
+pub async fn delete_user(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
+    let mut tx = ctx.begin_write().await?;
+    let (proof, user) = authorized_user(ctx, &mut tx, "iam:DeleteUserPermissionsBoundary", name).await?;
+    users::set_boundary(tx.conn(&proof), &user.user_id, None).await?;
+    tx.commit(&proof).await
 }

@@ -2,9 +2,12 @@
 //! transaction. Operations take the request context, authorise against the entity's ARN, then act.
 
 pub mod access_keys;
+pub mod attachments;
 pub mod boundaries;
 pub mod holders;
+pub mod inline_policies;
 pub mod paging;
+pub mod policies;
 pub mod simulation;
 pub mod tagging;
 pub mod users;

@@ -19,13 +19,18 @@ pub trait Taggable {
         action: &'static str,
         name: &str,
     ) -> impl std::future::Future<Output = Result<(Authorized, String), AwsError>> + Send;
+
+    /// The answer to a request that names one key twice (policies word it differently from users and roles).
+    fn duplicate_keys() -> AwsError {
+        errors::duplicate_tag_keys()
+    }
 }
 
 /// TagX: adds or overwrites tags (keys compared without regard to case), at most 50 in all.
 pub async fn tag<T: Taggable>(ctx: &Ctx, action: &'static str, name: &str, new_tags: Vec<Tag>) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
     let (proof, id) = T::authorize(ctx, &mut tx, action, name).await?;
-    check_unique_keys(new_tags.iter().map(|t| t.key.as_str()))?;
+    check_unique_keys(new_tags.iter().map(|t| t.key.as_str())).map_err(|_| T::duplicate_keys())?;
     let keys: Vec<String> = new_tags.iter().map(|t| t.key.clone()).collect();
     if tags::count_after_put(tx.conn(&proof), &id, &keys).await? > MAX_TAGS_PER_RESOURCE {
         return Err(errors::tag_limit());

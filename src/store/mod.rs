@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod inline_policies;
 pub mod keys;
+pub mod policies;
 pub mod tags;
 pub mod users;
 

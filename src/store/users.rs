@@ -88,3 +88,12 @@ pub async fn delete(conn: &mut AnyConnection, user_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM users WHERE user_id = $1").bind(user_id).execute(conn).await?;
     Ok(())
 }
+
+pub async fn set_boundary(conn: &mut AnyConnection, user_id: &str, boundary: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE users SET permissions_boundary = $2 WHERE user_id = $1")
+        .bind(user_id)
+        .bind(boundary)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

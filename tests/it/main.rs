@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod authorization;
 mod limits;
+mod policies;
 mod root_keys;
 mod simulate;
 mod store;

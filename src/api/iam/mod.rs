@@ -4,13 +4,16 @@
 //! authorisation. To implement one, replace its empty impl with a module of the family's name.
 
 mod access_keys;
+mod inline_policies;
+mod managed_policies;
+mod permissions_boundaries;
+mod policy_attachments;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InlinePoliciesApi, InstanceProfilesApi,
-    ManagedPoliciesApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, PermissionsBoundariesApi,
-    PolicyAttachmentsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi,
+    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InstanceProfilesApi, MfaApi, OidcProvidersApi,
+    OutboundFederationApi, PasswordsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi,
     ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
@@ -19,15 +22,11 @@ impl AccessActivityApi for Gatehouse {}
 impl AccountApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
 impl GroupsApi for Gatehouse {}
-impl InlinePoliciesApi for Gatehouse {}
 impl InstanceProfilesApi for Gatehouse {}
-impl ManagedPoliciesApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
 impl OidcProvidersApi for Gatehouse {}
 impl OutboundFederationApi for Gatehouse {}
 impl PasswordsApi for Gatehouse {}
-impl PermissionsBoundariesApi for Gatehouse {}
-impl PolicyAttachmentsApi for Gatehouse {}
 impl RolesApi for Gatehouse {}
 impl SamlProvidersApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
