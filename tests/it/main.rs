@@ -8,6 +8,7 @@ mod access_keys;
 mod accounts;
 mod auth;
 mod authorization;
+mod held_policies;
 mod limits;
 mod policies;
 mod root_keys;

@@ -70,7 +70,7 @@ async fn create_get_list_delete(backend: Backend) {
     let local = iam.list_policies().scope(aws_sdk_iam::types::PolicyScopeType::Local).send().await.unwrap();
     assert_eq!(local.policies().len(), 1);
     assert!(local.policies()[0].description().is_none(), "ListPolicies leaves descriptions out");
-    assert_eq!(local.is_truncated(), false);
+    assert!(!local.is_truncated());
 
     iam.delete_policy().policy_arn(arn).send().await.unwrap();
     let e = aws_err(iam.get_policy().policy_arn(arn).send().await);
