@@ -25,6 +25,10 @@ pub struct Quotas {
     pub assume_role_policy_size: u32,
     pub access_keys_per_user: u32,
     pub roles_per_instance_profile: u32,
+    /// Managed policies attached across the account's users, groups and roles.
+    pub policy_versions_in_use: u32,
+    pub server_certificates: u32,
+    pub signing_certificates_per_user: u32,
 }
 
 impl Default for Quotas {
@@ -47,13 +51,16 @@ impl Default for Quotas {
             assume_role_policy_size: 2048,
             access_keys_per_user: 2,
             roles_per_instance_profile: 1,
+            policy_versions_in_use: 10000,
+            server_certificates: 20,
+            signing_certificates_per_user: 2,
         }
     }
 }
 
 impl Quotas {
     /// The quotas as GetAccountSummary names them (`NameQuota`), with their values.
-    pub fn named(&self) -> [(&'static str, u32); 17] {
+    pub fn named(&self) -> [(&'static str, u32); 20] {
         [
             ("Users", self.users),
             ("Groups", self.groups),
@@ -72,6 +79,9 @@ impl Quotas {
             ("AssumeRolePolicySize", self.assume_role_policy_size),
             ("AccessKeysPerUser", self.access_keys_per_user),
             ("RolesPerInstanceProfile", self.roles_per_instance_profile),
+            ("PolicyVersionsInUse", self.policy_versions_in_use),
+            ("ServerCertificates", self.server_certificates),
+            ("SigningCertificatesPerUser", self.signing_certificates_per_user),
         ]
     }
 
@@ -94,6 +104,9 @@ impl Quotas {
             "AssumeRolePolicySize" => &mut self.assume_role_policy_size,
             "AccessKeysPerUser" => &mut self.access_keys_per_user,
             "RolesPerInstanceProfile" => &mut self.roles_per_instance_profile,
+            "PolicyVersionsInUse" => &mut self.policy_versions_in_use,
+            "ServerCertificates" => &mut self.server_certificates,
+            "SigningCertificatesPerUser" => &mut self.signing_certificates_per_user,
             _ => return None,
         })
     }

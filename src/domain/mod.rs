@@ -2,6 +2,7 @@
 //! transaction. Operations take the request context, authorise against the entity's ARN, then act.
 
 pub mod access_keys;
+pub mod account;
 pub mod attachments;
 pub mod boundaries;
 pub mod holders;

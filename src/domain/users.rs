@@ -62,6 +62,10 @@ pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), 
     if users::by_name(tx.conn(&proof), ctx.account(), new.name).await?.is_some() {
         return Err(errors::user_exists(new.name));
     }
+    let quota = ctx.state.quotas.users;
+    if users::count(tx.conn(&proof), ctx.account()).await? >= i64::from(quota) {
+        return Err(errors::quota_exceeded("UsersPerAccount", quota));
+    }
     match users::insert(tx.conn(&proof), &user).await {
         Err(StoreError::Conflict) => return Err(errors::user_exists(new.name)),
         other => other?,

@@ -55,3 +55,32 @@ pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result
         .await?;
     Ok(())
 }
+
+/// What GetAccountSummary counts in an account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Counts {
+    pub users: i64,
+    pub groups: i64,
+    pub roles: i64,
+    pub policies: i64,
+    pub instance_profiles: i64,
+    /// Managed policies attached to the account's users, groups and roles, counted per attachment.
+    pub attachments: i64,
+    /// Active and inactive access keys of the root user.
+    pub root_keys: i64,
+}
+
+pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts> {
+    Ok(sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM users WHERE account_id = $1) AS users,
+                (SELECT COUNT(*) FROM iam_groups WHERE account_id = $1) AS groups,
+                (SELECT COUNT(*) FROM roles WHERE account_id = $1) AS roles,
+                (SELECT COUNT(*) FROM managed_policies WHERE account_id = $1) AS policies,
+                (SELECT COUNT(*) FROM instance_profiles WHERE account_id = $1) AS instance_profiles,
+                (SELECT COUNT(*) FROM policy_attachments WHERE account_id = $1) AS attachments,
+                (SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND owner_kind = 'root') AS root_keys",
+    )
+    .bind(account_id)
+    .fetch_one(conn)
+    .await?)
+}

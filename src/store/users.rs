@@ -97,3 +97,9 @@ pub async fn set_boundary(conn: &mut AnyConnection, user_id: &str, boundary: Opt
         .await?;
     Ok(())
 }
+
+pub async fn count(conn: &mut AnyConnection, account_id: &str) -> Result<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE account_id = $1").bind(account_id).fetch_one(conn).await?;
+    super::col(&row, "n")
+}

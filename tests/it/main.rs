@@ -5,6 +5,7 @@
 mod harness;
 
 mod access_keys;
+mod account_views;
 mod accounts;
 mod auth;
 mod authorization;

@@ -4,6 +4,7 @@
 //! authorisation. To implement one, replace its empty impl with a module of the family's name.
 
 mod access_keys;
+mod account;
 mod inline_policies;
 mod managed_policies;
 mod permissions_boundaries;
@@ -12,14 +13,13 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InstanceProfilesApi, MfaApi, OidcProvidersApi,
-    OutboundFederationApi, PasswordsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi,
-    ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
+    AccessActivityApi, DelegationApi, GroupsApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi,
+    PasswordsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi,
+    SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 
 impl AccessActivityApi for Gatehouse {}
-impl AccountApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
 impl GroupsApi for Gatehouse {}
 impl InstanceProfilesApi for Gatehouse {}
