@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,6 +81,9 @@ def main():
         f.write(f"pub(crate) static POLICIES: [AwsPolicy; {len(rows)}] = [\n")
         f.write("\n".join(rows))
         f.write("\n];\n")
+
+    # Formatted as `cargo fmt` formats it, so that formatting the workspace never changes a generated file.
+    subprocess.run(["rustfmt", "--edition", "2021", os.path.join(OUT, "policies.rs")], check=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import families  # noqa: E402  (IAM's operations by resource family)
 import gen_authz  # noqa: E402  (the action table and the sample requests)
 import gen_catalogue  # noqa: E402  (the AWS managed policy catalogue)
+import gen_service_roles  # noqa: E402  (what CreateServiceLinkedRole creates)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -773,6 +774,7 @@ def main():
     write("crates/wire/src/generated/mod.rs", gen_wire_mod())
     write("src/api/generated/mod.rs", gen_api_mod())
     gen_catalogue.main()
+    gen_service_roles.main()
 
 
 if __name__ == "__main__":

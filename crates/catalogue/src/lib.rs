@@ -7,6 +7,7 @@
 
 mod generated {
     pub(crate) mod policies;
+    pub(crate) mod service_roles;
 }
 
 static DOCUMENTS: &str = include_str!("generated/documents.txt");
@@ -41,6 +42,26 @@ impl AwsPolicy {
     pub fn attachable(&self) -> bool {
         !self.path.starts_with("/aws-service-role/")
     }
+}
+
+/// What CreateServiceLinkedRole creates for one service principal, as AWS created it (recorded). Every such role
+/// has path `/aws-service-role/SERVICE/`, MaxSessionDuration 3600 and a trust policy letting the service assume it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ServiceRole {
+    pub service: &'static str,
+    /// The role's name, or its name before `_SUFFIX` when `suffixed`.
+    pub role_name: &'static str,
+    /// AWS completes this role's name with the caller's CustomSuffix (`AWSServiceRoleForAutoScaling_SUFFIX`).
+    pub suffixed: bool,
+    pub description: Option<&'static str>,
+    /// The AWS managed policies AWS attaches to it.
+    pub policies: &'static [&'static str],
+}
+
+/// The recorded service-linked role of a service principal (`rds.amazonaws.com`), if any.
+pub fn service_role(service: &str) -> Option<&'static ServiceRole> {
+    let all = &generated::service_roles::SERVICE_ROLES;
+    all.binary_search_by(|r| r.service.cmp(service)).ok().and_then(|i| all.get(i))
 }
 
 /// Every policy, sorted by lowercased name.
@@ -104,6 +125,17 @@ mod tests {
         let k = all[10].name.to_ascii_lowercase();
         assert_eq!(position_after(&k), 11);
         assert_eq!(position_after("\u{7f}"), all.len());
+    }
+
+    #[test]
+    fn service_roles() {
+        let rds = service_role("rds.amazonaws.com").unwrap();
+        assert_eq!(rds.role_name, "AWSServiceRoleForRDS");
+        assert_eq!(rds.policies, ["arn:aws:iam::aws:policy/aws-service-role/AmazonRDSServiceRolePolicy"]);
+        assert!(service_role("autoscaling.amazonaws.com").unwrap().suffixed);
+        assert!(service_role("nope.amazonaws.com").is_none());
+        let all = &generated::service_roles::SERVICE_ROLES;
+        assert!(all.windows(2).all(|w| w[0].service < w[1].service));
     }
 
     #[test]
