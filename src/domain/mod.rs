@@ -3,6 +3,7 @@
 
 pub mod access_keys;
 pub mod boundaries;
+pub mod groups;
 pub mod holders;
 pub mod paging;
 pub mod simulation;

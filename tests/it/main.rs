@@ -8,6 +8,7 @@ mod access_keys;
 mod accounts;
 mod auth;
 mod authorization;
+mod groups;
 mod limits;
 mod root_keys;
 mod simulate;

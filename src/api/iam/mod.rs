@@ -4,21 +4,21 @@
 //! authorisation. To implement one, replace its empty impl with a module of the family's name.
 
 mod access_keys;
+mod groups;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InlinePoliciesApi, InstanceProfilesApi,
-    ManagedPoliciesApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, PermissionsBoundariesApi,
-    PolicyAttachmentsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi,
-    ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
+    AccessActivityApi, AccountApi, DelegationApi, InlinePoliciesApi, InstanceProfilesApi, ManagedPoliciesApi, MfaApi,
+    OidcProvidersApi, OutboundFederationApi, PasswordsApi, PermissionsBoundariesApi, PolicyAttachmentsApi, RolesApi,
+    SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi,
+    SshKeysApi,
 };
 use super::Gatehouse;
 
 impl AccessActivityApi for Gatehouse {}
 impl AccountApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
-impl GroupsApi for Gatehouse {}
 impl InlinePoliciesApi for Gatehouse {}
 impl InstanceProfilesApi for Gatehouse {}
 impl ManagedPoliciesApi for Gatehouse {}
