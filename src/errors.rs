@@ -15,6 +15,14 @@ pub fn user_exists(name: &str) -> AwsError {
     iam::entity_already_exists(format!("User with name {name} already exists."))
 }
 
+pub fn no_such_group(name: &str) -> AwsError {
+    iam::no_such_entity(format!("The group with name {name} cannot be found."))
+}
+
+pub fn group_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("Group with name {name} already exists."))
+}
+
 pub fn no_such_access_key(id: &str) -> AwsError {
     iam::no_such_entity(format!("The Access Key with id {id} cannot be found."))
 }

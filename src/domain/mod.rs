@@ -5,6 +5,7 @@ pub mod access_keys;
 pub mod account;
 pub mod attachments;
 pub mod boundaries;
+pub mod groups;
 pub mod holders;
 pub mod inline_policies;
 pub mod paging;

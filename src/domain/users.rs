@@ -8,7 +8,7 @@ use crate::authz::Authorized;
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, attachments, inline_policies, keys, users, users::UserRow, StoreError};
+use crate::store::{accounts, attachments, groups, inline_policies, keys, users, users::UserRow, StoreError};
 
 /// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
 /// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
@@ -167,6 +167,12 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     }
     if attachments::any_for(tx.conn(&proof), &user.user_id).await? {
         return Err(errors::delete_conflict("detach all policies"));
+    }
+    // Group memberships come last in AWS's DeleteUser list of what to remove first. AWS's words are not in our
+    // recordings; a reported AWS answer to DeleteUser for a user still in a group is "Cannot delete entity, must
+    // remove users from group first." (mozilla-services/userplex#17), the same words as DeleteGroup's.
+    if groups::any_for_user(tx.conn(&proof), &user.user_id).await? {
+        return Err(errors::delete_conflict("remove users from group"));
     }
     tags::remove_all(tx.conn(&proof), &user.user_id).await?;
     match users::delete(tx.conn(&proof), &user.user_id).await {

@@ -76,6 +76,27 @@ def test_paginator_and_tags(server):
     assert iam.list_user_tags(UserName="b3-page-0")["Tags"] == [{"Key": "b", "Value": "2"}]
 
 
+def test_group_paginators(server):
+    iam = client(server, "iam")
+    iam.create_group(GroupName="b3-team", Path="/b3groups/")
+    for i in range(5):
+        iam.create_group(GroupName=f"b3-group-{i}", Path="/b3groups/")
+        iam.create_user(UserName=f"b3-member-{i}")
+        iam.add_user_to_group(GroupName="b3-team", UserName=f"b3-member-{i}")
+    pages = list(iam.get_paginator("get_group").paginate(GroupName="b3-team", PaginationConfig={"PageSize": 2}))
+    assert [len(p["Users"]) for p in pages] == [2, 2, 1]
+    assert all(p["Group"]["GroupName"] == "b3-team" for p in pages)
+    assert [u["UserName"] for p in pages for u in p["Users"]] == [f"b3-member-{i}" for i in range(5)]
+    pages = list(iam.get_paginator("list_groups").paginate(PathPrefix="/b3groups/", PaginationConfig={"PageSize": 4}))
+    assert [len(p["Groups"]) for p in pages] == [4, 2]
+    assert [g["GroupName"] for p in pages for g in p["Groups"]] == [f"b3-group-{i}" for i in range(5)] + ["b3-team"]
+    assert error_of(iam.remove_user_from_group, GroupName="b3-missing", UserName="b3-member-0") == (
+        "NoSuchEntity",
+        "The group with name b3-missing cannot be found.",
+        404,
+    )
+
+
 def test_unsigned_requests_are_refused(server):
     sts = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1", config=Config(signature_version=UNSIGNED))
     assert error_of(sts.get_caller_identity) == ("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
@@ -83,9 +104,9 @@ def test_unsigned_requests_are_refused(server):
 
 def test_not_yet_implemented_operations_say_so(server):
     iam = client(server, "iam")
-    code, message, status = error_of(iam.create_group, GroupName="g")
+    code, message, status = error_of(iam.list_server_certificates)
     assert (code, status) == ("NotImplemented", 501)
-    assert "CreateGroup" in message
+    assert "ListServerCertificates" in message
 
 
 def test_generated_root_credentials_are_shown_once_and_persist():

@@ -97,3 +97,30 @@ def test_simulate_custom_policy(server, tmp_path):
     rc, out, err = aws_cli(server, "iam", "get-context-keys-for-custom-policy", "--policy-input-list", f"file://{tmp_path / 'policy.json'}")
     assert rc == 0, err
     assert out == {"ContextKeyNames": ["aws:CurrentTime"]}
+
+
+def test_group_membership_walkthrough(server):
+    rc, out, err = aws_cli(server, "iam", "create-group", "--group-name", "cli-devs")
+    assert rc == 0, err
+    group = out["Group"]
+    assert group["Arn"] == "arn:aws:iam::000000000000:group/cli-devs"
+    assert group["GroupId"].startswith("AGPA") and group["Path"] == "/"
+    for u in ["cli-zed", "cli-amy"]:
+        assert aws_cli(server, "iam", "create-user", "--user-name", u)[0] == 0
+        rc, _, err = aws_cli(server, "iam", "add-user-to-group", "--group-name", "cli-devs", "--user-name", u)
+        assert rc == 0, err
+    rc, out, err = aws_cli(server, "iam", "get-group", "--group-name", "cli-devs")
+    assert rc == 0, err
+    assert out["Group"]["GroupId"] == group["GroupId"]
+    assert [u["UserName"] for u in out["Users"]] == ["cli-amy", "cli-zed"]
+
+    rc, _, err = aws_cli(server, "iam", "delete-group", "--group-name", "cli-devs")
+    assert rc != 0
+    assert "An error occurred (DeleteConflict) when calling the DeleteGroup operation: Cannot delete entity, must remove users from group first." in err
+
+    for u in ["cli-zed", "cli-amy"]:
+        assert aws_cli(server, "iam", "remove-user-from-group", "--group-name", "cli-devs", "--user-name", u)[0] == 0
+        assert aws_cli(server, "iam", "delete-user", "--user-name", u)[0] == 0
+    assert aws_cli(server, "iam", "delete-group", "--group-name", "cli-devs")[0] == 0
+    rc, _, err = aws_cli(server, "iam", "get-group", "--group-name", "cli-devs")
+    assert "An error occurred (NoSuchEntity) when calling the GetGroup operation: The group with name cli-devs cannot be found." in err

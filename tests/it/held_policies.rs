@@ -10,7 +10,8 @@ both_stores!(
     user_attached_policies,
     user_boundaries,
     entities_for_policy,
-    deletes_wait_for_policies
+    deletes_wait_for_policies,
+    group_policies
 );
 
 fn err(code: &str, message: &str, status: u16) -> AwsErr {
@@ -223,5 +224,52 @@ async fn deletes_wait_for_policies(backend: Backend) {
     }
     let got = iam.get_policy().policy_arn(&arn).send().await.unwrap();
     assert_eq!(got.policy().unwrap().attachment_count(), Some(12));
+    s.stop().await;
+}
+
+/// Groups hold policies through the same code as users: their own quota and wording, and ListEntitiesForPolicy
+/// lists them.
+async fn group_policies(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let iam = s.root_iam();
+    iam.create_group().group_name("devs").send().await.unwrap();
+    iam.put_group_policy().group_name("DEVS").policy_name("q").policy_document(DOC2).send().await.unwrap();
+    let got = iam.get_group_policy().group_name("devs").policy_name("Q").send().await.unwrap();
+    assert_eq!((got.group_name(), got.policy_name()), ("devs", "q"));
+    assert_eq!(decoded(got.policy_document()), DOC2);
+    assert_eq!(iam.list_group_policies().group_name("devs").send().await.unwrap().policy_names(), ["q"]);
+    let e = aws_err(
+        iam.put_group_policy()
+            .group_name("devs")
+            .policy_name("big")
+            .policy_document(document_of_size(5100))
+            .send()
+            .await,
+    );
+    assert_eq!(e, err("LimitExceeded", "Maximum policy size of 5120 bytes exceeded for group devs", 409));
+    let e = aws_err(iam.get_group_policy().group_name("devs").policy_name("nope").send().await);
+    assert_eq!(e, err("NoSuchEntity", "The group policy with name nope cannot be found.", 404));
+
+    let ro = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    iam.attach_group_policy().group_name("devs").policy_arn(ro).send().await.unwrap();
+    let listed = iam.list_attached_group_policies().group_name("devs").send().await.unwrap();
+    assert_eq!(listed.attached_policies()[0].policy_arn(), Some(ro));
+    let entities = iam.list_entities_for_policy().policy_arn(ro).send().await.unwrap();
+    assert_eq!(entities.policy_groups()[0].group_name(), Some("devs"));
+    assert!(entities.policy_groups()[0].group_id().unwrap().starts_with("AGPA"));
+
+    let e = aws_err(iam.delete_group().group_name("devs").send().await);
+    assert_eq!(e, err("DeleteConflict", "Cannot delete entity, must delete policies first.", 409));
+    iam.delete_group_policy().group_name("devs").policy_name("q").send().await.unwrap();
+    let e = aws_err(iam.delete_group().group_name("devs").send().await);
+    assert_eq!(e, err("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409));
+    let e = aws_err(
+        iam.detach_group_policy().group_name("devs").policy_arn("arn:aws:iam::000000000000:policy/p").send().await,
+    );
+    assert_eq!(e, err("NoSuchEntity", "Policy arn:aws:iam::000000000000:policy/p was not found.", 404));
+    iam.detach_group_policy().group_name("devs").policy_arn(ro).send().await.unwrap();
+    iam.delete_group().group_name("devs").send().await.unwrap();
+    let e = aws_err(iam.put_group_policy().group_name("devs").policy_name("q").policy_document(DOC).send().await);
+    assert_eq!(e, err("NoSuchEntity", "The group with name devs cannot be found.", 404));
     s.stop().await;
 }

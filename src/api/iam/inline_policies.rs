@@ -7,6 +7,7 @@ use gatehouse_wire::AwsError;
 
 use crate::api::generated::iam::InlinePoliciesApi;
 use crate::api::{Ctx, Gatehouse};
+use crate::domain::groups::Groups;
 use crate::domain::holders::Users;
 use crate::domain::inline_policies;
 
@@ -42,5 +43,39 @@ impl InlinePoliciesApi for Gatehouse {
 
     async fn delete_user_policy(&self, ctx: &Ctx, input: iam::DeleteUserPolicyRequest) -> Result<(), AwsError> {
         inline_policies::delete::<Users>(ctx, "iam:DeleteUserPolicy", &input.user_name, &input.policy_name).await
+    }
+
+    async fn put_group_policy(&self, ctx: &Ctx, input: iam::PutGroupPolicyRequest) -> Result<(), AwsError> {
+        let (entity, name, doc) = (&input.group_name, &input.policy_name, &input.policy_document);
+        inline_policies::put::<Groups>(ctx, "iam:PutGroupPolicy", entity, name, doc).await
+    }
+
+    async fn get_group_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetGroupPolicyRequest,
+    ) -> Result<iam::GetGroupPolicyResponse, AwsError> {
+        let (group_name, policy_name, document) =
+            inline_policies::get::<Groups>(ctx, "iam:GetGroupPolicy", &input.group_name, &input.policy_name).await?;
+        Ok(iam::GetGroupPolicyResponse { group_name, policy_name, policy_document: encode_document(&document) })
+    }
+
+    async fn list_group_policies(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListGroupPoliciesRequest,
+    ) -> Result<iam::ListGroupPoliciesResponse, AwsError> {
+        let (marker, max) = (input.marker.as_deref(), input.max_items);
+        let page =
+            inline_policies::list::<Groups>(ctx, "iam:ListGroupPolicies", &input.group_name, marker, max).await?;
+        Ok(iam::ListGroupPoliciesResponse {
+            is_truncated: Some(page.is_truncated()),
+            marker: page.next_marker,
+            policy_names: page.items,
+        })
+    }
+
+    async fn delete_group_policy(&self, ctx: &Ctx, input: iam::DeleteGroupPolicyRequest) -> Result<(), AwsError> {
+        inline_policies::delete::<Groups>(ctx, "iam:DeleteGroupPolicy", &input.group_name, &input.policy_name).await
     }
 }

@@ -5,6 +5,7 @@
 
 mod access_keys;
 mod account;
+mod groups;
 mod inline_policies;
 mod managed_policies;
 mod permissions_boundaries;
@@ -13,7 +14,7 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, DelegationApi, GroupsApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi,
+    AccessActivityApi, DelegationApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi,
     PasswordsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi,
     SigningCertificatesApi, SshKeysApi,
 };
@@ -21,7 +22,6 @@ use super::Gatehouse;
 
 impl AccessActivityApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
-impl GroupsApi for Gatehouse {}
 impl InstanceProfilesApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
 impl OidcProvidersApi for Gatehouse {}

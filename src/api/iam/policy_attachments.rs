@@ -8,6 +8,7 @@ use crate::api::generated::iam::PolicyAttachmentsApi;
 use crate::api::iam::managed_policies::usage;
 use crate::api::{Ctx, Gatehouse};
 use crate::domain::attachments::{self, Attached};
+use crate::domain::groups::Groups;
 use crate::domain::holders::Users;
 use crate::store::EntityKind;
 
@@ -37,6 +38,30 @@ impl PolicyAttachmentsApi for Gatehouse {
             attachments::list::<Users>(ctx, "iam:ListAttachedUserPolicies", &input.user_name, prefix, marker, max)
                 .await?;
         Ok(iam::ListAttachedUserPoliciesResponse {
+            is_truncated: Some(page.is_truncated()),
+            marker: page.next_marker,
+            attached_policies: Some(attached_shape(page.items)),
+        })
+    }
+
+    async fn attach_group_policy(&self, ctx: &Ctx, input: iam::AttachGroupPolicyRequest) -> Result<(), AwsError> {
+        attachments::attach::<Groups>(ctx, "iam:AttachGroupPolicy", &input.group_name, &input.policy_arn).await
+    }
+
+    async fn detach_group_policy(&self, ctx: &Ctx, input: iam::DetachGroupPolicyRequest) -> Result<(), AwsError> {
+        attachments::detach::<Groups>(ctx, "iam:DetachGroupPolicy", &input.group_name, &input.policy_arn).await
+    }
+
+    async fn list_attached_group_policies(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListAttachedGroupPoliciesRequest,
+    ) -> Result<iam::ListAttachedGroupPoliciesResponse, AwsError> {
+        let (prefix, marker, max) = (input.path_prefix.as_deref(), input.marker.as_deref(), input.max_items);
+        let page =
+            attachments::list::<Groups>(ctx, "iam:ListAttachedGroupPolicies", &input.group_name, prefix, marker, max)
+                .await?;
+        Ok(iam::ListAttachedGroupPoliciesResponse {
             is_truncated: Some(page.is_truncated()),
             marker: page.next_marker,
             attached_policies: Some(attached_shape(page.items)),

@@ -9,7 +9,7 @@ use crate::domain::{tagging, users};
 use crate::store::tags::Tag;
 use crate::store::users::UserRow;
 
-fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
+pub(super) fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
     let arn = u.arn();
     iam::User {
         path: Some(u.path),
