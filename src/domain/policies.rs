@@ -374,7 +374,7 @@ pub struct Version {
     pub created_at: i64,
 }
 
-fn version_of(row: VersionRow, default: i64) -> Version {
+pub(crate) fn version_of(row: VersionRow, default: i64) -> Version {
     Version {
         is_default: row.version == default,
         version: row.version,
@@ -384,7 +384,7 @@ fn version_of(row: VersionRow, default: i64) -> Version {
 }
 
 /// The catalogue holds an AWS policy's default version only.
-fn aws_version(p: &AwsPolicy) -> Version {
+pub(crate) fn aws_version(p: &AwsPolicy) -> Version {
     Version {
         version: i64::from(p.default_version),
         document: p.document().to_string(),

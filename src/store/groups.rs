@@ -168,3 +168,15 @@ pub async fn any_for_user(conn: &mut AnyConnection, user_id: &str) -> Result<boo
         .await?;
     Ok(row.is_some())
 }
+
+/// Every membership of the account: (user id, group name), by group name (the account views).
+pub async fn memberships_of_account(conn: &mut AnyConnection, account_id: &str) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT m.user_id AS user_id, g.name AS name FROM group_members m JOIN iam_groups g ON g.group_id = m.group_id
+         WHERE g.account_id = $1 ORDER BY g.name_key",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok((col(r, "user_id")?, col(r, "name")?))).collect()
+}

@@ -203,3 +203,15 @@ pub async fn boundary_usage_all(conn: &mut AnyConnection, account_id: &str) -> R
     .await?;
     rows.iter().map(|r| Ok((col(r, "arn")?, col(r, "n")?))).collect()
 }
+
+/// Every version of every policy of the account, newest first per policy (the account views).
+pub async fn versions_of_account(conn: &mut AnyConnection, account_id: &str) -> Result<Vec<VersionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT v.policy_id, v.version, v.document, v.created_at FROM policy_versions v
+         JOIN managed_policies p ON p.policy_id = v.policy_id
+         WHERE p.account_id = $1 ORDER BY v.policy_id, v.version DESC",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,13 +1,18 @@
-//! The account family: GetAccountSummary (the other account operations arrive with their issues).
+//! The account family: GetAccountSummary and GetAccountAuthorizationDetails (the other account operations arrive
+//! with their issues).
 
 use std::collections::BTreeMap;
 
+use gatehouse_wire::document::encode_document;
 use gatehouse_wire::iam::{self, SummaryKeyType as K};
 use gatehouse_wire::AwsError;
 
 use crate::api::generated::iam::AccountApi;
+use crate::api::iam::managed_policies::version_shape;
+use crate::api::timestamp;
 use crate::api::{Ctx, Gatehouse};
-use crate::domain::account;
+use crate::domain::account::{self, Detail, DetailKind, HeldPolicies};
+use crate::domain::{policies, tagging};
 
 fn n(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
@@ -17,7 +22,116 @@ fn q(v: u32) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
 }
 
+fn inline_shape(inline: Vec<(String, String)>) -> Vec<iam::PolicyDetail> {
+    inline
+        .into_iter()
+        .map(|(name, doc)| iam::PolicyDetail { policy_name: Some(name), policy_document: Some(encode_document(&doc)) })
+        .collect()
+}
+
+fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::AttachedPolicy> {
+    attached
+        .into_iter()
+        .map(|(name, arn)| iam::AttachedPolicy { policy_name: Some(name), policy_arn: Some(arn) })
+        .collect()
+}
+
+fn boundary_shape(arn: Option<String>) -> Option<iam::AttachedPermissionsBoundary> {
+    arn.map(|arn| iam::AttachedPermissionsBoundary {
+        permissions_boundary_type: Some(iam::PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy),
+        permissions_boundary_arn: Some(arn),
+    })
+}
+
+/// Each entity's lists are sent even when empty, as AWS sends them; the inline list of a user only when it has one.
+fn user_detail(
+    user: crate::store::users::UserRow,
+    groups: Vec<String>,
+    p: HeldPolicies,
+    tags: Vec<crate::store::tags::Tag>,
+) -> iam::UserDetail {
+    iam::UserDetail {
+        arn: Some(user.arn()),
+        path: Some(user.path),
+        user_name: Some(user.name),
+        user_id: Some(user.user_id),
+        create_date: Some(timestamp(user.created_at)),
+        user_policy_list: (!p.inline.is_empty()).then(|| inline_shape(p.inline)),
+        group_list: Some(groups),
+        attached_managed_policies: Some(attached_shape(p.attached)),
+        permissions_boundary: boundary_shape(user.permissions_boundary),
+        tags: Some(tagging::to_wire(tags)),
+    }
+}
+
+fn group_detail(group: crate::store::groups::GroupRow, p: HeldPolicies) -> iam::GroupDetail {
+    iam::GroupDetail {
+        arn: Some(group.arn()),
+        path: Some(group.path),
+        group_name: Some(group.name),
+        group_id: Some(group.group_id),
+        create_date: Some(timestamp(group.created_at)),
+        group_policy_list: Some(inline_shape(p.inline)),
+        attached_managed_policies: Some(attached_shape(p.attached)),
+    }
+}
+
+fn policy_detail(d: policies::Described, versions: Vec<policies::Version>) -> iam::ManagedPolicyDetail {
+    let p = crate::api::iam::managed_policies::policy_shape(d);
+    iam::ManagedPolicyDetail {
+        policy_name: p.policy_name,
+        policy_id: p.policy_id,
+        arn: p.arn,
+        path: p.path,
+        default_version_id: p.default_version_id,
+        attachment_count: p.attachment_count,
+        permissions_boundary_usage_count: p.permissions_boundary_usage_count,
+        is_attachable: p.is_attachable,
+        description: p.description,
+        create_date: p.create_date,
+        update_date: p.update_date,
+        policy_version_list: Some(versions.into_iter().map(|v| version_shape(v, true)).collect()),
+    }
+}
+
 impl AccountApi for Gatehouse {
+    async fn get_account_authorization_details(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetAccountAuthorizationDetailsRequest,
+    ) -> Result<iam::GetAccountAuthorizationDetailsResponse, AwsError> {
+        let filter: Vec<DetailKind> = input
+            .filter
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| match f {
+                iam::EntityType::User => DetailKind::User,
+                iam::EntityType::Group => DetailKind::Group,
+                iam::EntityType::Role => DetailKind::Role,
+                iam::EntityType::LocalManagedPolicy => DetailKind::LocalPolicy,
+                iam::EntityType::AWSManagedPolicy => DetailKind::AwsPolicy,
+            })
+            .collect();
+        let page = account::authorization_details(ctx, &filter, input.marker.as_deref(), input.max_items).await?;
+        let is_truncated = page.is_truncated();
+        let (mut users, mut groups, roles, mut managed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for d in page.items {
+            match d {
+                Detail::User { user, groups: g, policies, tags } => users.push(user_detail(user, g, policies, tags)),
+                Detail::Group { group, policies } => groups.push(group_detail(group, policies)),
+                Detail::Policy { policy, versions } => managed.push(policy_detail(policy, versions)),
+            }
+        }
+        Ok(iam::GetAccountAuthorizationDetailsResponse {
+            user_detail_list: Some(users),
+            group_detail_list: Some(groups),
+            role_detail_list: Some(roles),
+            policies: Some(managed),
+            is_truncated: Some(is_truncated),
+            marker: page.next_marker,
+        })
+    }
+
     async fn get_account_summary(&self, ctx: &Ctx) -> Result<iam::GetAccountSummaryResponse, AwsError> {
         let c = account::summary(ctx).await?;
         let quotas = &ctx.state.quotas;
