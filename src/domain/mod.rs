@@ -1,6 +1,7 @@
 //! The IAM entities' rules: what each operation checks, in AWS's order, and what it changes, in one
 //! transaction. Operations take the request context, authorise against the entity's ARN, then act.
 
+pub mod access_activity;
 pub mod access_keys;
 pub mod account;
 pub mod attachments;

@@ -119,3 +119,52 @@ pub fn context_keys<'a>(policies: impl IntoIterator<Item = &'a CompiledPolicy>) 
 pub fn policy_size(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
+
+/// Whether a document allows some action of the service `namespace` (`s3`), as ListPoliciesGrantingServiceAccess
+/// lists policies: an `Allow` statement whose `Action` names one of the service's actions (`s3:GetObject`, `s3:*`,
+/// `*`; IAM refuses wildcards in the service part), or whose `NotAction` leaves some of them (excludes neither `*` nor
+/// `s3:*`). Resources and conditions are not weighed: the operation reports what policies name, not decisions.
+pub fn grants_service(doc: &PolicyDocument, namespace: &str) -> bool {
+    let ns = namespace.to_ascii_lowercase();
+    let names_service = |action: &str| {
+        let action = action.to_ascii_lowercase();
+        if action == "*" {
+            return true;
+        }
+        match action.split_once(':') {
+            Some((service, _)) => service == ns,
+            None => false,
+        }
+    };
+    doc.statements.iter().filter(|s| s.effect == "Allow").any(|s| match &s.action {
+        Some(a) if !a.negated => a.values.as_slice().iter().any(|v| names_service(v)),
+        Some(a) => !a.values.as_slice().iter().any(|v| {
+            let v = v.to_ascii_lowercase();
+            v == "*" || v.split_once(':').is_some_and(|(service, action)| action == "*" && service == ns)
+        }),
+        None => false,
+    })
+}
+
+#[cfg(test)]
+mod grants_service_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn doc(statement: &str) -> PolicyDocument {
+        parse_document(&format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#), PolicyKind::Identity)
+            .unwrap()
+    }
+
+    #[test]
+    fn by_what_the_policy_names() {
+        let s3 = doc(r#"{"Effect":"Allow","Action":["S3:GetObject"],"Resource":"*"}"#);
+        assert!(grants_service(&s3, "s3") && !grants_service(&s3, "sqs"));
+        assert!(grants_service(&doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#), "iam"));
+        assert!(grants_service(&doc(r#"{"Effect":"Allow","Action":"sqs:List*","Resource":"*"}"#), "SQS"));
+        assert!(!grants_service(&doc(r#"{"Effect":"Deny","Action":"s3:*","Resource":"*"}"#), "s3"));
+        let not = doc(r#"{"Effect":"Allow","NotAction":["iam:*"],"Resource":"*"}"#);
+        assert!(grants_service(&not, "s3") && !grants_service(&not, "iam"));
+        assert!(grants_service(&doc(r#"{"Effect":"Allow","NotAction":"iam:CreateUser","Resource":"*"}"#), "iam"));
+    }
+}

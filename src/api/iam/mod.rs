@@ -3,6 +3,7 @@
 //! an empty impl below: each of its operations answers `NotImplemented` after deciding the caller's
 //! authorisation. To implement one, replace its empty impl with a module of the family's name.
 
+mod access_activity;
 mod access_keys;
 mod account;
 mod groups;
@@ -14,13 +15,12 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, DelegationApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi,
-    PasswordsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi,
-    SigningCertificatesApi, SshKeysApi,
+    DelegationApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, RolesApi,
+    SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi,
+    SshKeysApi,
 };
 use super::Gatehouse;
 
-impl AccessActivityApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
 impl InstanceProfilesApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
