@@ -81,8 +81,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
     let (store, keyring) = open_store(args, &rt).await?;
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
-    let state =
-        Arc::new(State {
+    let state = Arc::new(State {
         store,
         keyring,
         clock: rt.clock,

@@ -4,7 +4,10 @@
 pub mod access_keys;
 pub mod boundaries;
 pub mod holders;
+pub mod instance_profiles;
 pub mod paging;
+pub mod roles;
 pub mod simulation;
 pub mod tagging;
+pub mod trust;
 pub mod users;

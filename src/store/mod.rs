@@ -11,7 +11,9 @@
 pub mod accounts;
 pub mod attachments;
 pub mod inline_policies;
+pub mod instance_profiles;
 pub mod keys;
+pub mod roles;
 pub mod tags;
 pub mod users;
 

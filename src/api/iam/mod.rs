@@ -4,14 +4,16 @@
 //! authorisation. To implement one, replace its empty impl with a module of the family's name.
 
 mod access_keys;
+mod instance_profiles;
+mod roles;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
-    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InlinePoliciesApi, InstanceProfilesApi,
-    ManagedPoliciesApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, PermissionsBoundariesApi,
-    PolicyAttachmentsApi, RolesApi, SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi,
-    ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
+    AccessActivityApi, AccountApi, DelegationApi, GroupsApi, InlinePoliciesApi, ManagedPoliciesApi, MfaApi,
+    OidcProvidersApi, OutboundFederationApi, PasswordsApi, PermissionsBoundariesApi, PolicyAttachmentsApi,
+    SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi,
+    SshKeysApi,
 };
 use super::Gatehouse;
 
@@ -20,7 +22,6 @@ impl AccountApi for Gatehouse {}
 impl DelegationApi for Gatehouse {}
 impl GroupsApi for Gatehouse {}
 impl InlinePoliciesApi for Gatehouse {}
-impl InstanceProfilesApi for Gatehouse {}
 impl ManagedPoliciesApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
 impl OidcProvidersApi for Gatehouse {}
@@ -28,7 +29,6 @@ impl OutboundFederationApi for Gatehouse {}
 impl PasswordsApi for Gatehouse {}
 impl PermissionsBoundariesApi for Gatehouse {}
 impl PolicyAttachmentsApi for Gatehouse {}
-impl RolesApi for Gatehouse {}
 impl SamlProvidersApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
