@@ -23,6 +23,55 @@ pub fn group_exists(name: &str) -> AwsError {
     iam::entity_already_exists(format!("Group with name {name} already exists."))
 }
 
+pub fn no_such_role(name: &str) -> AwsError {
+    iam::no_such_entity(format!("The role with name {name} cannot be found."))
+}
+
+pub fn role_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("Role with name {name} already exists."))
+}
+
+pub fn no_such_instance_profile(name: &str) -> AwsError {
+    iam::no_such_entity(format!("Instance Profile {name} cannot be found."))
+}
+
+pub fn instance_profile_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("Instance Profile {name} already exists."))
+}
+
+pub fn role_not_in_instance_profile(role: &str, profile: &str) -> AwsError {
+    iam::no_such_entity(format!("Role {role} in Instance Profile {profile} cannot be found."))
+}
+
+/// Only reachable when RolesPerInstanceProfile is raised above AWS's 1 (at 1 the quota answers first). AWS's
+/// words are unrecorded; ours follow its EntityAlreadyExists messages.
+pub fn role_already_in_instance_profile(role: &str, profile: &str) -> AwsError {
+    iam::entity_already_exists(format!("Role {role} is already in Instance Profile {profile}."))
+}
+
+/// A trust-policy principal that AWS would not accept (or one that does not exist): `Invalid principal in policy:
+/// "AWS":"arn:aws:iam::123456789012:role/nobody"`.
+pub fn invalid_principal(key: &str, value: &str) -> AwsError {
+    iam::malformed_policy_document(format!("Invalid principal in policy: \"{key}\":\"{value}\""))
+}
+
+/// A trust policy over AssumeRolePolicySizePerRole: AWS names the quota `ACLSizePerRole`.
+pub fn trust_policy_too_large(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("ACLSizePerRole", limit)
+}
+
+pub fn roles_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("RolesPerAccount", limit)
+}
+
+pub fn instance_profiles_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("InstanceProfilesPerAccount", limit)
+}
+
+pub fn roles_per_instance_profile_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("InstanceSessionsPerInstanceProfile", limit)
+}
+
 pub fn no_such_access_key(id: &str) -> AwsError {
     iam::no_such_entity(format!("The Access Key with id {id} cannot be found."))
 }

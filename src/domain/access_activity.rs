@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::policies::{self, Managed};
 use crate::errors;
 use crate::request::Ctx;
-use crate::store::{attachments, groups, inline_policies, users, EntityKind};
+use crate::store::{attachments, groups, inline_policies, roles, users, EntityKind};
 
 /// One policy that grants access, as the operation reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,7 @@ async fn held_by(
     Ok(out)
 }
 
-/// For each namespace, the policies of the identity `arn` (a user, with its groups' policies, or a group) that name
+/// For each namespace, the policies of the identity `arn` (a user, with its groups' policies, a group or a role) that name
 /// one of the service's actions, in the order held: inline before attached, the identity's own before its groups'.
 pub async fn granting_service_access(
     ctx: &Ctx,
@@ -91,6 +91,12 @@ pub async fn granting_service_access(
             let proof = ctx.authorize("iam:ListPoliciesGrantingServiceAccess", arn)?;
             let group = group.filter(|g| g.arn() == arn).ok_or_else(|| errors::no_such_group(name))?;
             held_by(op.conn(&proof), &account, EntityKind::Group, &group.group_id, &group.name).await?
+        }
+        "role" => {
+            let role = roles::by_name(op.lookup(), &account, name).await?;
+            let proof = ctx.authorize("iam:ListPoliciesGrantingServiceAccess", arn)?;
+            let role = role.filter(|r| r.arn() == arn).ok_or_else(|| errors::no_such_role(name))?;
+            held_by(op.conn(&proof), &account, EntityKind::Role, &role.role_id, &role.name).await?
         }
         _ => return Err(errors::invalid_arn(arn)),
     };

@@ -10,7 +10,9 @@ use super::policies::{Described, Managed, Version};
 use crate::request::Ctx;
 use crate::store::accounts::{self, Counts};
 use crate::store::groups::{self, GroupRow};
+use crate::store::instance_profiles::{self, InstanceProfileRow};
 use crate::store::policies::{self, VersionRow};
+use crate::store::roles::{self, RoleRow};
 use crate::store::tags::{self, Tag};
 use crate::store::users::{self, name_key, UserRow};
 use crate::store::{attachments, inline_policies};
@@ -41,9 +43,27 @@ pub struct HeldPolicies {
 
 #[derive(Debug, Clone)]
 pub enum Detail {
-    User { user: UserRow, groups: Vec<String>, policies: HeldPolicies, tags: Vec<Tag> },
-    Group { group: GroupRow, policies: HeldPolicies },
-    Policy { policy: Described, versions: Vec<Version> },
+    User {
+        user: UserRow,
+        groups: Vec<String>,
+        policies: HeldPolicies,
+        tags: Vec<Tag>,
+    },
+    Group {
+        group: GroupRow,
+        policies: HeldPolicies,
+    },
+    /// A role with the instance profiles holding it (each with its roles).
+    Role {
+        role: RoleRow,
+        policies: HeldPolicies,
+        profiles: Vec<(InstanceProfileRow, Vec<RoleRow>)>,
+        tags: Vec<Tag>,
+    },
+    Policy {
+        policy: Described,
+        versions: Vec<Version>,
+    },
 }
 
 impl Detail {
@@ -52,6 +72,7 @@ impl Detail {
         let (order, name) = match self {
             Detail::User { user, .. } => ("0", name_key(&user.name)),
             Detail::Group { group, .. } => ("1", name_key(&group.name)),
+            Detail::Role { role, .. } => ("2", name_key(&role.name)),
             Detail::Policy { policy, .. } => {
                 let local = matches!(policy.policy, Managed::Customer(_));
                 (if local { "3" } else { "4" }, name_key(policy.policy.name()))
@@ -108,6 +129,18 @@ pub async fn authorization_details(
         for group in groups::list(op.conn(&proof), account, "/", "", i64::MAX).await? {
             let policies = held(&group.group_id, &mut inline, &mut attached);
             details.push(Detail::Group { group, policies });
+        }
+    }
+    if wants(DetailKind::Role) {
+        for role in roles::all(op.conn(&proof), account).await? {
+            let tags = tags::list(op.conn(&proof), &role.role_id).await?;
+            let mut profiles = Vec::new();
+            for profile in instance_profiles::for_role(op.conn(&proof), &role.role_id, "", i64::MAX).await? {
+                let held = instance_profiles::roles(op.conn(&proof), &profile.instance_profile_id).await?;
+                profiles.push((profile, held));
+            }
+            let policies = held(&role.role_id, &mut inline, &mut attached);
+            details.push(Detail::Role { role, policies, profiles, tags });
         }
     }
     if wants(DetailKind::LocalPolicy) || wants(DetailKind::AwsPolicy) {

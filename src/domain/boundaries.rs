@@ -3,10 +3,11 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
+use super::roles::authorized_role;
 use super::users::authorized_user;
 use crate::errors;
 use crate::request::Ctx;
-use crate::store::users;
+use crate::store::{roles, users};
 
 /// Checks that `arn` names a managed policy that can be a boundary in `account` (a customer policy of the
 /// account, or an AWS managed one), with AWS's errors for an ARN that names no policy and for one that does not
@@ -37,5 +38,29 @@ pub async fn delete_user(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
     let (proof, user) = authorized_user(ctx, &mut tx, "iam:DeleteUserPermissionsBoundary", name).await?;
     users::set_boundary(tx.conn(&proof), &user.user_id, None).await?;
+    tx.commit(&proof).await
+}
+
+/// PutRolePermissionsBoundary: sets or replaces the role's boundary; a service-linked role's belongs to its
+/// service.
+pub async fn put_role(ctx: &Ctx, name: &str, arn: &str) -> Result<(), AwsError> {
+    let mut tx = ctx.begin_write().await?;
+    let (proof, role) = authorized_role(ctx, &mut tx, "iam:PutRolePermissionsBoundary", name).await?;
+    if role.is_service_linked() {
+        return Err(errors::protected_role(&role.name));
+    }
+    check(tx.conn(&proof), ctx.account(), arn).await?;
+    roles::set_boundary(tx.conn(&proof), &role.role_id, Some(arn)).await?;
+    tx.commit(&proof).await
+}
+
+/// DeleteRolePermissionsBoundary: removes it (idempotent, as for users).
+pub async fn delete_role(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
+    let mut tx = ctx.begin_write().await?;
+    let (proof, role) = authorized_role(ctx, &mut tx, "iam:DeleteRolePermissionsBoundary", name).await?;
+    if role.is_service_linked() {
+        return Err(errors::protected_role(&role.name));
+    }
+    roles::set_boundary(tx.conn(&proof), &role.role_id, None).await?;
     tx.commit(&proof).await
 }

@@ -12,8 +12,10 @@ pub mod accounts;
 pub mod attachments;
 pub mod groups;
 pub mod inline_policies;
+pub mod instance_profiles;
 pub mod keys;
 pub mod policies;
+pub mod roles;
 pub mod tags;
 pub mod users;
 

@@ -1,5 +1,6 @@
 """boto3 against Gatehouse: exact error codes, messages and statuses; paginators; unsigned and root requests."""
 
+import json
 import os
 import shutil
 import tempfile
@@ -178,3 +179,57 @@ def test_get_user_for_root_names_no_user(server):
     assert user["Arn"] == "arn:aws:iam::000000000000:root"
     assert "UserName" not in user and "Path" not in user
     assert user["CreateDate"].year >= 2026
+
+
+ROLE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def test_roles_paginator_documents_and_errors(server):
+    iam = client(server, "iam")
+    # A condition value that is itself percent-encoded comes back exactly as sent (IAM encodes the whole document once).
+    trust = {**ROLE_TRUST, "Statement": [{**ROLE_TRUST["Statement"][0], "Condition": {"StringEquals": {"aws:SourceArn": "arn%3Aaws%3Aapigateway"}}}]}
+    for n in ["b3-role-a", "b3-role-b", "b3-role-c"]:
+        iam.create_role(RoleName=n, Path="/b3/", AssumeRolePolicyDocument=json.dumps(trust), Description=n)
+    pages = list(iam.get_paginator("list_roles").paginate(PathPrefix="/b3/", PaginationConfig={"PageSize": 1}))
+    assert len(pages) == 3
+    roles = [r for p in pages for r in p["Roles"]]
+    assert [r["RoleName"] for r in roles] == ["b3-role-a", "b3-role-b", "b3-role-c"]
+    # boto3 decodes the document into a dict.
+    assert roles[0]["AssumeRolePolicyDocument"] == trust
+    assert roles[0]["Description"] == "b3-role-a" and "RoleLastUsed" not in roles[0] and "Tags" not in roles[0]
+
+    assert error_of(iam.get_role, RoleName="b3-nobody") == ("NoSuchEntity", "The role with name b3-nobody cannot be found.", 404)
+    assert error_of(iam.create_role, RoleName="B3-ROLE-A", AssumeRolePolicyDocument=json.dumps(ROLE_TRUST)) == (
+        "EntityAlreadyExists",
+        "Role with name B3-ROLE-A already exists.",
+        409,
+    )
+    assert error_of(iam.update_assume_role_policy, RoleName="b3-role-a", PolicyDocument="not valid json") == (
+        "MalformedPolicyDocument",
+        "This policy contains invalid Json",
+        400,
+    )
+    nobody = {**ROLE_TRUST, "Statement": [{**ROLE_TRUST["Statement"][0], "Principal": {"AWS": "arn:aws:iam::000000000000:user/nobody"}}]}
+    assert error_of(iam.create_role, RoleName="b3-x", AssumeRolePolicyDocument=json.dumps(nobody)) == (
+        "MalformedPolicyDocument",
+        'Invalid principal in policy: "AWS":"arn:aws:iam::000000000000:user/nobody"',
+        400,
+    )
+    iam.create_instance_profile(InstanceProfileName="b3-ip")
+    iam.add_role_to_instance_profile(InstanceProfileName="b3-ip", RoleName="b3-role-a")
+    assert error_of(iam.add_role_to_instance_profile, InstanceProfileName="b3-ip", RoleName="b3-role-b") == (
+        "LimitExceeded",
+        "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
+        409,
+    )
+    profiles = iam.list_instance_profiles_for_role(RoleName="b3-role-a")["InstanceProfiles"]
+    assert [p["InstanceProfileName"] for p in profiles] == ["b3-ip"]
+    assert profiles[0]["Roles"][0]["AssumeRolePolicyDocument"] == trust
+    assert error_of(iam.remove_role_from_instance_profile, InstanceProfileName="b3-ip", RoleName="b3-role-b") == (
+        "NoSuchEntity",
+        "Role b3-role-b in Instance Profile b3-ip cannot be found.",
+        404,
+    )

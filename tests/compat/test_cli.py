@@ -124,3 +124,49 @@ def test_group_membership_walkthrough(server):
     assert aws_cli(server, "iam", "delete-group", "--group-name", "cli-devs")[0] == 0
     rc, _, err = aws_cli(server, "iam", "get-group", "--group-name", "cli-devs")
     assert "An error occurred (NoSuchEntity) when calling the GetGroup operation: The group with name cli-devs cannot be found." in err
+
+
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def test_role_and_instance_profile_walkthrough(server, tmp_path):
+    trust = tmp_path / "trust.json"
+    trust.write_text(json.dumps(TRUST, indent=2))
+    rc, out, err = aws_cli(
+        server, "iam", "create-role", "--role-name", "cli-web", "--assume-role-policy-document", f"file://{trust}"
+    )
+    assert rc == 0, err
+    role = out["Role"]
+    assert role["Arn"] == "arn:aws:iam::000000000000:role/cli-web" and role["RoleId"].startswith("AROA")
+    # The CLI decodes the URL-encoded document and shows it as JSON.
+    assert role["AssumeRolePolicyDocument"] == TRUST
+
+    rc, out, err = aws_cli(server, "iam", "get-role", "--role-name", "CLI-WEB")
+    assert rc == 0, err
+    assert out["Role"]["AssumeRolePolicyDocument"] == TRUST
+    assert out["Role"]["MaxSessionDuration"] == 3600 and out["Role"]["RoleLastUsed"] == {}
+
+    rc, out, err = aws_cli(server, "iam", "create-instance-profile", "--instance-profile-name", "cli-web-profile")
+    assert rc == 0, err
+    assert out["InstanceProfile"]["Roles"] == []
+    args = ["--instance-profile-name", "cli-web-profile", "--role-name", "cli-web"]
+    assert aws_cli(server, "iam", "add-role-to-instance-profile", *args)[0] == 0
+    rc, out, err = aws_cli(server, "iam", "get-instance-profile", "--instance-profile-name", "cli-web-profile")
+    assert rc == 0, err
+    assert [r["RoleName"] for r in out["InstanceProfile"]["Roles"]] == ["cli-web"]
+    assert out["InstanceProfile"]["Roles"][0]["AssumeRolePolicyDocument"] == TRUST
+
+    rc, _, err = aws_cli(server, "iam", "delete-role", "--role-name", "cli-web")
+    assert rc != 0
+    assert (
+        "An error occurred (DeleteConflict) when calling the DeleteRole operation: "
+        "Cannot delete entity, must remove roles from instance profile first." in err
+    )
+    assert aws_cli(server, "iam", "remove-role-from-instance-profile", *args)[0] == 0
+    assert aws_cli(server, "iam", "delete-instance-profile", "--instance-profile-name", "cli-web-profile")[0] == 0
+    assert aws_cli(server, "iam", "delete-role", "--role-name", "cli-web")[0] == 0
+    rc, _, err = aws_cli(server, "iam", "get-role", "--role-name", "cli-web")
+    assert "An error occurred (NoSuchEntity) when calling the GetRole operation: The role with name cli-web cannot be found." in err

@@ -58,10 +58,15 @@ async fn authorization_details(backend: Backend) {
         iam.create_user().user_name(u).send().await.unwrap();
         iam.add_user_to_group().group_name("devs").user_name(u).send().await.unwrap();
     }
-    iam.put_user_policy().user_name("ann").policy_name("u-inline").policy_document(DOC2).send().await.unwrap();
     let ro = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    iam.put_user_policy().user_name("ann").policy_name("u-inline").policy_document(DOC2).send().await.unwrap();
     iam.attach_user_policy().user_name("bob").policy_arn(ro).send().await.unwrap();
     iam.put_user_permissions_boundary().user_name("bob").permissions_boundary(&custom).send().await.unwrap();
+    iam.create_role().role_name("app").assume_role_policy_document(crate::roles::TRUST).send().await.unwrap();
+    iam.put_role_policy().role_name("app").policy_name("r-inline").policy_document(DOC).send().await.unwrap();
+    iam.attach_role_policy().role_name("app").policy_arn(ro).send().await.unwrap();
+    iam.create_instance_profile().instance_profile_name("app-profile").send().await.unwrap();
+    iam.add_role_to_instance_profile().instance_profile_name("app-profile").role_name("app").send().await.unwrap();
 
     let all = iam.get_account_authorization_details().send().await.unwrap();
     assert!(!all.is_truncated());
@@ -77,6 +82,13 @@ async fn authorization_details(backend: Backend) {
     assert_eq!(groups[0].group_name(), Some("devs"));
     assert_eq!(groups[0].group_policy_list()[0].policy_name(), Some("g-inline"));
     assert_eq!(groups[0].attached_managed_policies()[0].policy_arn(), Some(custom.as_str()));
+    let roles = all.role_detail_list();
+    assert_eq!(roles[0].role_name(), Some("app"));
+    assert_eq!(decoded(roles[0].assume_role_policy_document().unwrap()), crate::roles::TRUST);
+    assert_eq!(roles[0].role_policy_list()[0].policy_name(), Some("r-inline"));
+    assert_eq!(roles[0].attached_managed_policies()[0].policy_arn(), Some(ro));
+    let profile = &roles[0].instance_profile_list()[0];
+    assert_eq!((profile.instance_profile_name(), profile.roles()[0].role_name()), ("app-profile", "app"));
     let policies = all.policies();
     let names: Vec<_> = policies.iter().map(|p| p.policy_name().unwrap()).collect();
     assert_eq!(names, ["custom", "ReadOnlyAccess"], "the account's own policies, then the AWS ones it uses");
@@ -96,12 +108,15 @@ async fn authorization_details(backend: Backend) {
     let mut marker = None;
     loop {
         let page = iam.get_account_authorization_details().max_items(1).set_marker(marker).send().await.unwrap();
-        seen += page.user_detail_list().len() + page.group_detail_list().len() + page.policies().len();
+        seen += page.user_detail_list().len()
+            + page.group_detail_list().len()
+            + page.role_detail_list().len()
+            + page.policies().len();
         if !page.is_truncated() {
             break;
         }
         marker = page.marker().map(str::to_string);
     }
-    assert_eq!(seen, 5, "two users, one group, two policies, one per page");
+    assert_eq!(seen, 6, "two users, one group, one role, two policies, one per page");
     s.stop().await;
 }

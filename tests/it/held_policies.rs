@@ -11,7 +11,8 @@ both_stores!(
     user_boundaries,
     entities_for_policy,
     deletes_wait_for_policies,
-    group_policies
+    group_policies,
+    role_policies_and_service_access
 );
 
 fn err(code: &str, message: &str, status: u16) -> AwsErr {
@@ -271,5 +272,85 @@ async fn group_policies(backend: Backend) {
     iam.delete_group().group_name("devs").send().await.unwrap();
     let e = aws_err(iam.put_group_policy().group_name("devs").policy_name("q").policy_document(DOC).send().await);
     assert_eq!(e, err("NoSuchEntity", "The group with name devs cannot be found.", 404));
+    s.stop().await;
+}
+
+/// Roles hold policies through the same code, with their own quota and boundary; ListPoliciesGrantingServiceAccess
+/// reports what each identity holds (a user's groups included).
+async fn role_policies_and_service_access(backend: Backend) {
+    use crate::roles::TRUST;
+    use aws_sdk_iam::types::{PolicyOwnerEntityType, PolicyType};
+    let s = TestServer::start(backend).await;
+    let iam = s.root_iam();
+    iam.create_role().role_name("app").assume_role_policy_document(TRUST).send().await.unwrap();
+    iam.put_role_policy().role_name("app").policy_name("q").policy_document(DOC2).send().await.unwrap();
+    let got = iam.get_role_policy().role_name("APP").policy_name("q").send().await.unwrap();
+    assert_eq!((got.role_name(), decoded(got.policy_document())), ("app", DOC2.to_string()));
+    assert_eq!(iam.list_role_policies().role_name("app").send().await.unwrap().policy_names(), ["q"]);
+    let e = aws_err(
+        iam.put_role_policy().role_name("app").policy_name("big").policy_document(document_of_size(10300)).send().await,
+    );
+    assert_eq!(e, err("LimitExceeded", "Maximum policy size of 10240 bytes exceeded for role app", 409));
+    let e = aws_err(iam.delete_role_policy().role_name("app").policy_name("nope").send().await);
+    assert_eq!(e, err("NoSuchEntity", "The role policy with name nope cannot be found.", 404));
+    let s3 = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+    iam.attach_role_policy().role_name("app").policy_arn(s3).send().await.unwrap();
+    let listed = iam.list_attached_role_policies().role_name("app").send().await.unwrap();
+    assert_eq!(listed.attached_policies()[0].policy_name(), Some("AmazonS3ReadOnlyAccess"));
+    let pb = "arn:aws:iam::aws:policy/PowerUserAccess";
+    iam.put_role_permissions_boundary().role_name("app").permissions_boundary(pb).send().await.unwrap();
+    let role = iam.get_role().role_name("app").send().await.unwrap();
+    assert_eq!(role.role().unwrap().permissions_boundary().unwrap().permissions_boundary_arn(), Some(pb));
+    let e = aws_err(iam.delete_role().role_name("app").send().await);
+    assert_eq!(e, err("DeleteConflict", "Cannot delete entity, must delete policies first.", 409));
+
+    let role_arn = role.role().unwrap().arn().to_string();
+    let out = iam
+        .list_policies_granting_service_access()
+        .arn(&role_arn)
+        .service_namespaces("sqs")
+        .service_namespaces("s3")
+        .service_namespaces("ec2")
+        .send()
+        .await
+        .unwrap();
+    let entries = out.policies_granting_service_access();
+    assert_eq!(entries.len(), 3);
+    let sqs = &entries[0];
+    assert_eq!(sqs.service_namespace(), Some("sqs"));
+    let p = &sqs.policies()[0];
+    assert_eq!(
+        (p.policy_name(), p.policy_type(), p.entity_type(), p.entity_name()),
+        ("q", &PolicyType::Inline, Some(&PolicyOwnerEntityType::Role), Some("app"))
+    );
+    let s3_entry = &entries[1].policies()[0];
+    assert_eq!((s3_entry.policy_type(), s3_entry.policy_arn()), (&PolicyType::Managed, Some(s3)));
+    assert!(entries[2].policies().is_empty());
+
+    // A user's answer includes the policies of its groups.
+    iam.create_user().user_name("u").send().await.unwrap();
+    iam.create_group().group_name("g").send().await.unwrap();
+    iam.add_user_to_group().group_name("g").user_name("u").send().await.unwrap();
+    iam.put_group_policy().group_name("g").policy_name("gq").policy_document(DOC2).send().await.unwrap();
+    let out = iam
+        .list_policies_granting_service_access()
+        .arn("arn:aws:iam::000000000000:user/u")
+        .service_namespaces("sqs")
+        .send()
+        .await
+        .unwrap();
+    let p = &out.policies_granting_service_access()[0].policies()[0];
+    assert_eq!(
+        (p.policy_name(), p.entity_type(), p.entity_name()),
+        ("gq", Some(&PolicyOwnerEntityType::Group), Some("g"))
+    );
+    let e = aws_err(
+        iam.list_policies_granting_service_access()
+            .arn("arn:aws:iam::000000000000:user/ghost")
+            .service_namespaces("s3")
+            .send()
+            .await,
+    );
+    assert_eq!(e, err("NoSuchEntity", "The user with name ghost cannot be found.", 404));
     s.stop().await;
 }

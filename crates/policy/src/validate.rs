@@ -280,3 +280,36 @@ fn aws_principal_ok(v: &str) -> bool {
     }
     v.len() >= 16 && v.starts_with('A') && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trust(action: &str) -> Result<(), String> {
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"ec2.amazonaws.com"}},"Action":"{action}"}}]}}"#
+        );
+        parse_document(&doc, PolicyKind::Trust).map(|_| ()).map_err(|e| e.message().to_owned())
+    }
+
+    /// The actions a trust policy may grant: the AssumeRole family and what is set in the same call (session tags,
+    /// source identity, context), in any case, and wildcards that only reach them.
+    #[test]
+    fn trust_policies_grant_only_the_assume_role_actions() {
+        for ok in [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+            "sts:SetContext",
+            "STS:assumerole",
+            "sts:AssumeRole*",
+        ] {
+            assert_eq!(trust(ok), Ok(()), "{ok}");
+        }
+        for refused in ["sts:GetCallerIdentity", "sts:GetSessionToken", "iam:PassRole", "s3:GetObject"] {
+            assert_eq!(trust(refused), Err(msg::TRUST_ACTIONS.to_owned()), "{refused}");
+        }
+    }
+}

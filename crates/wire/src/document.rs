@@ -23,5 +23,7 @@ mod tests {
             "%7B%22Action%22%3A%20%22s3%3A%2A%22%2C%20%22Resource%22%3A%20%22arn%3Aaws%3As3%3A%3A%3Ab%2Fx~y_z.-%22%7D"
         );
         assert_eq!(encode_document("é\n"), "%C3%A9%0A");
+        // The stored text is the text as submitted: a client decoding once reads back a `%3A` it sent.
+        assert_eq!(encode_document("+%3A"), "%2B%253A");
     }
 }

@@ -9,6 +9,7 @@ use gatehouse_wire::AwsError;
 
 use crate::api::generated::iam::AccountApi;
 use crate::api::iam::managed_policies::version_shape;
+use crate::api::iam::roles::basic_role_shape;
 use crate::api::timestamp;
 use crate::api::{Ctx, Gatehouse};
 use crate::domain::account::{self, Detail, DetailKind, HeldPolicies};
@@ -76,6 +77,43 @@ fn group_detail(group: crate::store::groups::GroupRow, p: HeldPolicies) -> iam::
     }
 }
 
+fn role_detail(
+    role: crate::store::roles::RoleRow,
+    p: HeldPolicies,
+    profiles: Vec<(crate::store::instance_profiles::InstanceProfileRow, Vec<crate::store::roles::RoleRow>)>,
+    tags: Vec<crate::store::tags::Tag>,
+) -> iam::RoleDetail {
+    let instance_profile_list = profiles
+        .into_iter()
+        .map(|(profile, roles)| iam::InstanceProfile {
+            arn: profile.arn(),
+            path: profile.path,
+            instance_profile_name: profile.name,
+            instance_profile_id: profile.instance_profile_id,
+            create_date: timestamp(profile.created_at),
+            roles: roles.iter().map(basic_role_shape).collect(),
+            tags: None,
+        })
+        .collect();
+    iam::RoleDetail {
+        arn: Some(role.arn()),
+        assume_role_policy_document: Some(encode_document(&role.trust_policy)),
+        instance_profile_list: Some(instance_profile_list),
+        role_policy_list: Some(inline_shape(p.inline)),
+        attached_managed_policies: Some(attached_shape(p.attached)),
+        permissions_boundary: boundary_shape(role.permissions_boundary),
+        tags: Some(tagging::to_wire(tags)),
+        role_last_used: Some(iam::RoleLastUsed {
+            last_used_date: role.last_used_at.map(timestamp),
+            region: role.last_used_region,
+        }),
+        create_date: Some(timestamp(role.created_at)),
+        path: Some(role.path),
+        role_name: Some(role.name),
+        role_id: Some(role.role_id),
+    }
+}
+
 fn policy_detail(d: policies::Described, versions: Vec<policies::Version>) -> iam::ManagedPolicyDetail {
     let p = crate::api::iam::managed_policies::policy_shape(d);
     iam::ManagedPolicyDetail {
@@ -114,11 +152,14 @@ impl AccountApi for Gatehouse {
             .collect();
         let page = account::authorization_details(ctx, &filter, input.marker.as_deref(), input.max_items).await?;
         let is_truncated = page.is_truncated();
-        let (mut users, mut groups, roles, mut managed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut users, mut groups, mut roles, mut managed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for d in page.items {
             match d {
                 Detail::User { user, groups: g, policies, tags } => users.push(user_detail(user, g, policies, tags)),
                 Detail::Group { group, policies } => groups.push(group_detail(group, policies)),
+                Detail::Role { role, policies, profiles, tags } => {
+                    roles.push(role_detail(role, policies, profiles, tags))
+                }
                 Detail::Policy { policy, versions } => managed.push(policy_detail(policy, versions)),
             }
         }

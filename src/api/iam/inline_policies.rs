@@ -10,6 +10,7 @@ use crate::api::{Ctx, Gatehouse};
 use crate::domain::groups::Groups;
 use crate::domain::holders::Users;
 use crate::domain::inline_policies;
+use crate::domain::roles::Roles;
 
 impl InlinePoliciesApi for Gatehouse {
     async fn put_user_policy(&self, ctx: &Ctx, input: iam::PutUserPolicyRequest) -> Result<(), AwsError> {
@@ -77,5 +78,38 @@ impl InlinePoliciesApi for Gatehouse {
 
     async fn delete_group_policy(&self, ctx: &Ctx, input: iam::DeleteGroupPolicyRequest) -> Result<(), AwsError> {
         inline_policies::delete::<Groups>(ctx, "iam:DeleteGroupPolicy", &input.group_name, &input.policy_name).await
+    }
+
+    async fn put_role_policy(&self, ctx: &Ctx, input: iam::PutRolePolicyRequest) -> Result<(), AwsError> {
+        let (entity, name, doc) = (&input.role_name, &input.policy_name, &input.policy_document);
+        inline_policies::put::<Roles>(ctx, "iam:PutRolePolicy", entity, name, doc).await
+    }
+
+    async fn get_role_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetRolePolicyRequest,
+    ) -> Result<iam::GetRolePolicyResponse, AwsError> {
+        let (role_name, policy_name, document) =
+            inline_policies::get::<Roles>(ctx, "iam:GetRolePolicy", &input.role_name, &input.policy_name).await?;
+        Ok(iam::GetRolePolicyResponse { role_name, policy_name, policy_document: encode_document(&document) })
+    }
+
+    async fn list_role_policies(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListRolePoliciesRequest,
+    ) -> Result<iam::ListRolePoliciesResponse, AwsError> {
+        let (marker, max) = (input.marker.as_deref(), input.max_items);
+        let page = inline_policies::list::<Roles>(ctx, "iam:ListRolePolicies", &input.role_name, marker, max).await?;
+        Ok(iam::ListRolePoliciesResponse {
+            is_truncated: Some(page.is_truncated()),
+            marker: page.next_marker,
+            policy_names: page.items,
+        })
+    }
+
+    async fn delete_role_policy(&self, ctx: &Ctx, input: iam::DeleteRolePolicyRequest) -> Result<(), AwsError> {
+        inline_policies::delete::<Roles>(ctx, "iam:DeleteRolePolicy", &input.role_name, &input.policy_name).await
     }
 }

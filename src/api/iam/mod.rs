@@ -8,26 +8,25 @@ mod access_keys;
 mod account;
 mod groups;
 mod inline_policies;
+mod instance_profiles;
 mod managed_policies;
 mod permissions_boundaries;
 mod policy_attachments;
+mod roles;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
-    DelegationApi, InstanceProfilesApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, RolesApi,
-    SamlProvidersApi, ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi,
-    SshKeysApi,
+    DelegationApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, SamlProvidersApi,
+    ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 
 impl DelegationApi for Gatehouse {}
-impl InstanceProfilesApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
 impl OidcProvidersApi for Gatehouse {}
 impl OutboundFederationApi for Gatehouse {}
 impl PasswordsApi for Gatehouse {}
-impl RolesApi for Gatehouse {}
 impl SamlProvidersApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}

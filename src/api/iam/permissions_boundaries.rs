@@ -23,4 +23,20 @@ impl PermissionsBoundariesApi for Gatehouse {
     ) -> Result<(), AwsError> {
         boundaries::delete_user(ctx, &input.user_name).await
     }
+
+    async fn put_role_permissions_boundary(
+        &self,
+        ctx: &Ctx,
+        input: iam::PutRolePermissionsBoundaryRequest,
+    ) -> Result<(), AwsError> {
+        boundaries::put_role(ctx, &input.role_name, &input.permissions_boundary).await
+    }
+
+    async fn delete_role_permissions_boundary(
+        &self,
+        ctx: &Ctx,
+        input: iam::DeleteRolePermissionsBoundaryRequest,
+    ) -> Result<(), AwsError> {
+        boundaries::delete_role(ctx, &input.role_name).await
+    }
 }

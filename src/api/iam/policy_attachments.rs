@@ -10,6 +10,7 @@ use crate::api::{Ctx, Gatehouse};
 use crate::domain::attachments::{self, Attached};
 use crate::domain::groups::Groups;
 use crate::domain::holders::Users;
+use crate::domain::roles::Roles;
 use crate::store::EntityKind;
 
 fn attached_shape(items: Vec<Attached>) -> Vec<iam::AttachedPolicy> {
@@ -62,6 +63,30 @@ impl PolicyAttachmentsApi for Gatehouse {
             attachments::list::<Groups>(ctx, "iam:ListAttachedGroupPolicies", &input.group_name, prefix, marker, max)
                 .await?;
         Ok(iam::ListAttachedGroupPoliciesResponse {
+            is_truncated: Some(page.is_truncated()),
+            marker: page.next_marker,
+            attached_policies: Some(attached_shape(page.items)),
+        })
+    }
+
+    async fn attach_role_policy(&self, ctx: &Ctx, input: iam::AttachRolePolicyRequest) -> Result<(), AwsError> {
+        attachments::attach::<Roles>(ctx, "iam:AttachRolePolicy", &input.role_name, &input.policy_arn).await
+    }
+
+    async fn detach_role_policy(&self, ctx: &Ctx, input: iam::DetachRolePolicyRequest) -> Result<(), AwsError> {
+        attachments::detach::<Roles>(ctx, "iam:DetachRolePolicy", &input.role_name, &input.policy_arn).await
+    }
+
+    async fn list_attached_role_policies(
+        &self,
+        ctx: &Ctx,
+        input: iam::ListAttachedRolePoliciesRequest,
+    ) -> Result<iam::ListAttachedRolePoliciesResponse, AwsError> {
+        let (prefix, marker, max) = (input.path_prefix.as_deref(), input.marker.as_deref(), input.max_items);
+        let page =
+            attachments::list::<Roles>(ctx, "iam:ListAttachedRolePolicies", &input.role_name, prefix, marker, max)
+                .await?;
+        Ok(iam::ListAttachedRolePoliciesResponse {
             is_truncated: Some(page.is_truncated()),
             marker: page.next_marker,
             attached_policies: Some(attached_shape(page.items)),
