@@ -191,6 +191,33 @@ pub fn inline_policy_size(limit: u32, kind: &str, entity: &str) -> AwsError {
     iam::limit_exceeded(format!("Maximum policy size of {limit} bytes exceeded for {kind} {entity}"))
 }
 
+// Service-linked roles.
+
+pub fn custom_suffix_not_allowed(service: &str) -> AwsError {
+    iam::invalid_input(format!("Custom suffix is not allowed for {service}"))
+}
+
+pub fn service_role_name_taken(name: &str) -> AwsError {
+    iam::invalid_input(format!(
+        "Service role name {name} has been taken in this account, please try a different suffix."
+    ))
+}
+
+/// Not a service principal (`NAME.amazonaws.com`). AWS's words are unrecorded; ours.
+pub fn unknown_service(service: &str) -> AwsError {
+    iam::invalid_input(format!("Service principal {service} is not valid."))
+}
+
+/// DeleteServiceLinkedRole on an ordinary role. AWS's words are unrecorded; ours.
+pub fn not_service_linked(name: &str) -> AwsError {
+    iam::invalid_input(format!("Role {name} is not a service-linked role."))
+}
+
+/// A deletion task this account never started. AWS's words are unrecorded; ours.
+pub fn no_such_deletion_task(id: &str) -> AwsError {
+    iam::no_such_entity(format!("The deletion task with id {id} cannot be found."))
+}
+
 // The policy simulator's input errors. AWS documents when it answers InvalidInput here but its wording is
 // not recorded; these messages are ours.
 

@@ -13,6 +13,7 @@ pub mod instance_profiles;
 pub mod paging;
 pub mod policies;
 pub mod roles;
+pub mod service_linked_roles;
 pub mod simulation;
 pub mod tagging;
 pub mod trust;

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod deletion_tasks;
 pub mod groups;
 pub mod inline_policies;
 pub mod instance_profiles;

@@ -16,6 +16,7 @@ mod limits;
 mod policies;
 mod roles;
 mod root_keys;
+mod service_linked_roles;
 mod simulate;
 mod store;
 mod sts;

@@ -13,12 +13,13 @@ mod managed_policies;
 mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
+mod service_linked_roles;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
     DelegationApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, SamlProvidersApi,
-    ServerCertificatesApi, ServiceCredentialsApi, ServiceLinkedRolesApi, SigningCertificatesApi, SshKeysApi,
+    ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 
@@ -30,6 +31,5 @@ impl PasswordsApi for Gatehouse {}
 impl SamlProvidersApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
-impl ServiceLinkedRolesApi for Gatehouse {}
 impl SigningCertificatesApi for Gatehouse {}
 impl SshKeysApi for Gatehouse {}

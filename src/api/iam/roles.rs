@@ -37,7 +37,7 @@ fn tags_if_any(tags: Vec<Tag>) -> Option<Vec<iam::Tag>> {
 }
 
 /// GetRole's role: everything, RoleLastUsed included (empty when never used).
-fn full_role_shape(r: RoleRow, tags: Vec<Tag>) -> iam::Role {
+pub(crate) fn full_role_shape(r: RoleRow, tags: Vec<Tag>) -> iam::Role {
     iam::Role {
         description: r.description.clone(),
         max_session_duration: i32::try_from(r.max_session_duration).ok(),
