@@ -12,21 +12,6 @@ use crate::store::groups::{self, GroupRow};
 use crate::store::users::{self, UserRow};
 use crate::store::{attachments, inline_policies, EntityKind, StoreError};
 
-/// Finds a group by name (case-insensitively) and returns it with the ARN to authorise against. A missing
-/// group is authorised as `group/NAME`, so a caller without permission learns nothing about existence.
-async fn lookup<C: OpConnection>(
-    ctx: &Ctx,
-    op: &mut Op<C>,
-    name: &str,
-) -> Result<(Option<GroupRow>, String), AwsError> {
-    let group = groups::by_name(op.lookup(), ctx.account(), name).await?;
-    let arn = match &group {
-        Some(g) => g.arn(),
-        None => crate::arn::iam(ctx.account(), "group", "/", name),
-    };
-    Ok((group, arn))
-}
-
 /// Authorises `action` on the named group (looked up in `op`), then requires that it exists.
 pub async fn authorized_group<C: OpConnection>(
     ctx: &Ctx,
@@ -34,10 +19,7 @@ pub async fn authorized_group<C: OpConnection>(
     action: &'static str,
     name: &str,
 ) -> Result<(Authorized, GroupRow), AwsError> {
-    let (group, arn) = lookup(ctx, op, name).await?;
-    let proof = ctx.authorize(action, &arn)?;
-    let group = group.ok_or_else(|| errors::no_such_group(name))?;
-    Ok((proof, group))
+    super::named::authorized(ctx, op, action, name).await
 }
 
 /// Whether `count` more of something may be added under `quota` (counts are never negative).
@@ -187,7 +169,7 @@ async fn membership<C: OpConnection>(
     group_name: &str,
     user_name: &str,
 ) -> Result<(Authorized, GroupRow, UserRow), AwsError> {
-    let (group, arn) = lookup(ctx, op, group_name).await?;
+    let (group, arn) = super::named::lookup::<GroupRow, C>(ctx, op, group_name).await?;
     let user = users::by_name(op.lookup(), ctx.account(), user_name).await?;
     let proof = ctx.authorize(action, &arn)?;
     let user = user.ok_or_else(|| errors::no_such_user(user_name))?;

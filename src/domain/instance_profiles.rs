@@ -21,20 +21,6 @@ pub struct Described {
     pub roles: Vec<RoleRow>,
 }
 
-/// Finds a profile by name (case-insensitively); a missing one is authorised as `instance-profile/NAME`.
-async fn lookup<C: OpConnection>(
-    ctx: &Ctx,
-    op: &mut Op<C>,
-    name: &str,
-) -> Result<(Option<InstanceProfileRow>, String), AwsError> {
-    let profile = profiles::by_name(op.lookup(), ctx.account(), name).await?;
-    let arn = match &profile {
-        Some(p) => p.arn(),
-        None => crate::arn::iam(ctx.account(), "instance-profile", "/", name),
-    };
-    Ok((profile, arn))
-}
-
 /// Authorises `action` on the named instance profile (looked up in `op`), then requires that it exists.
 pub async fn authorized_profile<C: OpConnection>(
     ctx: &Ctx,
@@ -42,10 +28,7 @@ pub async fn authorized_profile<C: OpConnection>(
     action: &'static str,
     name: &str,
 ) -> Result<(Authorized, InstanceProfileRow), AwsError> {
-    let (profile, arn) = lookup(ctx, op, name).await?;
-    let proof = ctx.authorize(action, &arn)?;
-    let profile = profile.ok_or_else(|| errors::no_such_instance_profile(name))?;
-    Ok((proof, profile))
+    super::named::authorized(ctx, op, action, name).await
 }
 
 pub async fn create(

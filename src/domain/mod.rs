@@ -10,6 +10,7 @@ pub mod groups;
 pub mod holders;
 pub mod inline_policies;
 pub mod instance_profiles;
+pub mod named;
 pub mod paging;
 pub mod policies;
 pub mod roles;

@@ -16,17 +16,6 @@ use crate::store::{attachments, inline_policies, instance_profiles, EntityKind, 
 /// AWS's default MaxSessionDuration (one hour).
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
 
-/// Finds a role by name (case-insensitively) and returns it with the ARN to authorise against. A missing role is
-/// authorised as `role/NAME`, so a caller without permission learns nothing about existence.
-async fn lookup<C: OpConnection>(ctx: &Ctx, op: &mut Op<C>, name: &str) -> Result<(Option<RoleRow>, String), AwsError> {
-    let role = roles::by_name(op.lookup(), ctx.account(), name).await?;
-    let arn = match &role {
-        Some(r) => r.arn(),
-        None => crate::arn::iam(ctx.account(), "role", "/", name),
-    };
-    Ok((role, arn))
-}
-
 /// Authorises `action` on the named role (looked up in `op`), then requires that it exists.
 pub async fn authorized_role<C: OpConnection>(
     ctx: &Ctx,
@@ -34,10 +23,7 @@ pub async fn authorized_role<C: OpConnection>(
     action: &'static str,
     name: &str,
 ) -> Result<(Authorized, RoleRow), AwsError> {
-    let (role, arn) = lookup(ctx, op, name).await?;
-    let proof = ctx.authorize(action, &arn)?;
-    let role = role.ok_or_else(|| errors::no_such_role(name))?;
-    Ok((proof, role))
+    super::named::authorized(ctx, op, action, name).await
 }
 
 /// A service-linked role refuses the change: only its service may make it.

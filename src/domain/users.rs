@@ -10,17 +10,6 @@ use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
 use crate::store::{accounts, attachments, groups, inline_policies, keys, users, users::UserRow, StoreError};
 
-/// Finds a user by name (case-insensitively) and returns it with the ARN to authorise against. A missing
-/// user is authorised as `user/NAME`, so a caller without permission learns nothing about existence.
-async fn lookup<C: OpConnection>(ctx: &Ctx, op: &mut Op<C>, name: &str) -> Result<(Option<UserRow>, String), AwsError> {
-    let user = users::by_name(op.lookup(), ctx.account(), name).await?;
-    let arn = match &user {
-        Some(u) => u.arn(),
-        None => crate::arn::iam(ctx.account(), "user", "/", name),
-    };
-    Ok((user, arn))
-}
-
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
 pub async fn authorized_user<C: OpConnection>(
     ctx: &Ctx,
@@ -28,10 +17,7 @@ pub async fn authorized_user<C: OpConnection>(
     action: &'static str,
     name: &str,
 ) -> Result<(Authorized, UserRow), AwsError> {
-    let (user, arn) = lookup(ctx, op, name).await?;
-    let proof = ctx.authorize(action, &arn)?;
-    let user = user.ok_or_else(|| errors::no_such_user(name))?;
-    Ok((proof, user))
+    super::named::authorized(ctx, op, action, name).await
 }
 
 pub struct NewUser<'a> {

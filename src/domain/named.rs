@@ -1,0 +1,111 @@
+//! Users, groups, roles and instance profiles are found by name in the caller's account and authorised on their
+//! ARN before their existence is revealed. Written once here; each kind says how to find one and how AWS words its
+//! absence.
+
+use gatehouse_wire::AwsError;
+use sqlx::AnyConnection;
+
+use crate::authz::Authorized;
+use crate::errors;
+use crate::request::{Ctx, Op, OpConnection};
+use crate::store::groups::{self, GroupRow};
+use crate::store::instance_profiles::{self, InstanceProfileRow};
+use crate::store::roles::{self, RoleRow};
+use crate::store::users::{self, UserRow};
+
+/// A kind of entity named by account and name (unique regardless of case).
+pub trait Named: Sized + Send {
+    /// The resource type in its ARN (`user`, `group`, `role`, `instance-profile`).
+    const KIND: &'static str;
+
+    fn find(
+        conn: &mut AnyConnection,
+        account: &str,
+        name: &str,
+    ) -> impl std::future::Future<Output = crate::store::Result<Option<Self>>> + Send;
+
+    fn arn(&self) -> String;
+
+    /// AWS's NoSuchEntity for the name.
+    fn missing(name: &str) -> AwsError;
+}
+
+/// Looks the entity up (before the decision), decides `action` on its ARN, or on `KIND/NAME` when it does not
+/// exist so that a caller without permission learns nothing, then requires that it exists.
+pub async fn authorized<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    name: &str,
+) -> Result<(Authorized, E), AwsError> {
+    let (found, arn) = lookup::<E, C>(ctx, op, name).await?;
+    let proof = ctx.authorize(action, &arn)?;
+    let found = found.ok_or_else(|| E::missing(name))?;
+    Ok((proof, found))
+}
+
+/// The entity, if any, and the ARN a decision about it is made on.
+pub async fn lookup<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    name: &str,
+) -> Result<(Option<E>, String), AwsError> {
+    let found = E::find(op.lookup(), ctx.account(), name).await?;
+    let arn = match &found {
+        Some(e) => e.arn(),
+        None => crate::arn::iam(ctx.account(), E::KIND, "/", name),
+    };
+    Ok((found, arn))
+}
+
+impl Named for UserRow {
+    const KIND: &'static str = "user";
+    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
+        users::by_name(conn, account, name).await
+    }
+    fn arn(&self) -> String {
+        UserRow::arn(self)
+    }
+    fn missing(name: &str) -> AwsError {
+        errors::no_such_user(name)
+    }
+}
+
+impl Named for GroupRow {
+    const KIND: &'static str = "group";
+    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
+        groups::by_name(conn, account, name).await
+    }
+    fn arn(&self) -> String {
+        GroupRow::arn(self)
+    }
+    fn missing(name: &str) -> AwsError {
+        errors::no_such_group(name)
+    }
+}
+
+impl Named for RoleRow {
+    const KIND: &'static str = "role";
+    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
+        roles::by_name(conn, account, name).await
+    }
+    fn arn(&self) -> String {
+        RoleRow::arn(self)
+    }
+    fn missing(name: &str) -> AwsError {
+        errors::no_such_role(name)
+    }
+}
+
+impl Named for InstanceProfileRow {
+    const KIND: &'static str = "instance-profile";
+    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
+        instance_profiles::by_name(conn, account, name).await
+    }
+    fn arn(&self) -> String {
+        InstanceProfileRow::arn(self)
+    }
+    fn missing(name: &str) -> AwsError {
+        errors::no_such_instance_profile(name)
+    }
+}
