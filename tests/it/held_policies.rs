@@ -303,6 +303,16 @@ async fn role_policies_and_service_access(backend: Backend) {
     assert_eq!(role.role().unwrap().permissions_boundary().unwrap().permissions_boundary_arn(), Some(pb));
     let e = aws_err(iam.delete_role().role_name("app").send().await);
     assert_eq!(e, err("DeleteConflict", "Cannot delete entity, must delete policies first.", 409));
+    iam.delete_role_policy().role_name("app").policy_name("q").send().await.unwrap();
+    let e = aws_err(iam.delete_role().role_name("app").send().await);
+    assert_eq!(e, err("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409));
+    iam.detach_role_policy().role_name("app").policy_arn(s3).send().await.unwrap();
+    assert!(iam.list_attached_role_policies().role_name("app").send().await.unwrap().attached_policies().is_empty());
+    iam.delete_role_permissions_boundary().role_name("app").send().await.unwrap();
+    let role_now = iam.get_role().role_name("app").send().await.unwrap();
+    assert!(role_now.role().unwrap().permissions_boundary().is_none());
+    iam.put_role_policy().role_name("app").policy_name("q").policy_document(DOC2).send().await.unwrap();
+    iam.attach_role_policy().role_name("app").policy_arn(s3).send().await.unwrap();
 
     let role_arn = role.role().unwrap().arn().to_string();
     let out = iam
