@@ -77,13 +77,8 @@ pub async fn list(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<GroupRow>, AwsError> {
-    let prefix = path_prefix.unwrap_or("/");
-    let proof = ctx.authorize("iam:ListGroups", &crate::arn::iam(ctx.account(), "group", prefix, ""))?;
-    let after = paging::decode_marker(marker)?;
-    let (page, limit) = paging::fetch_limit(max_items);
     let mut op = ctx.begin_read().await?;
-    let rows = groups::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
-    Ok(paging::paginate(rows, page, |g| users::name_key(&g.name)))
+    Ok(super::named::list(ctx, &mut op, "iam:ListGroups", path_prefix, marker, max_items).await?.1)
 }
 
 /// ListGroupsForUser: the user's groups, ordered by group name; authorised on the user (the Service

@@ -79,14 +79,9 @@ pub async fn list(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<Described>, AwsError> {
-    let prefix = path_prefix.unwrap_or("/");
-    let arn = crate::arn::iam(ctx.account(), "instance-profile", prefix, "");
-    let proof = ctx.authorize("iam:ListInstanceProfiles", &arn)?;
-    let after = paging::decode_marker(marker)?;
-    let (page, limit) = paging::fetch_limit(max_items);
     let mut op = ctx.begin_read().await?;
-    let rows = profiles::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
-    let page = paging::paginate(rows, page, |p| profiles::name_key(&p.name));
+    let (proof, page) =
+        super::named::list(ctx, &mut op, "iam:ListInstanceProfiles", path_prefix, marker, max_items).await?;
     with_roles(op.conn(&proof), page).await
 }
 

@@ -5,6 +5,7 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
+use super::paging::{self, Page};
 use crate::authz::Authorized;
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
@@ -24,10 +25,39 @@ pub trait Named: Sized + Send {
         name: &str,
     ) -> impl std::future::Future<Output = crate::store::Result<Option<Self>>> + Send;
 
+    /// Those whose path starts with `path_prefix`, by name key, after `after`, at most `limit`.
+    fn list(
+        conn: &mut AnyConnection,
+        account: &str,
+        path_prefix: &str,
+        after: &str,
+        limit: i64,
+    ) -> impl std::future::Future<Output = crate::store::Result<Vec<Self>>> + Send;
+
+    fn name(&self) -> &str;
+
     fn arn(&self) -> String;
 
     /// AWS's NoSuchEntity for the name.
     fn missing(name: &str) -> AwsError;
+}
+
+/// ListUsers, ListGroups, ListRoles, ListInstanceProfiles: authorised on the listed type's prefix as AWS words it
+/// (`user/PATH_PREFIX`), ordered by name, paged with the last name's key as marker.
+pub async fn list<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    path_prefix: Option<&str>,
+    marker: Option<&str>,
+    max_items: Option<i32>,
+) -> Result<(Authorized, Page<E>), AwsError> {
+    let prefix = path_prefix.unwrap_or("/");
+    let proof = ctx.authorize(action, &crate::arn::iam(ctx.account(), E::KIND, prefix, ""))?;
+    let after = paging::decode_marker(marker)?;
+    let (page, limit) = paging::fetch_limit(max_items);
+    let rows = E::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
+    Ok((proof, paging::paginate(rows, page, |e| users::name_key(e.name()))))
 }
 
 /// Looks the entity up (before the decision), decides `action` on its ARN, or on `KIND/NAME` when it does not
@@ -63,6 +93,18 @@ impl Named for UserRow {
     async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
         users::by_name(conn, account, name).await
     }
+    async fn list(
+        conn: &mut AnyConnection,
+        account: &str,
+        path_prefix: &str,
+        after: &str,
+        limit: i64,
+    ) -> crate::store::Result<Vec<Self>> {
+        users::list(conn, account, path_prefix, after, limit).await
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
     fn arn(&self) -> String {
         UserRow::arn(self)
     }
@@ -75,6 +117,18 @@ impl Named for GroupRow {
     const KIND: &'static str = "group";
     async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
         groups::by_name(conn, account, name).await
+    }
+    async fn list(
+        conn: &mut AnyConnection,
+        account: &str,
+        path_prefix: &str,
+        after: &str,
+        limit: i64,
+    ) -> crate::store::Result<Vec<Self>> {
+        groups::list(conn, account, path_prefix, after, limit).await
+    }
+    fn name(&self) -> &str {
+        &self.name
     }
     fn arn(&self) -> String {
         GroupRow::arn(self)
@@ -89,6 +143,18 @@ impl Named for RoleRow {
     async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
         roles::by_name(conn, account, name).await
     }
+    async fn list(
+        conn: &mut AnyConnection,
+        account: &str,
+        path_prefix: &str,
+        after: &str,
+        limit: i64,
+    ) -> crate::store::Result<Vec<Self>> {
+        roles::list(conn, account, path_prefix, after, limit).await
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
     fn arn(&self) -> String {
         RoleRow::arn(self)
     }
@@ -101,6 +167,18 @@ impl Named for InstanceProfileRow {
     const KIND: &'static str = "instance-profile";
     async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
         instance_profiles::by_name(conn, account, name).await
+    }
+    async fn list(
+        conn: &mut AnyConnection,
+        account: &str,
+        path_prefix: &str,
+        after: &str,
+        limit: i64,
+    ) -> crate::store::Result<Vec<Self>> {
+        instance_profiles::list(conn, account, path_prefix, after, limit).await
+    }
+    fn name(&self) -> &str {
+        &self.name
     }
     fn arn(&self) -> String {
         InstanceProfileRow::arn(self)

@@ -4,7 +4,7 @@
 use gatehouse_wire::AwsError;
 
 use super::holders::{Holder, PolicyHolder};
-use super::paging::{self, Page};
+use super::paging::Page;
 use super::{tagging, trust};
 use crate::authz::Authorized;
 use crate::errors;
@@ -104,13 +104,8 @@ pub async fn list(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<RoleRow>, AwsError> {
-    let prefix = path_prefix.unwrap_or("/");
-    let proof = ctx.authorize("iam:ListRoles", &crate::arn::iam(ctx.account(), "role", prefix, ""))?;
-    let after = paging::decode_marker(marker)?;
-    let (page, limit) = paging::fetch_limit(max_items);
     let mut op = ctx.begin_read().await?;
-    let rows = roles::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
-    Ok(paging::paginate(rows, page, |r| roles::name_key(&r.name)))
+    Ok(super::named::list(ctx, &mut op, "iam:ListRoles", path_prefix, marker, max_items).await?.1)
 }
 
 /// UpdateRole: a new description and/or maximum session duration; what is not given stays as it is. A

@@ -2,7 +2,7 @@
 
 use gatehouse_wire::AwsError;
 
-use super::paging::{self, Page};
+use super::paging::Page;
 use super::tagging;
 use crate::authz::Authorized;
 use crate::errors;
@@ -100,13 +100,8 @@ pub async fn list(
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<UserRow>, AwsError> {
-    let prefix = path_prefix.unwrap_or("/");
-    let proof = ctx.authorize("iam:ListUsers", &crate::arn::iam(ctx.account(), "user", prefix, ""))?;
-    let after = paging::decode_marker(marker)?;
-    let (page, limit) = paging::fetch_limit(max_items);
     let mut op = ctx.begin_read().await?;
-    let rows = users::list(op.conn(&proof), ctx.account(), prefix, &after, limit).await?;
-    Ok(paging::paginate(rows, page, |u| users::name_key(&u.name)))
+    Ok(super::named::list(ctx, &mut op, "iam:ListUsers", path_prefix, marker, max_items).await?.1)
 }
 
 /// UpdateUser renames or moves a user. AWS: "the caller must have permission on both the source object and the
