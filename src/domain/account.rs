@@ -10,7 +10,7 @@ use super::policies::{Described, Managed, Version};
 use crate::request::Ctx;
 use crate::store::accounts::{self, Counts};
 use crate::store::groups::{self, GroupRow};
-use crate::store::instance_profiles::{self, InstanceProfileRow};
+use crate::store::instance_profiles;
 use crate::store::policies::{self, VersionRow};
 use crate::store::roles::{self, RoleRow};
 use crate::store::tags::{self, Tag};
@@ -57,7 +57,7 @@ pub enum Detail {
     Role {
         role: RoleRow,
         policies: HeldPolicies,
-        profiles: Vec<(InstanceProfileRow, Vec<RoleRow>)>,
+        profiles: Vec<super::instance_profiles::Described>,
         tags: Vec<Tag>,
     },
     Policy {
@@ -136,8 +136,8 @@ pub async fn authorization_details(
             let tags = tags::list(op.conn(&proof), &role.role_id).await?;
             let mut profiles = Vec::new();
             for profile in instance_profiles::for_role(op.conn(&proof), &role.role_id, "", i64::MAX).await? {
-                let held = instance_profiles::roles(op.conn(&proof), &profile.instance_profile_id).await?;
-                profiles.push((profile, held));
+                let roles = instance_profiles::roles(op.conn(&proof), &profile.instance_profile_id).await?;
+                profiles.push(super::instance_profiles::Described { profile, roles });
             }
             let policies = held(&role.role_id, &mut inline, &mut attached);
             details.push(Detail::Role { role, policies, profiles, tags });

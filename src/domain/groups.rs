@@ -10,7 +10,7 @@ use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::groups::{self, GroupRow};
 use crate::store::users::{self, UserRow};
-use crate::store::{attachments, inline_policies, EntityKind, StoreError};
+use crate::store::{EntityKind, StoreError};
 
 /// Authorises `action` on the named group (looked up in `op`), then requires that it exists.
 pub async fn authorized_group<C: OpConnection>(
@@ -139,12 +139,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     if groups::any_members(tx.conn(&proof), &group.group_id).await? {
         return Err(errors::delete_conflict("remove users from group"));
     }
-    if inline_policies::any_for(tx.conn(&proof), &group.group_id).await? {
-        return Err(errors::delete_conflict("delete policies"));
-    }
-    if attachments::any_for(tx.conn(&proof), &group.group_id).await? {
-        return Err(errors::delete_conflict("detach all policies"));
-    }
+    super::holders::refuse_while_holding_policies(tx.conn(&proof), &group.group_id).await?;
     match groups::delete(tx.conn(&proof), &group.group_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),
         other => other?,

@@ -3,10 +3,12 @@
 //! `inline_policies` and `attachments`, over this trait; each kind only says how to find one of its entities.
 
 use gatehouse_wire::AwsError;
+use sqlx::AnyConnection;
 
 use crate::authz::Authorized;
+use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
-use crate::store::EntityKind;
+use crate::store::{attachments, inline_policies, EntityKind};
 
 /// One user, group or role as the policy rules see it.
 #[derive(Debug, Clone)]
@@ -31,6 +33,18 @@ pub trait PolicyHolder {
         action: &'static str,
         name: &str,
     ) -> impl std::future::Future<Output = Result<(Authorized, Holder), AwsError>> + Send;
+}
+
+/// DeleteUser, DeleteGroup and DeleteRole wait while the entity holds policies: inline ones (`must delete policies
+/// first`), then attached ones (`must detach all policies first`), as AWS checks them.
+pub async fn refuse_while_holding_policies(conn: &mut AnyConnection, entity_id: &str) -> Result<(), AwsError> {
+    if inline_policies::any_for(&mut *conn, entity_id).await? {
+        return Err(errors::delete_conflict("delete policies"));
+    }
+    if attachments::any_for(conn, entity_id).await? {
+        return Err(errors::delete_conflict("detach all policies"));
+    }
+    Ok(())
 }
 
 /// Users hold policies under their user id.

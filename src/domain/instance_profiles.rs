@@ -15,7 +15,7 @@ use crate::store::tags::{self, Tag};
 use crate::store::StoreError;
 
 /// An instance profile with the roles it holds.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Described {
     pub profile: InstanceProfileRow,
     pub roles: Vec<RoleRow>,

@@ -88,102 +88,37 @@ pub async fn lookup<E: Named, C: OpConnection>(
     Ok((found, arn))
 }
 
-impl Named for UserRow {
-    const KIND: &'static str = "user";
-    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
-        users::by_name(conn, account, name).await
-    }
-    async fn list(
-        conn: &mut AnyConnection,
-        account: &str,
-        path_prefix: &str,
-        after: &str,
-        limit: i64,
-    ) -> crate::store::Result<Vec<Self>> {
-        users::list(conn, account, path_prefix, after, limit).await
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn arn(&self) -> String {
-        UserRow::arn(self)
-    }
-    fn missing(name: &str) -> AwsError {
-        errors::no_such_user(name)
-    }
+/// The four kinds differ only in their store module, ARN type and NoSuchEntity wording.
+macro_rules! named {
+    ($row:ty, $kind:literal, $store:ident, $missing:path) => {
+        impl Named for $row {
+            const KIND: &'static str = $kind;
+            async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
+                $store::by_name(conn, account, name).await
+            }
+            async fn list(
+                conn: &mut AnyConnection,
+                account: &str,
+                path_prefix: &str,
+                after: &str,
+                limit: i64,
+            ) -> crate::store::Result<Vec<Self>> {
+                $store::list(conn, account, path_prefix, after, limit).await
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn arn(&self) -> String {
+                <$row>::arn(self)
+            }
+            fn missing(name: &str) -> AwsError {
+                $missing(name)
+            }
+        }
+    };
 }
 
-impl Named for GroupRow {
-    const KIND: &'static str = "group";
-    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
-        groups::by_name(conn, account, name).await
-    }
-    async fn list(
-        conn: &mut AnyConnection,
-        account: &str,
-        path_prefix: &str,
-        after: &str,
-        limit: i64,
-    ) -> crate::store::Result<Vec<Self>> {
-        groups::list(conn, account, path_prefix, after, limit).await
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn arn(&self) -> String {
-        GroupRow::arn(self)
-    }
-    fn missing(name: &str) -> AwsError {
-        errors::no_such_group(name)
-    }
-}
-
-impl Named for RoleRow {
-    const KIND: &'static str = "role";
-    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
-        roles::by_name(conn, account, name).await
-    }
-    async fn list(
-        conn: &mut AnyConnection,
-        account: &str,
-        path_prefix: &str,
-        after: &str,
-        limit: i64,
-    ) -> crate::store::Result<Vec<Self>> {
-        roles::list(conn, account, path_prefix, after, limit).await
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn arn(&self) -> String {
-        RoleRow::arn(self)
-    }
-    fn missing(name: &str) -> AwsError {
-        errors::no_such_role(name)
-    }
-}
-
-impl Named for InstanceProfileRow {
-    const KIND: &'static str = "instance-profile";
-    async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
-        instance_profiles::by_name(conn, account, name).await
-    }
-    async fn list(
-        conn: &mut AnyConnection,
-        account: &str,
-        path_prefix: &str,
-        after: &str,
-        limit: i64,
-    ) -> crate::store::Result<Vec<Self>> {
-        instance_profiles::list(conn, account, path_prefix, after, limit).await
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn arn(&self) -> String {
-        InstanceProfileRow::arn(self)
-    }
-    fn missing(name: &str) -> AwsError {
-        errors::no_such_instance_profile(name)
-    }
-}
+named!(UserRow, "user", users, errors::no_such_user);
+named!(GroupRow, "group", groups, errors::no_such_group);
+named!(RoleRow, "role", roles, errors::no_such_role);
+named!(InstanceProfileRow, "instance-profile", instance_profiles, errors::no_such_instance_profile);

@@ -308,12 +308,10 @@ pub async fn list(ctx: &Ctx, q: ListQuery<'_>) -> Result<Page<Described>, AwsErr
     }
     if q.scope != Scope::Aws {
         // The account's policies after the marker: the same name as the marker's only when it was AWS's.
-        let (from, inclusive) = match &after {
+        let (mut from, mut inclusive) = match &after {
             None => (String::new(), true),
             Some(k) => (k.name_key.clone(), !k.local),
         };
-        let mut from = from;
-        let mut inclusive = inclusive;
         // Filters that SQL does not see (attachment, use) may drop rows: read on until enough are kept.
         loop {
             let rows = policies::list(op.conn(&proof), ctx.account(), q.path_prefix, &from, inclusive, limit).await?;

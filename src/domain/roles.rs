@@ -11,7 +11,7 @@ use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::roles::{self, RoleRow};
 use crate::store::tags::{self, Tag};
-use crate::store::{attachments, inline_policies, instance_profiles, EntityKind, StoreError};
+use crate::store::{instance_profiles, EntityKind, StoreError};
 
 /// AWS's default MaxSessionDuration (one hour).
 pub const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
@@ -159,12 +159,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     if instance_profiles::any_for_role(tx.conn(&proof), &role.role_id).await? {
         return Err(errors::delete_conflict("remove roles from instance profile"));
     }
-    if inline_policies::any_for(tx.conn(&proof), &role.role_id).await? {
-        return Err(errors::delete_conflict("delete policies"));
-    }
-    if attachments::any_for(tx.conn(&proof), &role.role_id).await? {
-        return Err(errors::delete_conflict("detach all policies"));
-    }
+    super::holders::refuse_while_holding_policies(tx.conn(&proof), &role.role_id).await?;
     tags::remove_all(tx.conn(&proof), &role.role_id).await?;
     match roles::delete(tx.conn(&proof), &role.role_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),

@@ -116,12 +116,9 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<String, AwsError> {
     if instance_profiles::any_for_role(tx.conn(&proof), &role.role_id).await? {
         return Err(errors::delete_conflict("remove roles from instance profile"));
     }
-    for a in attachments::of_entity(tx.conn(&proof), &role.role_id).await? {
-        attachments::detach(tx.conn(&proof), &role.role_id, &a.policy_arn).await?;
-    }
-    for p in inline_policies::of_entity(tx.conn(&proof), &role.role_id).await? {
-        inline_policies::delete(tx.conn(&proof), &role.role_id, &p.name).await?;
-    }
+    // The role's policies are its service's: they go with it.
+    attachments::remove_all(tx.conn(&proof), &role.role_id).await?;
+    inline_policies::remove_all(tx.conn(&proof), &role.role_id).await?;
     tags::remove_all(tx.conn(&proof), &role.role_id).await?;
     roles::delete(tx.conn(&proof), &role.role_id).await?;
     let id = format!("task/aws-service-role/{service}/{}/{}", role.name, crate::ids::request_id(&*ctx.state.rng));

@@ -8,7 +8,7 @@ use crate::authz::Authorized;
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, attachments, groups, inline_policies, keys, users, users::UserRow, StoreError};
+use crate::store::{accounts, groups, keys, users, users::UserRow, StoreError};
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
 pub async fn authorized_user<C: OpConnection>(
@@ -143,12 +143,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
     }
-    if inline_policies::any_for(tx.conn(&proof), &user.user_id).await? {
-        return Err(errors::delete_conflict("delete policies"));
-    }
-    if attachments::any_for(tx.conn(&proof), &user.user_id).await? {
-        return Err(errors::delete_conflict("detach all policies"));
-    }
+    super::holders::refuse_while_holding_policies(tx.conn(&proof), &user.user_id).await?;
     // Group memberships come last in AWS's DeleteUser list of what to remove first. AWS's words are not in our
     // recordings; a reported AWS answer to DeleteUser for a user still in a group is "Cannot delete entity, must
     // remove users from group first." (mozilla-services/userplex#17), the same words as DeleteGroup's.

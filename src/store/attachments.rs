@@ -157,3 +157,9 @@ fn entity(r: &sqlx::any::AnyRow) -> Result<(EntityKind, String, String, String)>
     let kind = EntityKind::try_from(kind).map_err(|e| super::StoreError::Database(sqlx::Error::Decode(e.into())))?;
     Ok((kind, col(r, "name")?, col(r, "id")?, col(r, "path")?))
 }
+
+/// Removes every one the entity holds (a service-linked role's, deleted with it).
+pub async fn remove_all(conn: &mut AnyConnection, entity_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM policy_attachments WHERE entity_id = $1").bind(entity_id).execute(conn).await?;
+    Ok(())
+}

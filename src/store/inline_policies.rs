@@ -71,3 +71,9 @@ pub async fn delete(conn: &mut AnyConnection, entity_id: &str, name: &str) -> Re
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Removes every one the entity holds (a service-linked role's, deleted with it).
+pub async fn remove_all(conn: &mut AnyConnection, entity_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM inline_policies WHERE entity_id = $1").bind(entity_id).execute(conn).await?;
+    Ok(())
+}

@@ -7,9 +7,10 @@ use gatehouse_wire::document::encode_document;
 use gatehouse_wire::iam::{self, SummaryKeyType as K};
 use gatehouse_wire::AwsError;
 
+use super::{attached_shape, boundary_shape};
 use crate::api::generated::iam::AccountApi;
+use crate::api::iam::instance_profiles::profile_shape;
 use crate::api::iam::managed_policies::version_shape;
-use crate::api::iam::roles::basic_role_shape;
 use crate::api::timestamp;
 use crate::api::{Ctx, Gatehouse};
 use crate::domain::account::{self, Detail, DetailKind, HeldPolicies};
@@ -28,20 +29,6 @@ fn inline_shape(inline: Vec<(String, String)>) -> Vec<iam::PolicyDetail> {
         .into_iter()
         .map(|(name, doc)| iam::PolicyDetail { policy_name: Some(name), policy_document: Some(encode_document(&doc)) })
         .collect()
-}
-
-fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::AttachedPolicy> {
-    attached
-        .into_iter()
-        .map(|(name, arn)| iam::AttachedPolicy { policy_name: Some(name), policy_arn: Some(arn) })
-        .collect()
-}
-
-fn boundary_shape(arn: Option<String>) -> Option<iam::AttachedPermissionsBoundary> {
-    arn.map(|arn| iam::AttachedPermissionsBoundary {
-        permissions_boundary_type: Some(iam::PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy),
-        permissions_boundary_arn: Some(arn),
-    })
 }
 
 /// Each entity's lists are sent even when empty, as AWS sends them; the inline list of a user only when it has one.
@@ -80,21 +67,11 @@ fn group_detail(group: crate::store::groups::GroupRow, p: HeldPolicies) -> iam::
 fn role_detail(
     role: crate::store::roles::RoleRow,
     p: HeldPolicies,
-    profiles: Vec<(crate::store::instance_profiles::InstanceProfileRow, Vec<crate::store::roles::RoleRow>)>,
+    profiles: Vec<crate::domain::instance_profiles::Described>,
     tags: Vec<crate::store::tags::Tag>,
 ) -> iam::RoleDetail {
-    let instance_profile_list = profiles
-        .into_iter()
-        .map(|(profile, roles)| iam::InstanceProfile {
-            arn: profile.arn(),
-            path: profile.path,
-            instance_profile_name: profile.name,
-            instance_profile_id: profile.instance_profile_id,
-            create_date: timestamp(profile.created_at),
-            roles: roles.iter().map(basic_role_shape).collect(),
-            tags: None,
-        })
-        .collect();
+    // Profiles inside the account view carry no tags, as in the listings.
+    let instance_profile_list = profiles.into_iter().map(|d| profile_shape(d, None)).collect();
     iam::RoleDetail {
         arn: Some(role.arn()),
         assume_role_policy_document: Some(encode_document(&role.trust_policy)),

@@ -11,7 +11,7 @@ use crate::domain::instance_profiles::{self as profiles, Described};
 use crate::domain::tagging;
 
 /// A profile as AWS shows it: its roles in the basic role shape (path, name, id, ARN, date, trust policy).
-fn profile_shape(d: Described, tags: Option<Vec<iam::Tag>>) -> iam::InstanceProfile {
+pub(crate) fn profile_shape(d: Described, tags: Option<Vec<iam::Tag>>) -> iam::InstanceProfile {
     let arn = d.profile.arn();
     iam::InstanceProfile {
         path: d.profile.path,

@@ -22,6 +22,23 @@ use super::generated::iam::{
     ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
+use gatehouse_wire::iam;
+
+/// A user's or role's permissions boundary as every response shows it.
+pub(crate) fn boundary_shape(arn: Option<String>) -> Option<iam::AttachedPermissionsBoundary> {
+    arn.map(|arn| iam::AttachedPermissionsBoundary {
+        permissions_boundary_type: Some(iam::PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy),
+        permissions_boundary_arn: Some(arn),
+    })
+}
+
+/// Attached managed policies, (name, ARN) each, as the attachment listings and the account view show them.
+pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::AttachedPolicy> {
+    attached
+        .into_iter()
+        .map(|(name, arn)| iam::AttachedPolicy { policy_name: Some(name), policy_arn: Some(arn) })
+        .collect()
+}
 
 impl DelegationApi for Gatehouse {}
 impl MfaApi for Gatehouse {}

@@ -4,21 +4,15 @@
 use gatehouse_wire::iam;
 use gatehouse_wire::AwsError;
 
+use super::attached_shape;
 use crate::api::generated::iam::PolicyAttachmentsApi;
 use crate::api::iam::managed_policies::usage;
 use crate::api::{Ctx, Gatehouse};
-use crate::domain::attachments::{self, Attached};
+use crate::domain::attachments;
 use crate::domain::groups::Groups;
 use crate::domain::holders::Users;
 use crate::domain::roles::Roles;
 use crate::store::EntityKind;
-
-fn attached_shape(items: Vec<Attached>) -> Vec<iam::AttachedPolicy> {
-    items
-        .into_iter()
-        .map(|(name, arn)| iam::AttachedPolicy { policy_name: Some(name), policy_arn: Some(arn) })
-        .collect()
-}
 
 impl PolicyAttachmentsApi for Gatehouse {
     async fn attach_user_policy(&self, ctx: &Ctx, input: iam::AttachUserPolicyRequest) -> Result<(), AwsError> {

@@ -25,13 +25,6 @@ pub(crate) fn basic_role_shape(r: &RoleRow) -> iam::Role {
     }
 }
 
-fn boundary(r: &RoleRow) -> Option<iam::AttachedPermissionsBoundary> {
-    r.permissions_boundary.clone().map(|arn| iam::AttachedPermissionsBoundary {
-        permissions_boundary_type: Some(iam::PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy),
-        permissions_boundary_arn: Some(arn),
-    })
-}
-
 fn tags_if_any(tags: Vec<Tag>) -> Option<Vec<iam::Tag>> {
     (!tags.is_empty()).then(|| tagging::to_wire(tags))
 }
@@ -41,7 +34,7 @@ pub(crate) fn full_role_shape(r: RoleRow, tags: Vec<Tag>) -> iam::Role {
     iam::Role {
         description: r.description.clone(),
         max_session_duration: i32::try_from(r.max_session_duration).ok(),
-        permissions_boundary: boundary(&r),
+        permissions_boundary: super::boundary_shape(r.permissions_boundary.clone()),
         tags: tags_if_any(tags),
         role_last_used: Some(iam::RoleLastUsed {
             last_used_date: r.last_used_at.map(timestamp),
@@ -65,8 +58,11 @@ impl RolesApi for Gatehouse {
         let (role, tags) = roles::create(ctx, new).await?;
         // AWS's CreateRole shows neither Description, MaxSessionDuration nor RoleLastUsed (aws-responses.json,
         // a create with Description included); tags and a boundary are shown when given, as CreateUser shows them.
-        let shape =
-            iam::Role { permissions_boundary: boundary(&role), tags: tags_if_any(tags), ..basic_role_shape(&role) };
+        let shape = iam::Role {
+            permissions_boundary: super::boundary_shape(role.permissions_boundary.clone()),
+            tags: tags_if_any(tags),
+            ..basic_role_shape(&role)
+        };
         Ok(iam::CreateRoleResponse { role: shape })
     }
 

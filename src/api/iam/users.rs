@@ -18,10 +18,7 @@ pub(super) fn user_shape(u: UserRow, tags: Vec<Tag>) -> iam::User {
         arn,
         create_date: timestamp(u.created_at),
         password_last_used: u.password_last_used.map(timestamp),
-        permissions_boundary: u.permissions_boundary.map(|arn| iam::AttachedPermissionsBoundary {
-            permissions_boundary_type: Some(iam::PermissionsBoundaryAttachmentType::PermissionsBoundaryPolicy),
-            permissions_boundary_arn: Some(arn),
-        }),
+        permissions_boundary: super::boundary_shape(u.permissions_boundary),
         tags: (!tags.is_empty()).then(|| tagging::to_wire(tags)),
     }
 }
