@@ -4,11 +4,18 @@
 use gatehouse_sigv4::{Auth, Request, SigError};
 use gatehouse_wire::AwsError;
 
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::authz::cache::Entry;
+use crate::authz::grants::Grants;
 use crate::crypto::KEY_SEAL_VERSION;
 use crate::domain::access_keys;
 use crate::identity::{Caller, Principal};
 use crate::state::State;
-use crate::store::keys;
+use crate::store::{accounts, keys};
 
 /// A key's last use is written at most this often (AWS, too, reports it with coarse granularity), so that a
 /// busy key does not turn every read into a write.
@@ -27,27 +34,79 @@ pub fn precheck(auth: &Auth<'_>, service: &str, now_ms: i64) -> Result<(), AwsEr
     auth.require_service(service).map_err(|e| sig_error(&e))
 }
 
+/// A verified caller and what decisions about its requests need.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub caller: Caller,
+    pub grants: Arc<Grants>,
+}
+
 /// Verifies a parsed signature and resolves the caller. `service` is the service the request is for.
+///
+/// A key seen before is served from the principal cache when its account's revision has not moved since
+/// (one read of one row); otherwise the key row, its owner and the owner's grants are loaded again.
 pub async fn authenticate(
     state: &State,
     auth: &Auth<'_>,
     req: &Request<'_>,
     service: &str,
     now_ms: i64,
-) -> Result<Caller, AwsError> {
+) -> Result<Authenticated, AwsError> {
     let now = now_ms.div_euclid(1000);
     // Time window and scope are checked before the key is looked up, as AWS orders its errors (again, when the
     // caller ran [`precheck`]: it costs nothing, and this function stays correct on its own).
     precheck(auth, service, now_ms)?;
+    // Long-term keys carry no session token; one presented with a session token is not a valid credential.
+    if auth.session_token().is_some() {
+        return Err(AwsError::invalid_client_token_id());
+    }
 
     let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
-    let found = keys::with_owner(&mut conn, auth.access_key_id()).await?;
-    drop(conn);
-    let Some(found) = found else {
+    let entry = match state.principals.get(auth.access_key_id()) {
+        Some(e) if e.scope == auth.credential_scope() => {
+            let current = accounts::revision(&mut conn, &e.caller.account_id).await?;
+            if current == Some(e.revision) {
+                Some(e)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let entry = match entry {
+        Some(e) => {
+            drop(conn);
+            gatehouse_sigv4::verify(auth, req, &e.signing_key, now).map_err(|e| sig_error(&e))?;
+            e
+        }
+        None => {
+            let e = load(state, &mut conn, auth, req, now).await?;
+            drop(conn);
+            state.principals.put(e.clone());
+            e
+        }
+    };
+    if entry.last_used_at().is_none_or(|t| now_ms - t >= LAST_USED_GRANULARITY_MS) {
+        entry.set_last_used_at(now_ms);
+        let c = &entry.caller;
+        record_use(state, &c.account_id, &c.access_key_id, now_ms, service, auth.region()).await;
+    }
+    Ok(Authenticated { caller: entry.caller.clone(), grants: entry.grants.clone() })
+}
+
+/// The key row and its account's revision (one statement), the signature verified with the key's secret, then the
+/// owner's grants: everything loaded after the revision was read is at least as new as it.
+async fn load(
+    state: &State,
+    conn: &mut sqlx::AnyConnection,
+    auth: &Auth<'_>,
+    req: &Request<'_>,
+    now: i64,
+) -> Result<Arc<Entry>, AwsError> {
+    let Some(found) = keys::with_owner(&mut *conn, auth.access_key_id()).await? else {
         return Err(AwsError::invalid_client_token_id());
     };
-    // Long-term keys carry no session token; one presented with a session token is not a valid credential.
-    if found.key.status != keys::KeyStatus::Active || auth.session_token().is_some() {
+    if found.key.status != keys::KeyStatus::Active {
         return Err(AwsError::invalid_client_token_id());
     }
     // Who the key belongs to comes from the explicit marker only: a key row whose user is missing, or in another
@@ -71,16 +130,26 @@ pub async fn authenticate(
         AwsError::invalid_client_token_id()
     })?;
     let secret = std::str::from_utf8(&secret).map_err(|_| AwsError::invalid_client_token_id())?;
-    let signing_key = auth.signing_key(secret);
+    let signing_key = Zeroizing::new(auth.signing_key(secret));
     gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
 
     if found.key.seal_version != KEY_SEAL_VERSION || found.key.master_key_id != state.keyring.current_id() {
         reseal(state, &found.key, secret).await;
     }
-    if found.key.last_used_at.is_none_or(|t| now_ms - t >= LAST_USED_GRANULARITY_MS) {
-        record_use(state, &found.key.account_id, &found.key.access_key_id, now_ms, service, auth.region()).await;
-    }
-    Ok(Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id })
+    let grants = match &principal {
+        Principal::User { user_id, .. } => Grants::load(conn, user_id, found.user_boundary.clone()).await?,
+        // The root user is decided without policies; nobody else signs with a long-term key.
+        Principal::Root | Principal::Anonymous => Grants::default(),
+    };
+    let caller = Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id };
+    Ok(Arc::new(Entry {
+        revision: found.account_revision,
+        caller,
+        grants: Arc::new(grants),
+        scope: auth.credential_scope().to_string(),
+        signing_key,
+        last_used_at: AtomicI64::new(found.key.last_used_at.unwrap_or(-1)),
+    }))
 }
 
 /// Brings a row sealed in an older format (or under a previous master key) to the current one, once its secret has

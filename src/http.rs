@@ -14,6 +14,7 @@ use gatehouse_wire::{iam, sts, AwsError, Params};
 
 use crate::api::generated;
 use crate::api::Gatehouse;
+use crate::authn::Authenticated;
 use crate::identity::{Caller, Principal};
 use crate::request::Ctx;
 use crate::state::State;
@@ -182,7 +183,10 @@ async fn process(
             Err(e) => return (Err(e), service),
         },
         // Only the unsigned STS actions get here without a signature (the match above returned for the rest).
-        Err(_) => Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() },
+        Err(_) => Authenticated {
+            caller: Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() },
+            grants: Default::default(),
+        },
     };
 
     let Some(action) = action else {
@@ -194,7 +198,7 @@ async fn process(
         None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
     }
     let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
-    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), op);
+    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), service.name(), op);
     let result = match service {
         Service::Iam => match iam::Action::from_name(&action) {
             Some(a) => {
@@ -267,10 +271,12 @@ mod tests {
             rng: Arc::new(crate::ids::SeededRandom::new(1)),
             default_account: "000000000000".into(),
             quotas: Default::default(),
+            principals: Default::default(),
         });
         let root =
             Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };
-        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, op)
+        let root = Authenticated { caller: root, grants: Default::default() };
+        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, "iam", op)
     }
 
     #[tokio::test]

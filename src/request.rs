@@ -1,14 +1,18 @@
 //! The context of one authenticated request, handed to every operation.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use gatehouse_wire::authz::ActionAuth;
 use gatehouse_wire::AwsError;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection};
 
-use crate::authz::{self, Authorized};
+use gatehouse_policy::RequestContext;
+
+use crate::authn::Authenticated;
+use crate::authz::grants::Grants;
+use crate::authz::{context, Authorized, Decider, Facts};
 use crate::identity::Caller;
 use crate::state::State;
 use crate::store::WriteTx;
@@ -20,11 +24,17 @@ pub struct Ctx {
     /// The region the request was signed for.
     pub region: String,
     pub caller: Caller,
+    /// What decisions about the caller's requests need (its policies, boundary and tags).
+    pub grants: Arc<Grants>,
     pub state: Arc<State>,
     /// How the operation being served is authorised (the action table).
     pub op: ActionAuth,
+    /// `iam` or `sts`.
+    pub service: &'static str,
     /// Set once a decision for `op.action` was made; the dispatcher refuses to answer success without one.
     decided: AtomicBool,
+    /// The request's global condition keys, made at the first decision that reads them.
+    context: OnceLock<RequestContext>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -41,11 +51,24 @@ impl Ctx {
         request_id: String,
         now: i64,
         region: String,
-        caller: Caller,
+        caller: Authenticated,
         state: Arc<State>,
+        service: &'static str,
         op: ActionAuth,
     ) -> Self {
-        Self { request_id, now, region, caller, state, op, decided: AtomicBool::new(false) }
+        let Authenticated { caller, grants } = caller;
+        Self {
+            request_id,
+            now,
+            region,
+            caller,
+            grants,
+            state,
+            service,
+            op,
+            decided: AtomicBool::new(false),
+            context: OnceLock::new(),
+        }
     }
 
     /// Whether a decision (allow or deny) was made for the operation's own action.
@@ -81,10 +104,34 @@ impl Ctx {
     /// Decides whether the caller may perform `action` on `resource`. Operations decide their own action (the
     /// dispatcher checks that they did) and may decide dependent ones too (iam:PassRole, say).
     pub fn authorize(&self, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
+        self.authorize_with(action, resource, &Facts::new())
+    }
+
+    /// [`Ctx::authorize`] with the keys the operation knows for this decision (tags, `iam:PolicyARN`, ...).
+    pub fn authorize_with(
+        &self,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+    ) -> Result<Authorized, AwsError> {
         if action == self.op.action {
             self.decided.store(true, Ordering::Relaxed);
         }
-        authz::authorize(&self.caller, action, resource)
+        let decider =
+            Decider { caller: &self.caller, grants: &self.grants, audit: false, request_id: &self.request_id };
+        decider.decide(|| self.global_context(), action, resource, facts)
+    }
+
+    /// Whether a decision could read the resource's tags: only then are they worth looking up.
+    pub fn wants_resource_tags(&self) -> bool {
+        self.grants.reads_resource_tags
+    }
+
+    fn global_context(&self) -> &RequestContext {
+        self.context.get_or_init(|| {
+            let transport = context::Transport::default();
+            context::global_keys(&self.caller, &self.grants, self.now, self.service, &self.region, transport)
+        })
     }
 
     /// The one transaction of a write: the lookups that name the resource, the decision and the change all happen

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::authz::cache::PrincipalCache;
 use crate::clock::Clock;
 use crate::crypto::Keyring;
 use crate::ids::Randomness;
@@ -19,6 +20,8 @@ pub struct State {
     pub default_account: String,
     /// IAM's quotas in force (AWS's defaults unless configured).
     pub quotas: Quotas,
+    /// Who each recently seen access key belongs to, with its grants (valid for one revision of its account).
+    pub(crate) principals: PrincipalCache,
 }
 
 impl State {

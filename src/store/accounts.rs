@@ -46,6 +46,16 @@ pub async fn created_at(conn: &mut AnyConnection, account_id: &str) -> Result<Op
     Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
 }
 
+/// The account's revision (see `bump_revision`), if the account exists.
+pub async fn revision(conn: &mut AnyConnection, account_id: &str) -> Result<Option<i64>> {
+    use sqlx::Row as _;
+    let row = sqlx::query("SELECT revision FROM accounts WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}
+
 /// Bumps the account's revision: the first statement of every write, whose row lock serialises the writers of one
 /// account on Postgres and tells other instances that what they cached is stale.
 pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result<()> {

@@ -142,12 +142,18 @@ pub struct KeyWithOwner {
     pub user_path: Option<String>,
     /// The account of the owning user row, which must be the key's own.
     pub user_account_id: Option<String>,
+    /// The owning user's permissions boundary (ARN).
+    pub user_boundary: Option<String>,
+    /// The key's account's revision, read in the same statement: what the row is current for.
+    pub account_revision: i64,
 }
 
 pub async fn with_owner(conn: &mut AnyConnection, access_key_id: &str) -> Result<Option<KeyWithOwner>> {
     let sql = format!(
-        "SELECT {COLUMNS}, u.name AS user_name, u.path AS user_path, u.account_id AS user_account_id
-         FROM access_keys k LEFT JOIN users u ON u.user_id = k.user_id WHERE k.access_key_id = $1"
+        "SELECT {COLUMNS}, u.name AS user_name, u.path AS user_path, u.account_id AS user_account_id,
+                u.permissions_boundary AS user_boundary, a.revision AS account_revision
+         FROM access_keys k JOIN accounts a ON a.account_id = k.account_id
+         LEFT JOIN users u ON u.user_id = k.user_id WHERE k.access_key_id = $1"
     );
     Ok(sqlx::query_as(&sql).bind(access_key_id).fetch_optional(conn).await?)
 }

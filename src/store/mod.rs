@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod deletion_tasks;
+pub mod grants;
 pub mod groups;
 pub mod inline_policies;
 pub mod instance_profiles;

@@ -1,0 +1,97 @@
+//! A principal's grants: everything a decision about its requests reads from the store, loaded once and compiled
+//! once (the cache in `authz::cache` keeps them while the account does not change).
+
+use std::sync::Arc;
+
+use gatehouse_policy::{CompiledPolicy, PolicyKind};
+use sqlx::AnyConnection;
+
+use super::compiled;
+use crate::store::grants::{self, HeldPolicy};
+use crate::store::tags::{self, Tag};
+
+/// The policies and attributes that decide a principal's requests.
+#[derive(Debug, Default)]
+pub struct Grants {
+    /// Identity-based policies: the principal's inline and attached ones, and for a user those of its groups.
+    pub identity: Vec<Arc<CompiledPolicy>>,
+    pub boundary: Option<Arc<CompiledPolicy>>,
+    /// The boundary's ARN, `iam:PermissionsBoundary` of requests on the principal itself.
+    pub boundary_arn: Option<String>,
+    /// `aws:PrincipalTag/*`.
+    pub tags: Vec<Tag>,
+    /// Some policy reads `aws:ResourceTag/*` or `iam:ResourceTag/*`: only then do operations look up the tags of
+    /// the resource they decide on (a key no policy reads cannot change a decision).
+    pub reads_resource_tags: bool,
+    /// A stored document could not be compiled (written by an older release with other rules, or damaged). Its
+    /// statements might deny: no request of the principal is allowed until it is fixed (fail closed).
+    pub unusable: bool,
+}
+
+impl Grants {
+    /// The grants of an IAM user (`entity_id` its user id) or a role (its role id), with its boundary's ARN.
+    pub async fn load(
+        conn: &mut AnyConnection,
+        entity_id: &str,
+        boundary_arn: Option<String>,
+    ) -> crate::store::Result<Grants> {
+        let held = grants::held_policies(&mut *conn, entity_id).await?;
+        let mut out = Grants { boundary_arn: boundary_arn.clone(), ..Grants::default() };
+        for p in &held {
+            match document_of(p) {
+                Some(text) => out.add_identity(&text, &policy_id(p)),
+                None => out.unusable("an attached policy has no document", &p.arn),
+            }
+        }
+        if let Some(arn) = boundary_arn {
+            let text = match gatehouse_catalogue::by_arn(&arn) {
+                Some(aws) => Some(aws.document().to_string()),
+                None => grants::managed_document(&mut *conn, &arn).await?,
+            };
+            match text {
+                Some(text) => match compiled::compile(&text, PolicyKind::PermissionsBoundary, &arn) {
+                    Ok(c) => out.boundary = Some(c),
+                    Err(e) => out.unusable(&format!("the permissions boundary does not compile: {e}"), &arn),
+                },
+                None => out.unusable("the permissions boundary does not exist", &arn),
+            }
+        }
+        out.tags = tags::list(conn, entity_id).await?;
+        let reads = |key: &str| {
+            let key = key.to_ascii_lowercase();
+            key.starts_with("aws:resourcetag/") || key.starts_with("iam:resourcetag/")
+        };
+        out.reads_resource_tags =
+            out.identity.iter().chain(out.boundary.iter()).any(|p| p.context_keys().iter().any(|k| reads(k)));
+        Ok(out)
+    }
+
+    fn add_identity(&mut self, text: &str, id: &str) {
+        match compiled::compile(text, PolicyKind::Identity, id) {
+            Ok(c) => self.identity.push(c),
+            Err(e) => self.unusable(&format!("a policy does not compile: {e}"), id),
+        }
+    }
+
+    fn unusable(&mut self, why: &str, policy: &str) {
+        tracing::error!(policy, why, "a stored policy cannot be evaluated; the principal is denied everything");
+        self.unusable = true;
+    }
+}
+
+/// The document of a held policy: stored with it, or in the AWS managed catalogue.
+fn document_of(p: &HeldPolicy) -> Option<String> {
+    match &p.document {
+        Some(d) => Some(d.clone()),
+        None => gatehouse_catalogue::by_arn(&p.arn).map(|aws| aws.document().to_string()),
+    }
+}
+
+/// How a decision's log line names the policy: its ARN, or `user/NAME:POLICY` for an inline one.
+fn policy_id(p: &HeldPolicy) -> String {
+    if p.arn.is_empty() {
+        format!("{}/{}:{}", p.holder_kind.as_str(), p.holder_name, p.name)
+    } else {
+        p.arn.clone()
+    }
+}

@@ -1,0 +1,274 @@
+//! Authorisation. Every operation asks here before it reads or changes anything, and the domain functions
+//! that touch the store take the `Authorized` proof this module alone can make, so no code path can skip it.
+//!
+//! Every decision is the policy evaluator's (`gatehouse_policy::authorize`): the caller's identity-based policies
+//! (inline, attached, through groups) and permissions boundary, in the request context of `context`, with the
+//! keys the operation adds for the action it decides (`Facts`). The root user is allowed in its own account and
+//! in AWS's (managed policies), as AWS allows it; a resource of another account needs a resource-based grant,
+//! which IAM resources cannot give. A denial answers AWS's AccessDenied with the reason AWS gives.
+
+pub mod cache;
+pub mod compiled;
+pub mod context;
+pub mod grants;
+
+use gatehouse_policy::{ContextValue, PolicySet, Principal as PolicyPrincipal, Request, RequestContext};
+use gatehouse_wire::AwsError;
+
+use crate::identity::{Caller, Principal};
+use crate::store::tags::Tag;
+use grants::Grants;
+
+/// Proof that the caller may perform `action` on `resource`. It has no public constructor.
+#[derive(Debug)]
+pub struct Authorized {
+    action: &'static str,
+    resource: String,
+}
+
+impl Authorized {
+    pub fn action(&self) -> &'static str {
+        self.action
+    }
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+}
+
+/// What the operation knows about one decision beyond the request's global keys: the resource's tags, the tags
+/// the request sets or removes, and the action's own condition keys (`iam:PolicyARN`, ...), each set only for the
+/// actions AWS sets it for (the Service Authorization Reference, as the action table carries it).
+#[derive(Debug, Default)]
+pub struct Facts<'a> {
+    resource_tags: Option<&'a [Tag]>,
+    request_tags: Option<&'a [Tag]>,
+    tag_keys: Option<Vec<&'a str>>,
+    keys: Vec<(&'static str, &'a str)>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new() -> Self {
+        Facts::default()
+    }
+
+    /// `aws:ResourceTag/K` and `iam:ResourceTag/K` of the resource decided on.
+    pub fn resource_tags(mut self, tags: &'a [Tag]) -> Self {
+        self.resource_tags = Some(tags);
+        self
+    }
+
+    /// `aws:RequestTag/K` for each tag the request sets, and `aws:TagKeys` (their keys).
+    pub fn request_tags(mut self, tags: &'a [Tag]) -> Self {
+        self.request_tags = Some(tags);
+        self.tag_keys = Some(tags.iter().map(|t| t.key.as_str()).collect());
+        self
+    }
+
+    /// `aws:TagKeys` alone: the keys an Untag operation removes.
+    pub fn tag_keys(mut self, keys: &'a [String]) -> Self {
+        self.tag_keys = Some(keys.iter().map(String::as_str).collect());
+        self
+    }
+
+    /// A single-valued key of the action (`iam:PolicyARN`, `iam:PermissionsBoundary`, `iam:PassedToService`, ...).
+    pub fn key(mut self, key: &'static str, value: &'a str) -> Self {
+        self.keys.push((key, value));
+        self
+    }
+
+    fn is_empty(&self) -> bool {
+        self.resource_tags.is_none() && self.tag_keys.is_none() && self.keys.is_empty()
+    }
+
+    /// The request's context with these keys added.
+    fn apply(&self, base: &RequestContext) -> RequestContext {
+        let mut ctx = base.clone();
+        for t in self.resource_tags.unwrap_or_default() {
+            ctx.insert(&format!("aws:ResourceTag/{}", t.key), ContextValue::string(&t.value));
+            ctx.insert(&format!("iam:ResourceTag/{}", t.key), ContextValue::string(&t.value));
+        }
+        for t in self.request_tags.unwrap_or_default() {
+            ctx.insert(&format!("aws:RequestTag/{}", t.key), ContextValue::string(&t.value));
+        }
+        if let Some(keys) = &self.tag_keys {
+            ctx.insert_list("aws:TagKeys", keys.iter().map(|k| ContextValue::string(*k)));
+        }
+        for (k, v) in &self.keys {
+            ctx.insert(k, ContextValue::string(*v));
+        }
+        ctx
+    }
+}
+
+/// One decision: who asks, with which grants, in which request context.
+pub struct Decider<'a> {
+    pub caller: &'a Caller,
+    pub grants: &'a Grants,
+    /// Audit mode: a denial is logged and let through.
+    pub audit: bool,
+    pub request_id: &'a str,
+}
+
+impl Decider<'_> {
+    /// Decides whether the caller may perform `action` (`iam:CreateUser`) on `resource` (an ARN, or `*`).
+    /// `context` gives the request's global keys (`context::global_keys`); it is not called for the root user.
+    pub fn decide<'c>(
+        &self,
+        context: impl FnOnce() -> &'c RequestContext,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+    ) -> Result<Authorized, AwsError> {
+        let proof = || Authorized { action, resource: resource.to_string() };
+        // AWS managed policies (`arn:aws:iam::aws:...`) belong to no customer account: every account sees them as
+        // its own.
+        let account = self.caller.account_id.as_str();
+        let other_account = crate::arn::account_of(resource).filter(|a| *a != account && *a != "aws");
+        let arn = self.caller.arn();
+        let denial = match &self.caller.principal {
+            Principal::Root if other_account.is_none() => return Ok(proof()),
+            Principal::User { .. } if self.grants.unusable => {
+                Some("because no identity-based policy allows the ACTION action".replace("ACTION", action))
+            }
+            Principal::User { user_id, .. } => {
+                let base = context();
+                let extended;
+                let context = if facts.is_empty() {
+                    base
+                } else {
+                    extended = facts.apply(base);
+                    &extended
+                };
+                let request = Request {
+                    principal: PolicyPrincipal::user(account, &arn).with_unique_id(user_id),
+                    action,
+                    resource,
+                    resource_account: other_account,
+                    context,
+                };
+                let mut set = PolicySet::new(&self.grants.identity);
+                if let Some(b) = &self.grants.boundary {
+                    set = set.with_boundary(b);
+                }
+                let decision = gatehouse_policy::authorize(&request, &set);
+                if decision.is_allowed() {
+                    return Ok(proof());
+                }
+                decision.reason(action)
+            }
+            Principal::Root | Principal::Anonymous => None,
+        };
+        let reason = denial.unwrap_or_else(|| format!("because no identity-based policy allows the {action} action"));
+        let message = format!("User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}");
+        if self.audit {
+            tracing::warn!(
+                audit = true,
+                request_id = self.request_id,
+                principal = %arn,
+                action,
+                resource,
+                reason = %reason,
+                "AUDIT MODE: this request would be denied; it is let through"
+            );
+            return Ok(proof());
+        }
+        Err(AwsError::access_denied(message))
+    }
+}
+
+/// AWS's wording when no identity-based policy allows the action, for denials decided before any policy is read.
+pub fn denied(caller: &Caller, action: &str, resource: &str) -> AwsError {
+    gatehouse_wire::AwsError::access_denied(format!(
+        "User: {} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action",
+        caller.arn()
+    ))
+}
+
+/// A decision without policies or context (the root user's, in unit tests of the domain).
+#[cfg(test)]
+pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
+    let ctx = RequestContext::new();
+    Decider { caller, grants: &Grants::default(), audit: false, request_id: "test" }.decide(
+        || &ctx,
+        action,
+        resource,
+        &Facts::new(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn caller(principal: Principal) -> Caller {
+        Caller { account_id: "000000000000".into(), principal, access_key_id: "AKIA".into() }
+    }
+
+    fn alice() -> Caller {
+        caller(Principal::User { user_id: "AIDA1".into(), name: "alice".into(), path: "/".into() })
+    }
+
+    fn decide(c: &Caller, grants: &Grants, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
+        let ctx = RequestContext::new().with("aws:username", ContextValue::string("alice"));
+        Decider { caller: c, grants, audit: false, request_id: "r" }.decide(|| &ctx, action, resource, &Facts::new())
+    }
+
+    fn grants(identity: &[&str], boundary: Option<&str>) -> Grants {
+        let compile = |t: &str, k| Arc::new(gatehouse_policy::CompiledPolicy::compile(t, k, "p").unwrap());
+        Grants {
+            identity: identity.iter().map(|t| compile(t, gatehouse_policy::PolicyKind::Identity)).collect(),
+            boundary: boundary.map(|t| compile(t, gatehouse_policy::PolicyKind::PermissionsBoundary)),
+            ..Grants::default()
+        }
+    }
+
+    const USER_BOB: &str = "arn:aws:iam::000000000000:user/bob";
+
+    #[test]
+    fn root_may_act_in_its_own_account_only() {
+        let root = caller(Principal::Root);
+        assert!(decide(&root, &Grants::default(), "iam:CreateUser", USER_BOB).is_ok());
+        assert!(decide(&root, &Grants::default(), "iam:CreateUser", "arn:aws:iam::111111111111:user/bob").is_err());
+        assert!(decide(&root, &Grants::default(), "iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess").is_ok());
+    }
+
+    #[test]
+    fn users_are_denied_with_aws_wording() {
+        let e = decide(&alice(), &Grants::default(), "iam:CreateUser", USER_BOB).unwrap_err();
+        assert_eq!((e.status, e.code.as_ref()), (403, "AccessDenied"));
+        assert_eq!(
+            e.message,
+            "User: arn:aws:iam::000000000000:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::000000000000:user/bob because no identity-based policy allows the iam:CreateUser action"
+        );
+    }
+
+    #[test]
+    fn policies_decide_with_variables_denies_and_boundaries() {
+        let own = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::*:user/${aws:username}"}}"#;
+        let g = grants(&[own], None);
+        assert!(decide(&alice(), &g, "iam:GetUser", "arn:aws:iam::000000000000:user/alice").is_ok());
+        assert!(decide(&alice(), &g, "iam:GetUser", USER_BOB).is_err());
+
+        let deny = r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"iam:Get*","Resource":"*"}}"#;
+        let e = decide(&alice(), &grants(&[own, deny], None), "iam:GetUser", "arn:aws:iam::000000000000:user/alice");
+        assert!(e.unwrap_err().message.ends_with(" with an explicit deny in an identity-based policy"));
+
+        let boundary = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:List*","Resource":"*"}}"#;
+        let e =
+            decide(&alice(), &grants(&[own], Some(boundary)), "iam:GetUser", "arn:aws:iam::000000000000:user/alice");
+        assert!(e.unwrap_err().message.ends_with(" because no permissions boundary allows the iam:GetUser action"));
+    }
+
+    #[test]
+    fn unusable_grants_allow_nothing_and_audit_lets_through() {
+        let all = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+        let mut g = grants(&[all], None);
+        assert!(decide(&alice(), &g, "iam:GetUser", USER_BOB).is_ok());
+        g.unusable = true;
+        assert!(decide(&alice(), &g, "iam:GetUser", USER_BOB).is_err());
+        let ctx = RequestContext::new();
+        let audit = Decider { caller: &alice(), grants: &g, audit: true, request_id: "r" };
+        assert!(audit.decide(|| &ctx, "iam:GetUser", USER_BOB, &Facts::new()).is_ok());
+    }
+}
