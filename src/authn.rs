@@ -80,8 +80,7 @@ pub async fn authenticate(
             e
         }
         None => {
-            let e = load(state, &mut conn, auth, req, now).await?;
-            drop(conn);
+            let e = load(state, conn, auth, req, now).await?;
             state.principals.put(e.clone());
             e
         }
@@ -98,12 +97,12 @@ pub async fn authenticate(
 /// owner's grants: everything loaded after the revision was read is at least as new as it.
 async fn load(
     state: &State,
-    conn: &mut sqlx::AnyConnection,
+    mut conn: sqlx::pool::PoolConnection<sqlx::Any>,
     auth: &Auth<'_>,
     req: &Request<'_>,
     now: i64,
 ) -> Result<Arc<Entry>, AwsError> {
-    let Some(found) = keys::with_owner(&mut *conn, auth.access_key_id()).await? else {
+    let Some(found) = keys::with_owner(&mut conn, auth.access_key_id()).await? else {
         return Err(AwsError::invalid_client_token_id());
     };
     if found.key.status != keys::KeyStatus::Active {
@@ -133,14 +132,16 @@ async fn load(
     let signing_key = Zeroizing::new(auth.signing_key(secret));
     gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
 
-    if found.key.seal_version != KEY_SEAL_VERSION || found.key.master_key_id != state.keyring.current_id() {
-        reseal(state, &found.key, secret).await;
-    }
     let grants = match &principal {
-        Principal::User { user_id, .. } => Grants::load(conn, user_id, found.user_boundary.clone()).await?,
+        Principal::User { user_id, .. } => Grants::load(&mut conn, user_id, found.user_boundary.clone()).await?,
         // The root user is decided without policies; nobody else signs with a long-term key.
         Principal::Root | Principal::Anonymous => Grants::default(),
     };
+    // The connection goes back first: an in-memory SQLite store has only the one.
+    drop(conn);
+    if found.key.seal_version != KEY_SEAL_VERSION || found.key.master_key_id != state.keyring.current_id() {
+        reseal(state, &found.key, secret).await;
+    }
     let caller = Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id };
     Ok(Arc::new(Entry {
         revision: found.account_revision,
