@@ -36,8 +36,9 @@ impl Authorized {
 }
 
 /// What the operation knows about one decision beyond the request's global keys: the resource's tags, the tags
-/// the request sets or removes, and the action's own condition keys (`iam:PolicyARN`, ...), each set only for the
-/// actions AWS sets it for (the Service Authorization Reference, as the action table carries it).
+/// the request sets or removes, and the action's own condition keys (`iam:PolicyARN`, ...). Each action-specific
+/// key is set only for the actions AWS sets it for (the Service Authorization Reference, as the generated action
+/// table carries it): lookups may offer every fact they know, and the decision keeps what the action supplies.
 #[derive(Debug, Default)]
 pub struct Facts<'a> {
     resource_tags: Option<&'a [Tag]>,
@@ -76,24 +77,38 @@ impl<'a> Facts<'a> {
         self
     }
 
+    /// [`Facts::key`] unless the key is set already: the entity's current boundary is `iam:PermissionsBoundary`
+    /// of most actions on it, but the new one of PutUserPermissionsBoundary and its siblings.
+    pub fn key_unless_set(self, key: &'static str, value: &'a str) -> Self {
+        if self.keys.iter().any(|(k, _)| *k == key) {
+            self
+        } else {
+            self.key(key, value)
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.resource_tags.is_none() && self.tag_keys.is_none() && self.keys.is_empty()
     }
 
-    /// The request's context with these keys added.
-    fn apply(&self, base: &RequestContext) -> RequestContext {
+    /// The request's context with these keys added; `supplied` is the action's row of the action table.
+    fn apply(&self, base: &RequestContext, supplied: &[&str]) -> RequestContext {
+        let supplies = |key: &str| supplied.iter().any(|k| k.eq_ignore_ascii_case(key));
         let mut ctx = base.clone();
+        // The resource's tags are keys of its resource type, whatever the action.
         for t in self.resource_tags.unwrap_or_default() {
             ctx.insert(&format!("aws:ResourceTag/{}", t.key), ContextValue::string(&t.value));
             ctx.insert(&format!("iam:ResourceTag/{}", t.key), ContextValue::string(&t.value));
         }
-        for t in self.request_tags.unwrap_or_default() {
-            ctx.insert(&format!("aws:RequestTag/{}", t.key), ContextValue::string(&t.value));
+        if supplies("aws:RequestTag/${TagKey}") {
+            for t in self.request_tags.unwrap_or_default() {
+                ctx.insert(&format!("aws:RequestTag/{}", t.key), ContextValue::string(&t.value));
+            }
         }
-        if let Some(keys) = &self.tag_keys {
+        if let Some(keys) = self.tag_keys.as_ref().filter(|_| supplies("aws:TagKeys")) {
             ctx.insert_list("aws:TagKeys", keys.iter().map(|k| ContextValue::string(*k)));
         }
-        for (k, v) in &self.keys {
+        for (k, v) in self.keys.iter().filter(|(k, _)| supplies(k)) {
             ctx.insert(k, ContextValue::string(*v));
         }
         ctx
@@ -136,7 +151,7 @@ impl Decider<'_> {
                 let context = if facts.is_empty() {
                     base
                 } else {
-                    extended = facts.apply(base);
+                    extended = facts.apply(base, supplied_keys(action).unwrap_or_default());
                     &extended
                 };
                 let request = Request {
@@ -174,6 +189,20 @@ impl Decider<'_> {
         }
         Err(AwsError::access_denied(message))
     }
+}
+
+/// The condition keys the action table lists for an action (`iam:AttachUserPolicy`). iam:PassRole is no
+/// operation, so the generated table has no row for it: its keys are the Service Authorization Reference's.
+/// Any other action takes none of its own.
+pub fn supplied_keys(action: &str) -> Option<&'static [&'static str]> {
+    let Some((service, name)) = action.split_once(':') else { return Some(&[]) };
+    let keys = match service {
+        "iam" if name == "PassRole" => Some(&["iam:AssociatedResourceArn", "iam:PassedToService"][..]),
+        "iam" => gatehouse_wire::iam::Action::from_name(name).map(|a| a.auth().condition_keys),
+        "sts" => gatehouse_wire::sts::Action::from_name(name).map(|a| a.auth().condition_keys),
+        _ => None,
+    };
+    Some(keys.unwrap_or_default())
 }
 
 /// AWS's wording when no identity-based policy allows the action, for denials decided before any policy is read.

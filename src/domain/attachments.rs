@@ -7,6 +7,7 @@ use gatehouse_wire::AwsError;
 use super::holders::PolicyHolder;
 use super::paging::{self, Page};
 use super::policies::{self, Managed};
+use crate::authz::Facts;
 use crate::errors;
 use crate::request::Ctx;
 use crate::store::{attachments, EntityKind};
@@ -28,7 +29,8 @@ pub async fn attach<H: PolicyHolder>(
 ) -> Result<(), AwsError> {
     policies::check_arn_syntax(policy_arn)?;
     let mut tx = ctx.begin_write().await?;
-    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity).await?;
+    let facts = Facts::new().key("iam:PolicyARN", policy_arn);
+    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity, facts).await?;
     if holder.protected {
         return Err(errors::protected_role(&holder.name));
     }
@@ -59,7 +61,8 @@ pub async fn detach<H: PolicyHolder>(
 ) -> Result<(), AwsError> {
     policies::check_arn_syntax(policy_arn)?;
     let mut tx = ctx.begin_write().await?;
-    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity).await?;
+    let facts = Facts::new().key("iam:PolicyARN", policy_arn);
+    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity, facts).await?;
     if holder.protected {
         return Err(errors::protected_role(&holder.name));
     }
@@ -83,7 +86,7 @@ pub async fn list<H: PolicyHolder>(
     max_items: Option<i32>,
 ) -> Result<Page<Attached>, AwsError> {
     let mut op = ctx.begin_read().await?;
-    let (proof, holder) = H::authorize(ctx, &mut op, action, entity).await?;
+    let (proof, holder) = H::authorize(ctx, &mut op, action, entity, Facts::new()).await?;
     let after = paging::decode_marker(marker)?;
     let (page, _) = paging::fetch_limit(max_items);
     let prefix = path_prefix.unwrap_or("/");

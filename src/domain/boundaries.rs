@@ -3,11 +3,14 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
+use super::named::authorized_with;
 use super::roles::authorized_role;
 use super::users::authorized_user;
+use crate::authz::Facts;
 use crate::errors;
 use crate::request::Ctx;
-use crate::store::{roles, users};
+use crate::store::roles::{self, RoleRow};
+use crate::store::users::{self, UserRow};
 
 /// Checks that `arn` names a managed policy that can be a boundary in `account` (a customer policy of the
 /// account, or an AWS managed one), with AWS's errors for an ARN that names no policy and for one that does not
@@ -26,7 +29,9 @@ pub async fn check(conn: &mut AnyConnection, account: &str, arn: &str) -> Result
 /// PutUserPermissionsBoundary: sets or replaces the user's boundary.
 pub async fn put_user(ctx: &Ctx, name: &str, arn: &str) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, user) = authorized_user(ctx, &mut tx, "iam:PutUserPermissionsBoundary", name).await?;
+    let facts = Facts::new().key("iam:PermissionsBoundary", arn);
+    let (proof, user) =
+        authorized_with::<UserRow, _>(ctx, &mut tx, "iam:PutUserPermissionsBoundary", name, facts).await?;
     check(tx.conn(&proof), ctx.account(), arn).await?;
     users::set_boundary(tx.conn(&proof), &user.user_id, Some(arn)).await?;
     tx.commit(&proof).await
@@ -45,7 +50,9 @@ pub async fn delete_user(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
 /// service.
 pub async fn put_role(ctx: &Ctx, name: &str, arn: &str) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, role) = authorized_role(ctx, &mut tx, "iam:PutRolePermissionsBoundary", name).await?;
+    let facts = Facts::new().key("iam:PermissionsBoundary", arn);
+    let (proof, role) =
+        authorized_with::<RoleRow, _>(ctx, &mut tx, "iam:PutRolePermissionsBoundary", name, facts).await?;
     if role.is_service_linked() {
         return Err(errors::protected_role(&role.name));
     }

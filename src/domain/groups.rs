@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 use super::holders::{Holder, PolicyHolder};
 use super::paging::{self, Page};
 use super::users::authorized_user;
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::groups::{self, GroupRow};
@@ -206,8 +206,9 @@ impl PolicyHolder for Groups {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, Holder), AwsError> {
-        let (proof, group) = authorized_group(ctx, op, action, name).await?;
+        let (proof, group) = super::named::authorized_with::<GroupRow, C>(ctx, op, action, name, facts).await?;
         let arn = group.arn();
         Ok((proof, Holder { kind: EntityKind::Group, id: group.group_id, name: group.name, arn, protected: false }))
     }

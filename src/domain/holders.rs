@@ -5,9 +5,10 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
+use crate::store::users::UserRow;
 use crate::store::{attachments, inline_policies, EntityKind};
 
 /// One user, group or role as the policy rules see it.
@@ -32,6 +33,7 @@ pub trait PolicyHolder {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> impl std::future::Future<Output = Result<(Authorized, Holder), AwsError>> + Send;
 }
 
@@ -58,8 +60,9 @@ impl PolicyHolder for Users {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, Holder), AwsError> {
-        let (proof, user) = super::users::authorized_user(ctx, op, action, name).await?;
+        let (proof, user) = super::named::authorized_with::<UserRow, C>(ctx, op, action, name, facts).await?;
         let arn = user.arn();
         Ok((proof, Holder { kind: EntityKind::User, id: user.user_id, name: user.name, arn, protected: false }))
     }

@@ -5,6 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::holders::{Holder, PolicyHolder};
 use super::paging::{self, Page};
+use crate::authz::Facts;
 use crate::errors;
 use crate::request::Ctx;
 use crate::store::{inline_policies, EntityKind};
@@ -34,7 +35,7 @@ pub async fn put<H: PolicyHolder>(
     document: &str,
 ) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity).await?;
+    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity, Facts::new()).await?;
     refuse_if_protected(&holder)?;
     super::policies::validate_identity_document(document)?;
     let key = crate::store::users::name_key(name);
@@ -60,7 +61,7 @@ pub async fn get<H: PolicyHolder>(
     name: &str,
 ) -> Result<(String, String, String), AwsError> {
     let mut op = ctx.begin_read().await?;
-    let (proof, holder) = H::authorize(ctx, &mut op, action, entity).await?;
+    let (proof, holder) = H::authorize(ctx, &mut op, action, entity, Facts::new()).await?;
     let key = crate::store::users::name_key(name);
     let found = inline_policies::of_entity(op.conn(&proof), &holder.id)
         .await?
@@ -79,7 +80,7 @@ pub async fn list<H: PolicyHolder>(
     max_items: Option<i32>,
 ) -> Result<Page<String>, AwsError> {
     let mut op = ctx.begin_read().await?;
-    let (proof, holder) = H::authorize(ctx, &mut op, action, entity).await?;
+    let (proof, holder) = H::authorize(ctx, &mut op, action, entity, Facts::new()).await?;
     let after = paging::decode_marker(marker)?;
     let (page, _) = paging::fetch_limit(max_items);
     let names: Vec<String> = inline_policies::of_entity(op.conn(&proof), &holder.id)
@@ -98,7 +99,7 @@ pub async fn delete<H: PolicyHolder>(
     name: &str,
 ) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity).await?;
+    let (proof, holder) = H::authorize(ctx, &mut tx, action, entity, Facts::new()).await?;
     refuse_if_protected(&holder)?;
     if !inline_policies::delete(tx.conn(&proof), &holder.id, name).await? {
         return Err(errors::inline_policy_not_found(H::KIND.as_str(), name));

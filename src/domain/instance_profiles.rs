@@ -6,7 +6,7 @@ use gatehouse_wire::AwsError;
 use super::paging::{self, Page};
 use super::roles::authorized_role;
 use super::tagging;
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::instance_profiles::{self as profiles, InstanceProfileRow};
@@ -38,8 +38,8 @@ pub async fn create(
     new_tags: Vec<Tag>,
 ) -> Result<(InstanceProfileRow, Vec<Tag>), AwsError> {
     let path = path.unwrap_or("/");
-    let proof =
-        ctx.authorize("iam:CreateInstanceProfile", &crate::arn::iam(ctx.account(), "instance-profile", path, name))?;
+    let arn = crate::arn::iam(ctx.account(), "instance-profile", path, name);
+    let proof = ctx.authorize_with("iam:CreateInstanceProfile", &arn, &Facts::new().request_tags(&new_tags))?;
     tagging::check_unique_keys(new_tags.iter().map(|t| t.key.as_str()))?;
     let profile = InstanceProfileRow {
         instance_profile_id: crate::ids::unique_id(&*ctx.state.rng, "AIPA"),
@@ -119,7 +119,10 @@ async fn with_roles(
 pub async fn add_role(ctx: &Ctx, profile_name: &str, role_name: &str) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
     let (proof, profile) = authorized_profile(ctx, &mut tx, "iam:AddRoleToInstanceProfile", profile_name).await?;
-    let (_pass, role) = authorized_role(ctx, &mut tx, "iam:PassRole", role_name).await?;
+    // The role is passed to EC2, whose instances use the profile.
+    let to_ec2 = Facts::new().key("iam:PassedToService", "ec2.amazonaws.com");
+    let (_pass, role) =
+        super::named::authorized_with::<RoleRow, _>(ctx, &mut tx, "iam:PassRole", role_name, to_ec2).await?;
     let held = profiles::roles(tx.conn(&proof), &profile.instance_profile_id).await?;
     let limit = ctx.state.quotas.roles_per_instance_profile;
     if held.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
@@ -168,8 +171,10 @@ impl tagging::Taggable for InstanceProfileTags {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, String), AwsError> {
-        let (proof, profile) = authorized_profile(ctx, op, action, name).await?;
+        let (proof, profile) =
+            super::named::authorized_with::<InstanceProfileRow, C>(ctx, op, action, name, facts).await?;
         Ok((proof, profile.instance_profile_id))
     }
 }

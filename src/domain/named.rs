@@ -6,12 +6,13 @@ use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
 use super::paging::{self, Page};
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::groups::{self, GroupRow};
 use crate::store::instance_profiles::{self, InstanceProfileRow};
 use crate::store::roles::{self, RoleRow};
+use crate::store::tags;
 use crate::store::users::{self, UserRow};
 
 /// A kind of entity named by account and name (unique regardless of case).
@@ -37,6 +38,12 @@ pub trait Named: Sized + Send {
     fn name(&self) -> &str;
 
     fn arn(&self) -> String;
+
+    /// The id its tags are stored under (`aws:ResourceTag/*`), for the kinds that carry tags.
+    fn tag_owner(&self) -> Option<&str>;
+
+    /// Its permissions boundary (`iam:PermissionsBoundary` of the actions on it), for users and roles.
+    fn boundary(&self) -> Option<&str>;
 
     /// AWS's NoSuchEntity for the name.
     fn missing(name: &str) -> AwsError;
@@ -68,8 +75,31 @@ pub async fn authorized<E: Named, C: OpConnection>(
     action: &'static str,
     name: &str,
 ) -> Result<(Authorized, E), AwsError> {
+    authorized_with(ctx, op, action, name, Facts::new()).await
+}
+
+/// [`authorized`] with what the request adds to the decision. The entity's own facts are added here: its tags
+/// (looked up only when some policy of the caller reads resource tags) and its permissions boundary.
+pub async fn authorized_with<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    name: &str,
+    facts: Facts<'_>,
+) -> Result<(Authorized, E), AwsError> {
     let (found, arn) = lookup::<E, C>(ctx, op, name).await?;
-    let proof = ctx.authorize(action, &arn)?;
+    let tags = match found.as_ref().and_then(E::tag_owner) {
+        Some(id) if ctx.wants_resource_tags() => Some(tags::list(op.lookup(), id).await?),
+        _ => None,
+    };
+    let mut facts = facts;
+    if let Some(tags) = &tags {
+        facts = facts.resource_tags(tags);
+    }
+    if let Some(b) = found.as_ref().and_then(E::boundary) {
+        facts = facts.key_unless_set("iam:PermissionsBoundary", b);
+    }
+    let proof = ctx.authorize_with(action, &arn, &facts)?;
     let found = found.ok_or_else(|| E::missing(name))?;
     Ok((proof, found))
 }
@@ -90,7 +120,7 @@ pub async fn lookup<E: Named, C: OpConnection>(
 
 /// The four kinds differ only in their store module, ARN type and NoSuchEntity wording.
 macro_rules! named {
-    ($row:ty, $kind:literal, $store:ident, $missing:path) => {
+    ($row:ty, $kind:literal, $store:ident, $missing:path, tags: $tags:expr, boundary: $boundary:expr) => {
         impl Named for $row {
             const KIND: &'static str = $kind;
             async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
@@ -111,6 +141,14 @@ macro_rules! named {
             fn arn(&self) -> String {
                 <$row>::arn(self)
             }
+            fn tag_owner(&self) -> Option<&str> {
+                let f: fn(&Self) -> Option<&str> = $tags;
+                f(self)
+            }
+            fn boundary(&self) -> Option<&str> {
+                let f: fn(&Self) -> Option<&str> = $boundary;
+                f(self)
+            }
             fn missing(name: &str) -> AwsError {
                 $missing(name)
             }
@@ -118,7 +156,10 @@ macro_rules! named {
     };
 }
 
-named!(UserRow, "user", users, errors::no_such_user);
-named!(GroupRow, "group", groups, errors::no_such_group);
-named!(RoleRow, "role", roles, errors::no_such_role);
-named!(InstanceProfileRow, "instance-profile", instance_profiles, errors::no_such_instance_profile);
+named!(UserRow, "user", users, errors::no_such_user,
+    tags: |u| Some(&u.user_id), boundary: |u| u.permissions_boundary.as_deref());
+named!(GroupRow, "group", groups, errors::no_such_group, tags: |_| None, boundary: |_| None);
+named!(RoleRow, "role", roles, errors::no_such_role,
+    tags: |r| Some(&r.role_id), boundary: |r| r.permissions_boundary.as_deref());
+named!(InstanceProfileRow, "instance-profile", instance_profiles, errors::no_such_instance_profile,
+    tags: |p| Some(&p.instance_profile_id), boundary: |_| None);

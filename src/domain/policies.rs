@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 
 use super::paging::{self, Page};
 use super::tagging;
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::policies::{self, PolicyRow, VersionRow};
@@ -157,7 +157,7 @@ pub struct NewPolicy<'a> {
 pub async fn create(ctx: &Ctx, new: NewPolicy<'_>) -> Result<Described, AwsError> {
     let path = new.path.unwrap_or("/");
     let arn = crate::arn::iam(ctx.account(), "policy", path, new.name);
-    let proof = ctx.authorize("iam:CreatePolicy", &arn)?;
+    let proof = ctx.authorize_with("iam:CreatePolicy", &arn, &Facts::new().request_tags(&new.tags))?;
     check_policy_tag_keys(&new.tags)?;
     check_managed_document(ctx, new.document)?;
     let row = PolicyRow {
@@ -200,9 +200,29 @@ async fn authorized_policy<C: OpConnection>(
     arn: &str,
     missing: impl FnOnce(&str) -> AwsError,
 ) -> Result<(Authorized, Managed), AwsError> {
+    authorized_policy_with(ctx, op, action, arn, missing, Facts::new()).await
+}
+
+/// [`authorized_policy`] with what the request adds; a customer managed policy's tags are its resource tags.
+async fn authorized_policy_with<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    arn: &str,
+    missing: impl FnOnce(&str) -> AwsError,
+    facts: Facts<'_>,
+) -> Result<(Authorized, Managed), AwsError> {
     check_arn_syntax(arn)?;
     let policy = resolve(op.lookup(), ctx.account(), arn).await?;
-    let proof = ctx.authorize(action, arn)?;
+    let tags = match &policy {
+        Some(Managed::Customer(p)) if ctx.wants_resource_tags() => Some(tags::list(op.lookup(), &p.policy_id).await?),
+        _ => None,
+    };
+    let facts = match &tags {
+        Some(t) => facts.resource_tags(t),
+        None => facts,
+    };
+    let proof = ctx.authorize_with(action, arn, &facts)?;
     let policy = policy.ok_or_else(|| missing(arn))?;
     Ok((proof, policy))
 }
@@ -510,8 +530,9 @@ impl tagging::Taggable for PolicyTags {
         op: &mut Op<C>,
         action: &'static str,
         arn: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, String), AwsError> {
-        let (proof, policy) = authorized_policy(ctx, op, action, arn, errors::policy_not_found).await?;
+        let (proof, policy) = authorized_policy_with(ctx, op, action, arn, errors::policy_not_found, facts).await?;
         match policy {
             Managed::Customer(row) => Ok((proof, row.policy_id)),
             Managed::Aws(p) if action == "iam:ListPolicyTags" => Ok((proof, p.policy_id.to_string())),

@@ -6,7 +6,7 @@ use gatehouse_wire::AwsError;
 use super::holders::{Holder, PolicyHolder};
 use super::paging::Page;
 use super::{tagging, trust};
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::roles::{self, RoleRow};
@@ -53,7 +53,11 @@ pub struct NewRole<'a> {
 pub async fn create(ctx: &Ctx, new: NewRole<'_>) -> Result<(RoleRow, Vec<Tag>), AwsError> {
     let path = new.path.unwrap_or("/");
     let arn = crate::arn::iam(ctx.account(), "role", path, new.name);
-    let proof = ctx.authorize("iam:CreateRole", &arn)?;
+    let mut facts = Facts::new().request_tags(&new.tags);
+    if let Some(b) = new.permissions_boundary {
+        facts = facts.key("iam:PermissionsBoundary", b);
+    }
+    let proof = ctx.authorize_with("iam:CreateRole", &arn, &facts)?;
     tagging::check_unique_keys(new.tags.iter().map(|t| t.key.as_str()))?;
     let doc = trust::parse(new.trust_policy, ctx.state.quotas.assume_role_policy_size)?;
     let role = RoleRow {
@@ -177,8 +181,9 @@ impl tagging::Taggable for RoleTags {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, String), AwsError> {
-        let (proof, role) = authorized_role(ctx, op, action, name).await?;
+        let (proof, role) = super::named::authorized_with::<RoleRow, C>(ctx, op, action, name, facts).await?;
         Ok((proof, role.role_id))
     }
 }
@@ -194,8 +199,9 @@ impl PolicyHolder for Roles {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, Holder), AwsError> {
-        let (proof, role) = authorized_role(ctx, op, action, name).await?;
+        let (proof, role) = super::named::authorized_with::<RoleRow, C>(ctx, op, action, name, facts).await?;
         let arn = role.arn();
         let protected = role.is_service_linked();
         Ok((proof, Holder { kind: EntityKind::Role, id: role.role_id, name: role.name, arn, protected }))

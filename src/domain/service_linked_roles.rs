@@ -5,6 +5,7 @@
 use gatehouse_wire::AwsError;
 
 use super::roles::DEFAULT_MAX_SESSION_DURATION;
+use crate::authz::Facts;
 use crate::errors;
 use crate::request::Ctx;
 use crate::store::deletion_tasks::{self, DeletionTaskRow, TaskStatus};
@@ -67,7 +68,8 @@ pub async fn create(
     let name = role_name(service, suffix)?;
     let path = format!("/aws-service-role/{service}/");
     let arn = crate::arn::iam(ctx.account(), "role", &path, &name);
-    let proof = ctx.authorize("iam:CreateServiceLinkedRole", &arn)?;
+    let proof =
+        ctx.authorize_with("iam:CreateServiceLinkedRole", &arn, &Facts::new().key("iam:AWSServiceName", service))?;
     let recorded = gatehouse_catalogue::service_role(service);
     let role = RoleRow {
         role_id: crate::ids::unique_id(&*ctx.state.rng, "AROA"),

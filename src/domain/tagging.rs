@@ -5,7 +5,7 @@
 use gatehouse_wire::AwsError;
 
 use super::paging::{self, Page};
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
@@ -18,6 +18,7 @@ pub trait Taggable {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> impl std::future::Future<Output = Result<(Authorized, String), AwsError>> + Send;
 
     /// The answer to a request that names one key twice (policies word it differently from users and roles).
@@ -29,7 +30,7 @@ pub trait Taggable {
 /// TagX: adds or overwrites tags (keys compared without regard to case), at most 50 in all.
 pub async fn tag<T: Taggable>(ctx: &Ctx, action: &'static str, name: &str, new_tags: Vec<Tag>) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, id) = T::authorize(ctx, &mut tx, action, name).await?;
+    let (proof, id) = T::authorize(ctx, &mut tx, action, name, Facts::new().request_tags(&new_tags)).await?;
     check_unique_keys(new_tags.iter().map(|t| t.key.as_str())).map_err(|_| T::duplicate_keys())?;
     let keys: Vec<String> = new_tags.iter().map(|t| t.key.clone()).collect();
     if tags::count_after_put(tx.conn(&proof), &id, &keys).await? > MAX_TAGS_PER_RESOURCE {
@@ -42,7 +43,7 @@ pub async fn tag<T: Taggable>(ctx: &Ctx, action: &'static str, name: &str, new_t
 /// UntagX: removes the named keys; keys the entity does not have are ignored, as AWS ignores them.
 pub async fn untag<T: Taggable>(ctx: &Ctx, action: &'static str, name: &str, keys: &[String]) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
-    let (proof, id) = T::authorize(ctx, &mut tx, action, name).await?;
+    let (proof, id) = T::authorize(ctx, &mut tx, action, name, Facts::new().tag_keys(keys)).await?;
     tags::remove(tx.conn(&proof), &id, keys).await?;
     tx.commit(&proof).await
 }
@@ -57,7 +58,7 @@ pub async fn list<T: Taggable>(
     max_items: Option<i32>,
 ) -> Result<Page<Tag>, AwsError> {
     let mut op = ctx.begin_read().await?;
-    let (proof, id) = T::authorize(ctx, &mut op, action, name).await?;
+    let (proof, id) = T::authorize(ctx, &mut op, action, name, Facts::new()).await?;
     let all = tags::list(op.conn(&proof), &id).await?;
     let after: usize = match marker {
         None => 0,

@@ -4,7 +4,7 @@ use gatehouse_wire::AwsError;
 
 use super::paging::Page;
 use super::tagging;
-use crate::authz::Authorized;
+use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
@@ -30,7 +30,11 @@ pub struct NewUser<'a> {
 pub async fn create(ctx: &Ctx, new: NewUser<'_>) -> Result<(UserRow, Vec<Tag>), AwsError> {
     let path = new.path.unwrap_or("/");
     let arn = crate::arn::iam(ctx.account(), "user", path, new.name);
-    let proof = ctx.authorize("iam:CreateUser", &arn)?;
+    let mut facts = Facts::new().request_tags(&new.tags);
+    if let Some(b) = new.permissions_boundary {
+        facts = facts.key("iam:PermissionsBoundary", b);
+    }
+    let proof = ctx.authorize_with("iam:CreateUser", &arn, &facts)?;
     tagging::check_unique_keys(new.tags.iter().map(|t| t.key.as_str()))?;
     let user = UserRow {
         user_id: crate::ids::unique_id(&*ctx.state.rng, "AIDA"),
@@ -168,8 +172,9 @@ impl tagging::Taggable for UserTags {
         op: &mut Op<C>,
         action: &'static str,
         name: &str,
+        facts: Facts<'_>,
     ) -> Result<(Authorized, String), AwsError> {
-        let (proof, user) = authorized_user(ctx, op, action, name).await?;
+        let (proof, user) = super::named::authorized_with::<UserRow, C>(ctx, op, action, name, facts).await?;
         Ok((proof, user.user_id))
     }
 }

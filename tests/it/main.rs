@@ -9,6 +9,7 @@ mod account_views;
 mod accounts;
 mod auth;
 mod authorization;
+mod enforcement;
 mod groups;
 mod held_policies;
 mod instance_profiles;
