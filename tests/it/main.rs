@@ -13,6 +13,7 @@ mod enforcement;
 mod groups;
 mod held_policies;
 mod instance_profiles;
+mod instances;
 mod limits;
 mod policies;
 mod roles;
