@@ -37,6 +37,8 @@ pub struct Running {
     pub generated_root: Option<GeneratedRoot>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// Postgres: the listener for other instances' changes.
+    listener: Option<JoinHandle<()>>,
 }
 
 impl Running {
@@ -52,6 +54,9 @@ impl Running {
         }
         if let Err(e) = (&mut self.task).await {
             tracing::error!(error = %e, "server task failed");
+        }
+        if let Some(listener) = self.listener.take() {
+            listener.abort();
         }
         self.state.store.close().await;
     }
@@ -106,7 +111,13 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
     };
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(crate::net::serve(listener, app, limits, rx));
-    Ok(Running { addr, state, generated_root, shutdown: Some(tx), task })
+    let changes = match (state.store.backend(), &args.database_url) {
+        (crate::store::Backend::Postgres, Some(url)) => {
+            Some(tokio::spawn(crate::store::changes::listen(url.clone(), state.clone())))
+        }
+        _ => None,
+    };
+    Ok(Running { addr, state, generated_root, shutdown: Some(tx), task, listener: changes })
 }
 
 /// `gatehouse root-key create [--from-env]`: recovery of the default account's root keys, without serving.

@@ -25,6 +25,12 @@ pub struct State {
 }
 
 impl State {
+    /// How many access keys the principal cache holds, for tests of its invalidation.
+    #[doc(hidden)]
+    pub fn cached_principals(&self) -> usize {
+        self.principals.len()
+    }
+
     /// The store and the master keys, for tests that play a database writer or an upgraded database.
     #[doc(hidden)]
     pub fn store_and_keys_for_tests(&self) -> (&Store, &Keyring) {

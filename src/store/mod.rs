@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod attachments;
+pub mod changes;
 pub mod deletion_tasks;
 pub mod grants;
 pub mod groups;
@@ -199,7 +200,12 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool.begin().await?;
-        accounts::bump_revision(&mut tx, account_id).await?;
+        match self.backend {
+            Backend::Postgres => {
+                sqlx::query(changes::BUMP_AND_NOTIFY).bind(account_id).execute(&mut *tx).await?;
+            }
+            Backend::Sqlite => accounts::bump_revision(&mut tx, account_id).await?,
+        }
         Ok(WriteTx { tx, _writer: writer })
     }
 

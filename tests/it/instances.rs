@@ -11,6 +11,28 @@ use crate::harness::{Backend, TestServer};
 
 both_stores!(two_instances_enforce_each_others_changes_at_once);
 
+/// On Postgres a change also reaches the other instance as a notification, which drops what it cached for the
+/// account before any request asks (the revision check alone would reload it on the next request).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_notification_drops_the_other_instances_cache() {
+    let url = crate::harness::database_url(Backend::Postgres).await;
+    let first_url = url.clone();
+    let a = TestServer::start_args(Backend::Postgres, move |args| args.database_url = Some(first_url)).await;
+    let b = TestServer::start_args(Backend::Postgres, move |args| args.database_url = Some(url)).await;
+    let alice = a.user_with_key("alice").await;
+    use aws_sdk_sts::error::ProvideErrorMetadata as _;
+    b.sts(&alice).get_caller_identity().send().await.map_err(|e| e.code().map(str::to_string)).unwrap();
+    assert_eq!(b.running.state.cached_principals(), 1);
+    a.root_iam().create_user().user_name("bob").send().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while b.running.state.cached_principals() != 0 {
+        assert!(Instant::now() < deadline, "the notification did not reach the other instance");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    a.stop().await;
+    b.stop().await;
+}
+
 const ROUNDS: usize = 25;
 
 /// One call to the second instance: when it started and ended, and whether it was allowed.

@@ -66,6 +66,9 @@ pub struct Endpoint {
     /// `host:port`, as connected to and as signed in `host`.
     pub authority: String,
     pub path: String,
+    /// The access key this endpoint's requests are signed with, when it is not the run's (`--key LABEL=...`): one
+    /// server measured as two callers, the root user and an IAM user with policies, say.
+    pub key: Option<(String, String)>,
 }
 
 impl std::str::FromStr for Endpoint {
@@ -91,7 +94,7 @@ impl std::str::FromStr for Endpoint {
         if uri.query().is_some() {
             return Err(format!("{url}: a query string is not supported"));
         }
-        Ok(Self { label, url: url.to_owned(), authority: authority.as_str().to_owned(), path })
+        Ok(Self { label, url: url.to_owned(), authority: authority.as_str().to_owned(), path, key: None })
     }
 }
 
@@ -274,14 +277,11 @@ async fn drive(
 /// One round against one endpoint: opens the connections, then sends for `config.duration`.
 pub async fn round(endpoint: &Endpoint, config: Arc<LoadConfig>) -> Sample {
     let body = Bytes::from(config.op.body(config.user_name.as_deref()));
-    let signer = Signer::new(
-        &config.access_key_id,
-        &config.secret_access_key,
-        &config.region,
-        config.op.service(),
-        &endpoint.authority,
-        &endpoint.path,
-    );
+    let (key_id, secret) = match &endpoint.key {
+        Some((id, secret)) => (id.as_str(), secret.as_str()),
+        None => (config.access_key_id.as_str(), config.secret_access_key.as_str()),
+    };
+    let signer = Signer::new(key_id, secret, &config.region, config.op.service(), &endpoint.authority, &endpoint.path);
     let mut setup = Sample::default();
     let mut senders = Vec::with_capacity(config.concurrency);
     for _ in 0..config.concurrency {

@@ -57,6 +57,11 @@ struct LoadArgs {
     access_key_id: Option<String>,
     #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
     secret_access_key: Option<String>,
+    /// `LABEL=ACCESS_KEY_ID:SECRET`: the endpoint LABEL signs with this key instead of the run's. Repeat the same
+    /// URL under two labels to compare two callers of one server (the secret shows in the process list: test keys
+    /// only).
+    #[arg(long = "key", value_name = "LABEL=ID:SECRET")]
+    keys: Vec<String>,
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// GetUser's `UserName` (default: none, so the caller itself).
@@ -106,10 +111,29 @@ fn load(args: LoadArgs) -> Result<ExitCode, String> {
     if args.rounds == 0 || args.rounds > 1000 {
         return Err("--rounds must be between 1 and 1000".into());
     }
-    let access_key_id = args.access_key_id.ok_or("no --access-key-id (nor AWS_ACCESS_KEY_ID)")?;
-    let secret_access_key = args.secret_access_key.ok_or("no --secret-access-key (nor AWS_SECRET_ACCESS_KEY)")?;
+    let mut endpoints = args.endpoints;
+    for k in &args.keys {
+        let (label, key) = k.split_once('=').ok_or("--key takes LABEL=ACCESS_KEY_ID:SECRET")?;
+        let (id, secret) = key.split_once(':').ok_or("--key takes LABEL=ACCESS_KEY_ID:SECRET")?;
+        let e = endpoints
+            .iter_mut()
+            .find(|e| e.label == label)
+            .ok_or_else(|| format!("--key {label}: no such endpoint"))?;
+        e.key = Some((id.to_string(), secret.to_string()));
+    }
+    let all_keyed = endpoints.iter().all(|e| e.key.is_some());
+    let access_key_id = match args.access_key_id {
+        Some(k) => k,
+        None if all_keyed => String::new(),
+        None => return Err("no --access-key-id (nor AWS_ACCESS_KEY_ID)".into()),
+    };
+    let secret_access_key = match args.secret_access_key {
+        Some(k) => k,
+        None if all_keyed => String::new(),
+        None => return Err("no --secret-access-key (nor AWS_SECRET_ACCESS_KEY)".into()),
+    };
     let plan = Plan {
-        endpoints: args.endpoints,
+        endpoints,
         rounds: args.rounds,
         config: LoadConfig {
             op: args.op,
