@@ -174,6 +174,16 @@ pub struct ServeArgs {
     /// (`GroupsPerUser=20,PolicySize=10240`); README lists them.
     #[arg(long, env = "GATEHOUSE_QUOTAS", default_value = "", value_parser = parse_quotas)]
     pub quotas: crate::quotas::Quotas,
+
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed (for aws:SourceIp and
+    /// aws:SecureTransport): CIDR networks or single addresses, comma-separated (`10.0.0.0/8,fd00::/8`). Without
+    /// it those headers are ignored and the TCP peer is the client.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: crate::origin::TrustedProxies,
+}
+
+fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
+    crate::origin::TrustedProxies::parse(s)
 }
 
 fn parse_quotas(s: &str) -> Result<crate::quotas::Quotas, String> {
@@ -237,6 +247,7 @@ impl ServeArgs {
             max_parameters: 5000,
             extra_accounts: None,
             quotas: Default::default(),
+            trusted_proxies: Default::default(),
         }
     }
 
@@ -371,6 +382,24 @@ mod tests {
             let e = a.extra_accounts().unwrap_err();
             assert!(e.contains(why) && !e.contains("secretsecret"), "{bad}: {e}");
         }
+    }
+
+    fn serve_args(flags: &[&str]) -> Result<ServeArgs, String> {
+        match Cli::try_parse_from(["gatehouse", "serve"].iter().chain(flags)) {
+            Ok(Cli { command: Command::Serve(args) }) => Ok(*args),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_checked_at_start() {
+        assert!(serve_args(&[]).unwrap().trusted_proxies.is_empty());
+        let args = serve_args(&["--trusted-proxies", "10.0.0.0/8, fd00::1"]).unwrap();
+        assert!(args.trusted_proxies.contains("10.1.1.1".parse().unwrap()));
+        assert!(args.trusted_proxies.contains("fd00::1".parse().unwrap()));
+        let e = serve_args(&["--trusted-proxies", "10.0.0.0/8,proxy.internal"]).unwrap_err();
+        assert!(e.contains("--trusted-proxies") && e.contains("\"proxy.internal\" is neither"), "{e}");
     }
 
     #[test]

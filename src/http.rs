@@ -15,6 +15,7 @@ use gatehouse_wire::{iam, sts, AwsError, Params};
 use crate::api::generated;
 use crate::api::Gatehouse;
 use crate::identity::{Caller, Principal};
+use crate::origin::{Origin, PeerAddr};
 use crate::request::Ctx;
 use crate::state::State;
 
@@ -120,8 +121,10 @@ async fn handle_in_time(app: &App, req: axum::extract::Request, request_id: &str
     let headers = header_pairs(&parts.headers);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let sig_req = SigRequest::new(parts.method.as_str(), path, query, &header_refs, &body);
+    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0);
+    let origin = Origin::of(peer, &parts.headers, &state.trusted_proxies);
 
-    let (result, service) = process(state, &sig_req, &sources, request_id, now).await;
+    let (result, service) = process(state, &sig_req, &sources, request_id, now, origin).await;
     match result {
         Ok(xml) => ok_response(xml, request_id),
         Err(e) => error_response(&e, service, request_id),
@@ -152,6 +155,7 @@ async fn process(
     sources: &[&[u8]],
     request_id: &str,
     now: i64,
+    origin: Origin,
 ) -> (Result<String, AwsError>, Service) {
     // An `Action` that does not decode names no service; the full decoding below refuses the request then.
     let action = gatehouse_wire::form::find_param(sources, "Action").and_then(Result::ok);
@@ -194,7 +198,7 @@ async fn process(
         None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
     }
     let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
-    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), op);
+    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), op, origin);
     let result = match service {
         Service::Iam => match iam::Action::from_name(&action) {
             Some(a) => {
@@ -267,10 +271,11 @@ mod tests {
             rng: Arc::new(crate::ids::SeededRandom::new(1)),
             default_account: "000000000000".into(),
             quotas: Default::default(),
+            trusted_proxies: Default::default(),
         });
         let root =
             Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };
-        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, op)
+        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, op, Default::default())
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod net;
+pub mod origin;
 pub mod quotas;
 pub mod request;
 pub mod secret;

@@ -10,6 +10,7 @@ use sqlx::{Any, AnyConnection};
 
 use crate::authz::{self, Authorized};
 use crate::identity::Caller;
+use crate::origin::Origin;
 use crate::state::State;
 use crate::store::WriteTx;
 
@@ -23,6 +24,8 @@ pub struct Ctx {
     pub state: Arc<State>,
     /// How the operation being served is authorised (the action table).
     pub op: ActionAuth,
+    /// Where the request came from (aws:SourceIp, aws:SecureTransport, aws:UserAgent).
+    pub origin: Origin,
     /// Set once a decision for `op.action` was made; the dispatcher refuses to answer success without one.
     decided: AtomicBool,
 }
@@ -44,8 +47,9 @@ impl Ctx {
         caller: Caller,
         state: Arc<State>,
         op: ActionAuth,
+        origin: Origin,
     ) -> Self {
-        Self { request_id, now, region, caller, state, op, decided: AtomicBool::new(false) }
+        Self { request_id, now, region, caller, state, op, origin, decided: AtomicBool::new(false) }
     }
 
     /// Whether a decision (allow or deny) was made for the operation's own action.

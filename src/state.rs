@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::crypto::Keyring;
 use crate::ids::Randomness;
+use crate::origin::TrustedProxies;
 use crate::quotas::Quotas;
 use crate::store::Store;
 
@@ -19,6 +20,8 @@ pub struct State {
     pub default_account: String,
     /// IAM's quotas in force (AWS's defaults unless configured).
     pub quotas: Quotas,
+    /// The proxies whose forwarded headers say where a request came from.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl State {

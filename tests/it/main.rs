@@ -13,6 +13,7 @@ mod groups;
 mod held_policies;
 mod instance_profiles;
 mod limits;
+mod origin;
 mod policies;
 mod roles;
 mod root_keys;
