@@ -89,6 +89,33 @@ pub enum LogFormat {
     Json,
 }
 
+/// Whether access denials are enforced or only logged (`GATEHOUSE_ENFORCEMENT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Enforcement {
+    /// Denied requests are refused, as AWS refuses them.
+    #[default]
+    Enforce,
+    /// Denied requests are logged and let through: for learning what a set of policies would deny before
+    /// enforcing it, never for production.
+    Audit,
+}
+
+impl Enforcement {
+    /// The name of the flag's value, as logs and the health endpoint show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enforcement::Enforce => "enforce",
+            Enforcement::Audit => "audit",
+        }
+    }
+}
+
+impl std::fmt::Display for Enforcement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one; the ready line names it).
@@ -175,6 +202,11 @@ pub struct ServeArgs {
     #[arg(long, env = "GATEHOUSE_QUOTAS", default_value = "", value_parser = parse_quotas)]
     pub quotas: crate::quotas::Quotas,
 
+    /// `enforce` refuses what policies deny; `audit` only logs the denials and lets the requests through (never
+    /// use it in production: the start-up log says so loudly).
+    #[arg(long, env = "GATEHOUSE_ENFORCEMENT", value_enum, default_value_t = Enforcement::Enforce)]
+    pub enforcement: Enforcement,
+
     /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed (for aws:SourceIp and
     /// aws:SecureTransport): CIDR networks or single addresses, comma-separated (`10.0.0.0/8,fd00::/8`). Without
     /// it those headers are ignored and the TCP peer is the client.
@@ -247,6 +279,7 @@ impl ServeArgs {
             max_parameters: 5000,
             extra_accounts: None,
             quotas: Default::default(),
+            enforcement: Enforcement::Enforce,
             trusted_proxies: Default::default(),
         }
     }
@@ -390,6 +423,19 @@ mod tests {
             Ok(other) => panic!("{other:?}"),
             Err(e) => Err(e.to_string()),
         }
+    }
+
+    #[test]
+    fn enforcement_defaults_to_enforce() {
+        assert_eq!(serve_args(&[]).unwrap().enforcement, Enforcement::Enforce);
+        assert_eq!(ServeArgs::ephemeral().enforcement, Enforcement::Enforce);
+        assert_eq!(serve_args(&["--enforcement", "audit"]).unwrap().enforcement, Enforcement::Audit);
+        assert_eq!(serve_args(&["--enforcement", "enforce"]).unwrap().enforcement, Enforcement::Enforce);
+        assert!(serve_args(&["--enforcement", "off"]).is_err());
+        assert_eq!(
+            (Enforcement::Enforce.to_string(), Enforcement::Audit.to_string()),
+            ("enforce".into(), "audit".into())
+        );
     }
 
     #[test]

@@ -271,6 +271,7 @@ mod tests {
             rng: Arc::new(crate::ids::SeededRandom::new(1)),
             default_account: "000000000000".into(),
             quotas: Default::default(),
+            enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });
         let root =

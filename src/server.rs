@@ -88,6 +88,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         rng: rt.rng,
         default_account: args.account_id.clone(),
         quotas: args.quotas.clone(),
+        enforcement: args.enforcement,
         trusted_proxies: args.trusted_proxies.clone(),
     });
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(BootstrapError::Io)?;

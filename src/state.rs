@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::config::Enforcement;
 use crate::crypto::Keyring;
 use crate::ids::Randomness;
 use crate::origin::TrustedProxies;
@@ -20,6 +21,8 @@ pub struct State {
     pub default_account: String,
     /// IAM's quotas in force (AWS's defaults unless configured).
     pub quotas: Quotas,
+    /// Whether denials are enforced or only logged.
+    pub enforcement: Enforcement,
     /// The proxies whose forwarded headers say where a request came from.
     pub trusted_proxies: TrustedProxies,
 }
@@ -37,6 +40,7 @@ impl std::fmt::Debug for State {
         f.debug_struct("State")
             .field("store", &self.store)
             .field("default_account", &self.default_account)
+            .field("enforcement", &self.enforcement)
             .finish_non_exhaustive()
     }
 }
