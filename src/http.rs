@@ -1,6 +1,6 @@
-//! The HTTP face: every request, whatever its path, is an IAM or STS Query request. This module reads the
-//! body, finds the action and the service, authenticates, and hands over to the generated dispatchers, then
-//! writes the XML answer or AWS's error envelope.
+//! The HTTP face: every request, whatever its path, is an IAM or STS Query request (but the health probe,
+//! `GET /healthz`, see `crate::health`). This module reads the body, finds the action and the service,
+//! authenticates, and hands over to the generated dispatchers, then writes the XML answer or AWS's error envelope.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,6 +81,9 @@ fn service_of(action: Option<&str>, scope_service: Option<&str>) -> Service {
 /// socket connection to the server was not read from or written to within the timeout period.") is the AWS error
 /// for it, one that the SDKs' retry rules already class as transient (the SDK retries it on a new connection).
 async fn handle(axum::extract::State(app): axum::extract::State<App>, req: axum::extract::Request) -> Response {
+    if crate::health::is_probe(&req) {
+        return crate::health::answer(&app.state, app.limits.request_timeout).await;
+    }
     let request_id = crate::ids::request_id(&*app.state.rng);
     match tokio::time::timeout(app.limits.request_timeout, handle_in_time(&app, req, &request_id)).await {
         Ok(resp) => resp,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod errors;
+pub mod health;
 pub mod http;
 pub mod identity;
 pub mod ids;

@@ -10,6 +10,7 @@ mod accounts;
 mod auth;
 mod authorization;
 mod groups;
+mod health;
 mod held_policies;
 mod instance_profiles;
 mod limits;
