@@ -16,8 +16,9 @@ ENV GATEHOUSE_LISTEN=0.0.0.0:4590 \
     GATEHOUSE_DATA_DIR=/var/lib/gatehouse
 EXPOSE 4590
 VOLUME ["/var/lib/gatehouse"]
-# Any HTTP answer (an unsigned request gets a 403 MissingAuthenticationToken) means the server is up.
+# The health probe answers 200 once the server is up and its store answers, 503 while the store does not
+# (curl -f fails on it).
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=10 \
-  CMD curl -s -o /dev/null http://127.0.0.1:4590/ || exit 1
+  CMD curl -fs -o /dev/null http://127.0.0.1:4590/healthz || exit 1
 ENTRYPOINT ["gatehouse"]
 CMD ["serve"]

@@ -89,6 +89,33 @@ pub enum LogFormat {
     Json,
 }
 
+/// Whether access denials are enforced or only logged (`GATEHOUSE_ENFORCEMENT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Enforcement {
+    /// Denied requests are refused, as AWS refuses them.
+    #[default]
+    Enforce,
+    /// Denied requests are logged and let through: for learning what a set of policies would deny before
+    /// enforcing it, never for production.
+    Audit,
+}
+
+impl Enforcement {
+    /// The name of the flag's value, as logs and the health endpoint show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enforcement::Enforce => "enforce",
+            Enforcement::Audit => "audit",
+        }
+    }
+}
+
+impl std::fmt::Display for Enforcement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one; the ready line names it).
@@ -174,6 +201,21 @@ pub struct ServeArgs {
     /// (`GroupsPerUser=20,PolicySize=10240`); README lists them.
     #[arg(long, env = "GATEHOUSE_QUOTAS", default_value = "", value_parser = parse_quotas)]
     pub quotas: crate::quotas::Quotas,
+
+    /// `enforce` refuses what policies deny; `audit` only logs the denials and lets the requests through (never
+    /// use it in production: the start-up log says so loudly).
+    #[arg(long, env = "GATEHOUSE_ENFORCEMENT", value_enum, default_value_t = Enforcement::Enforce)]
+    pub enforcement: Enforcement,
+
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed (for aws:SourceIp and
+    /// aws:SecureTransport): CIDR networks or single addresses, comma-separated (`10.0.0.0/8,fd00::/8`). Without
+    /// it those headers are ignored and the TCP peer is the client.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
+    pub trusted_proxies: crate::origin::TrustedProxies,
+}
+
+fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
+    crate::origin::TrustedProxies::parse(s)
 }
 
 fn parse_quotas(s: &str) -> Result<crate::quotas::Quotas, String> {
@@ -237,6 +279,8 @@ impl ServeArgs {
             max_parameters: 5000,
             extra_accounts: None,
             quotas: Default::default(),
+            enforcement: Enforcement::Enforce,
+            trusted_proxies: Default::default(),
         }
     }
 
@@ -371,6 +415,37 @@ mod tests {
             let e = a.extra_accounts().unwrap_err();
             assert!(e.contains(why) && !e.contains("secretsecret"), "{bad}: {e}");
         }
+    }
+
+    fn serve_args(flags: &[&str]) -> Result<ServeArgs, String> {
+        match Cli::try_parse_from(["gatehouse", "serve"].iter().chain(flags)) {
+            Ok(Cli { command: Command::Serve(args) }) => Ok(*args),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn enforcement_defaults_to_enforce() {
+        assert_eq!(serve_args(&[]).unwrap().enforcement, Enforcement::Enforce);
+        assert_eq!(ServeArgs::ephemeral().enforcement, Enforcement::Enforce);
+        assert_eq!(serve_args(&["--enforcement", "audit"]).unwrap().enforcement, Enforcement::Audit);
+        assert_eq!(serve_args(&["--enforcement", "enforce"]).unwrap().enforcement, Enforcement::Enforce);
+        assert!(serve_args(&["--enforcement", "off"]).is_err());
+        assert_eq!(
+            (Enforcement::Enforce.to_string(), Enforcement::Audit.to_string()),
+            ("enforce".into(), "audit".into())
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_checked_at_start() {
+        assert!(serve_args(&[]).unwrap().trusted_proxies.is_empty());
+        let args = serve_args(&["--trusted-proxies", "10.0.0.0/8, fd00::1"]).unwrap();
+        assert!(args.trusted_proxies.contains("10.1.1.1".parse().unwrap()));
+        assert!(args.trusted_proxies.contains("fd00::1".parse().unwrap()));
+        let e = serve_args(&["--trusted-proxies", "10.0.0.0/8,proxy.internal"]).unwrap_err();
+        assert!(e.contains("--trusted-proxies") && e.contains("\"proxy.internal\" is neither"), "{e}");
     }
 
     #[test]

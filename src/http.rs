@@ -1,6 +1,6 @@
-//! The HTTP face: every request, whatever its path, is an IAM or STS Query request. This module reads the
-//! body, finds the action and the service, authenticates, and hands over to the generated dispatchers, then
-//! writes the XML answer or AWS's error envelope.
+//! The HTTP face: every request, whatever its path, is an IAM or STS Query request (but the health probe,
+//! `GET /healthz`, see `crate::health`). This module reads the body, finds the action and the service,
+//! authenticates, and hands over to the generated dispatchers, then writes the XML answer or AWS's error envelope.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,8 @@ use crate::api::generated;
 use crate::api::Gatehouse;
 use crate::authn::Authenticated;
 use crate::identity::{Caller, Principal};
-use crate::request::Ctx;
+use crate::origin::{Origin, PeerAddr};
+use crate::request::{Ctx, Received};
 use crate::state::State;
 
 /// What one request may cost before it is refused: the body size, the parameter count and the time.
@@ -81,6 +82,9 @@ fn service_of(action: Option<&str>, scope_service: Option<&str>) -> Service {
 /// socket connection to the server was not read from or written to within the timeout period.") is the AWS error
 /// for it, one that the SDKs' retry rules already class as transient (the SDK retries it on a new connection).
 async fn handle(axum::extract::State(app): axum::extract::State<App>, req: axum::extract::Request) -> Response {
+    if crate::health::is_probe(&req) {
+        return crate::health::answer(&app.state, app.limits.request_timeout).await;
+    }
     let request_id = crate::ids::request_id(&*app.state.rng);
     match tokio::time::timeout(app.limits.request_timeout, handle_in_time(&app, req, &request_id)).await {
         Ok(resp) => resp,
@@ -121,8 +125,10 @@ async fn handle_in_time(app: &App, req: axum::extract::Request, request_id: &str
     let headers = header_pairs(&parts.headers);
     let header_refs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let sig_req = SigRequest::new(parts.method.as_str(), path, query, &header_refs, &body);
+    let peer = parts.extensions.get::<PeerAddr>().map(|p| p.0);
+    let origin = Origin::of(peer, &parts.headers, &state.trusted_proxies);
 
-    let (result, service) = process(state, &sig_req, &sources, request_id, now).await;
+    let (result, service) = process(state, &sig_req, &sources, request_id, now, origin).await;
     match result {
         Ok(xml) => ok_response(xml, request_id),
         Err(e) => error_response(&e, service, request_id),
@@ -153,6 +159,7 @@ async fn process(
     sources: &[&[u8]],
     request_id: &str,
     now: i64,
+    origin: Origin,
 ) -> (Result<String, AwsError>, Service) {
     // An `Action` that does not decode names no service; the full decoding below refuses the request then.
     let action = gatehouse_wire::form::find_param(sources, "Action").and_then(Result::ok);
@@ -198,7 +205,8 @@ async fn process(
         None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
     }
     let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
-    let ctx = |op| Ctx::new(request_id.to_string(), now, region, caller, state.clone(), service.name(), op);
+    let received = Received { request_id: request_id.to_string(), now, region, service: service.name(), origin };
+    let ctx = |op| Ctx::new(received, caller, state.clone(), op);
     let result = match service {
         Service::Iam => match iam::Action::from_name(&action) {
             Some(a) => {
@@ -272,11 +280,20 @@ mod tests {
             default_account: "000000000000".into(),
             quotas: Default::default(),
             principals: Default::default(),
+            enforcement: Default::default(),
+            trusted_proxies: Default::default(),
         });
         let root =
             Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };
         let root = Authenticated { caller: root, grants: Default::default() };
-        Ctx::new("r".into(), 0, "us-east-1".into(), root, state, "iam", op)
+        let received = Received {
+            request_id: "r".into(),
+            now: 0,
+            region: "us-east-1".into(),
+            service: "iam",
+            origin: Default::default(),
+        };
+        Ctx::new(received, root, state, op)
     }
 
     #[tokio::test]

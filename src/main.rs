@@ -2,7 +2,9 @@
 
 use clap::Parser as _;
 use gatehouse::bootstrap::RootKeyOutcome;
-use gatehouse::config::{AccountCommand, AccountCreateArgs, Cli, Command, LogFormat, RootKeyCommand, ServeArgs};
+use gatehouse::config::{
+    AccountCommand, AccountCreateArgs, Cli, Command, Enforcement, LogFormat, RootKeyCommand, ServeArgs,
+};
 
 fn init_logging(args: &ServeArgs) {
     let filter = tracing_subscriber::EnvFilter::try_new(&args.log)
@@ -76,7 +78,17 @@ async fn serve(args: &ServeArgs) -> std::process::ExitCode {
     if let Some(root) = &running.generated_root {
         gatehouse::bootstrap::print_generated_root(root, &args.account_id, &running.endpoint());
     }
-    tracing::info!(account = %args.account_id, "gatehouse listening on {}", running.endpoint());
+    // Audit mode lets denied requests through: it must never be mistaken for a protected server, so it is said
+    // loudly, before the ready line, which names the mode either way.
+    if args.enforcement == Enforcement::Audit {
+        tracing::warn!("AUDIT MODE: access denials are logged, not enforced; do not use in production");
+    }
+    tracing::info!(
+        account = %args.account_id,
+        enforcement = %args.enforcement,
+        "gatehouse listening on {}",
+        running.endpoint()
+    );
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.stop().await;

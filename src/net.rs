@@ -243,10 +243,16 @@ pub async fn serve(listener: TcpListener, app: Router, limits: ConnLimits, shutd
 async fn serve_connection(stream: TcpStream, app: Router, limits: ConnLimits, mut stop: watch::Receiver<bool>) {
     // Answers are small and written whole; Nagle's algorithm would only delay them.
     let _ = stream.set_nodelay(true);
+    // The peer's address reaches the handler as a request extension (the request's origin starts there). A
+    // socket that cannot name its peer has already failed; its requests simply carry no address.
+    let peer = stream.peer_addr().ok().map(crate::origin::PeerAddr);
     let phase = Arc::new(Phase::new(limits));
     let io = TokioIo::new(TimedIo::new(stream, phase.clone()));
     let router = TowerToHyperService::new(app);
-    let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(peer);
+        }
         let guard = phase.begin_request();
         let answer = hyper::service::Service::call(&router, req);
         async move {

@@ -14,6 +14,7 @@ use crate::authn::Authenticated;
 use crate::authz::grants::Grants;
 use crate::authz::{context, Authorized, Decider, Facts};
 use crate::identity::Caller;
+use crate::origin::Origin;
 use crate::state::State;
 use crate::store::WriteTx;
 
@@ -31,6 +32,8 @@ pub struct Ctx {
     pub op: ActionAuth,
     /// `iam` or `sts`.
     pub service: &'static str,
+    /// Where the request came from (aws:SourceIp, aws:SecureTransport, aws:UserAgent).
+    pub origin: Origin,
     /// Set once a decision for `op.action` was made; the dispatcher refuses to answer success without one.
     decided: AtomicBool,
     /// The request's global condition keys, made at the first decision that reads them.
@@ -46,16 +49,22 @@ impl std::fmt::Debug for Ctx {
     }
 }
 
+/// What a request says about itself before it is authenticated.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub request_id: String,
+    /// Milliseconds since the epoch, read once from the clock.
+    pub now: i64,
+    /// The region the request was signed for.
+    pub region: String,
+    /// `iam` or `sts`.
+    pub service: &'static str,
+    pub origin: Origin,
+}
+
 impl Ctx {
-    pub fn new(
-        request_id: String,
-        now: i64,
-        region: String,
-        caller: Authenticated,
-        state: Arc<State>,
-        service: &'static str,
-        op: ActionAuth,
-    ) -> Self {
+    pub fn new(request: Received, caller: Authenticated, state: Arc<State>, op: ActionAuth) -> Self {
+        let Received { request_id, now, region, service, origin } = request;
         let Authenticated { caller, grants } = caller;
         Self {
             request_id,
@@ -66,6 +75,7 @@ impl Ctx {
             state,
             service,
             op,
+            origin,
             decided: AtomicBool::new(false),
             context: OnceLock::new(),
         }
@@ -117,8 +127,8 @@ impl Ctx {
         if action == self.op.action {
             self.decided.store(true, Ordering::Relaxed);
         }
-        let decider =
-            Decider { caller: &self.caller, grants: &self.grants, audit: false, request_id: &self.request_id };
+        let audit = self.state.enforcement == crate::config::Enforcement::Audit;
+        let decider = Decider { caller: &self.caller, grants: &self.grants, audit, request_id: &self.request_id };
         decider.decide(|| self.global_context(), action, resource, facts)
     }
 
@@ -129,7 +139,11 @@ impl Ctx {
 
     fn global_context(&self) -> &RequestContext {
         self.context.get_or_init(|| {
-            let transport = context::Transport::default();
+            let transport = context::Transport {
+                source_ip: self.origin.source_ip,
+                secure: self.origin.secure_transport,
+                user_agent: self.origin.user_agent.as_deref(),
+            };
             context::global_keys(&self.caller, &self.grants, self.now, self.service, &self.region, transport)
         })
     }

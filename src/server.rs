@@ -94,6 +94,8 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         default_account: args.account_id.clone(),
         quotas: args.quotas.clone(),
         principals: Default::default(),
+        enforcement: args.enforcement,
+        trusted_proxies: args.trusted_proxies.clone(),
     });
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(BootstrapError::Io)?;
     let addr = listener.local_addr().map_err(BootstrapError::Io)?;

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use crate::authz::cache::PrincipalCache;
 use crate::clock::Clock;
+use crate::config::Enforcement;
 use crate::crypto::Keyring;
 use crate::ids::Randomness;
+use crate::origin::TrustedProxies;
 use crate::quotas::Quotas;
 use crate::store::Store;
 
@@ -22,6 +24,10 @@ pub struct State {
     pub quotas: Quotas,
     /// Who each recently seen access key belongs to, with its grants (valid for one revision of its account).
     pub(crate) principals: PrincipalCache,
+    /// Whether denials are enforced or only logged.
+    pub enforcement: Enforcement,
+    /// The proxies whose forwarded headers say where a request came from.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl State {
@@ -43,6 +49,7 @@ impl std::fmt::Debug for State {
         f.debug_struct("State")
             .field("store", &self.store)
             .field("default_account", &self.default_account)
+            .field("enforcement", &self.enforcement)
             .finish_non_exhaustive()
     }
 }

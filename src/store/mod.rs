@@ -219,6 +219,12 @@ impl Store {
         Ok(WriteTx { tx, _writer: writer })
     }
 
+    /// A trivial query, for the health probe: whether the database answers at all.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -13,7 +13,9 @@ both_stores!(
     conditions_on_tags_decide,
     conditions_on_source_ip_and_time_decide,
     action_condition_keys_decide,
-    changes_are_enforced_on_the_next_request
+    changes_are_enforced_on_the_next_request,
+    audit_mode_decides_but_lets_denials_through,
+    behind_a_trusted_proxy_the_forwarded_client_decides
 );
 
 const ALICE: &str = "arn:aws:iam::000000000000:user/alice";
@@ -296,4 +298,49 @@ async fn changes_are_enforced_on_the_next_request(backend: Backend) {
         .unwrap();
     assert_eq!(aws_err(iam.list_users().send().await).code, "InvalidClientTokenId");
     s.stop().await;
+}
+
+async fn audit_mode_decides_but_lets_denials_through(backend: Backend) {
+    let s = TestServer::start_args(backend, |a| a.enforcement = gatehouse::config::Enforcement::Audit).await;
+    let alice = s.user_with_key("alice").await;
+    let iam = s.iam(&alice);
+    // No policy allows it, yet it is answered (and logged as a would-be denial).
+    iam.list_users().send().await.unwrap();
+    let deny = statement_policy(r#"{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}"#);
+    put_user_policy(&s, "alice", "deny", &deny).await;
+    iam.create_user().user_name("made-in-audit").send().await.unwrap();
+    // Authentication is never audited: a bad signature is still refused.
+    let forged = crate::harness::Creds::new(alice.id.clone(), "not-the-secret");
+    assert_eq!(aws_err(s.iam(&forged).list_users().send().await).code, "SignatureDoesNotMatch");
+    s.stop().await;
+}
+
+/// Behind a trusted proxy, aws:SourceIp and aws:SecureTransport come from its forwarded headers; from anyone else
+/// those headers are ignored (a client cannot choose its own source address).
+async fn behind_a_trusted_proxy_the_forwarded_client_decides(backend: Backend) {
+    use crate::auth::{now, send_raw, signed_post};
+    let proxied = |trust: bool| {
+        move |a: &mut gatehouse::config::ServeArgs| {
+            if trust {
+                a.trusted_proxies = gatehouse::origin::TrustedProxies::parse("127.0.0.1").unwrap();
+            }
+        }
+    };
+    for trusted in [true, false] {
+        let s = TestServer::start_args(backend, proxied(trusted)).await;
+        let alice = s.user_with_key("alice").await;
+        let office_over_tls = statement_policy(
+            r#"{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"203.0.113.0/24"},"Bool":{"aws:SecureTransport":"true"}}}"#,
+        );
+        put_user_policy(&s, "alice", "office", &office_over_tls).await;
+        let ep = s.endpoint();
+        let host = ep.trim_start_matches("http://").to_string();
+        let body = "Action=ListUsers&Version=2010-05-08";
+        let mut headers = signed_post(&host, &alice, "iam", body, now());
+        headers.push(("x-forwarded-for".into(), "198.51.100.7, 203.0.113.9".into()));
+        headers.push(("x-forwarded-proto".into(), "https".into()));
+        let r = send_raw(&ep, "POST", "/", &headers, body.as_bytes()).await;
+        assert_eq!(r.status, if trusted { 200 } else { 403 }, "trusted proxy: {trusted}: {}", r.body);
+        s.stop().await;
+    }
 }
