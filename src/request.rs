@@ -132,9 +132,17 @@ impl Ctx {
         decider.decide(|| self.global_context(), action, resource, facts)
     }
 
-    /// Whether a decision could read the resource's tags: only then are they worth looking up.
-    pub fn wants_resource_tags(&self) -> bool {
-        self.grants.reads_resource_tags
+    /// Whether the decision of `action` on `resource` could read the resource's tags: only then are they worth
+    /// looking up (a statement that cannot apply to the request, or reads no tag, cannot be swayed by them).
+    pub fn wants_resource_tags(&self, action: &str, resource: &str) -> bool {
+        const TAG_KEYS: [&str; 2] = ["aws:resourcetag/", "iam:resourcetag/"];
+        let g = &self.grants;
+        g.reads_resource_tags
+            && !self.caller.is_root()
+            && g.identity
+                .iter()
+                .chain(g.boundary.iter())
+                .any(|p| p.reads_for(action, resource, self.global_context(), &TAG_KEYS))
     }
 
     fn global_context(&self) -> &RequestContext {

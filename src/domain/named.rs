@@ -89,7 +89,7 @@ pub async fn authorized_with<E: Named, C: OpConnection>(
 ) -> Result<(Authorized, E), AwsError> {
     let (found, arn) = lookup::<E, C>(ctx, op, name).await?;
     let tags = match found.as_ref().and_then(E::tag_owner) {
-        Some(id) if ctx.wants_resource_tags() => Some(tags::list(op.lookup(), id).await?),
+        Some(id) if ctx.wants_resource_tags(action, &arn) => Some(tags::list(op.lookup(), id).await?),
         _ => None,
     };
     let mut facts = facts;

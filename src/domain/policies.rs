@@ -215,7 +215,9 @@ async fn authorized_policy_with<C: OpConnection>(
     check_arn_syntax(arn)?;
     let policy = resolve(op.lookup(), ctx.account(), arn).await?;
     let tags = match &policy {
-        Some(Managed::Customer(p)) if ctx.wants_resource_tags() => Some(tags::list(op.lookup(), &p.policy_id).await?),
+        Some(Managed::Customer(p)) if ctx.wants_resource_tags(action, arn) => {
+            Some(tags::list(op.lookup(), &p.policy_id).await?)
+        }
         _ => None,
     };
     let facts = match &tags {

@@ -109,6 +109,26 @@ impl CompiledPolicy {
     pub(crate) fn statements(&self) -> &[CompiledStatement] {
         &self.statements
     }
+
+    /// Whether a statement that could apply to `action` on `resource` reads a context key that starts with one
+    /// of `prefixes` (lower case, such as `aws:resourcetag/`), in a condition or a variable. A server looks up
+    /// costly keys (a resource's tags) only when some policy could read them for the request at hand: a key no
+    /// applicable statement reads cannot change the decision.
+    pub fn reads_for(&self, action: &str, resource: &str, ctx: &RequestContext, prefixes: &[&str]) -> bool {
+        let mut buf = [0u8; 128];
+        let target = Target::new(action, resource, &mut buf);
+        let wanted =
+            |key: &str| prefixes.iter().any(|p| key.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p)));
+        self.statements.iter().any(|s| {
+            s.action_matches(&target)
+                && s.resource_may_match(&target.resource, ctx)
+                && (s.conditions.iter().any(|c| wanted(&c.name) || c.vars().any(|v| wanted(&v.key)))
+                    || s.resources
+                        .iter()
+                        .flat_map(|r| r.patterns.iter().flat_map(ArnPattern::vars))
+                        .any(|v| wanted(&v.key)))
+        })
+    }
 }
 
 impl CompiledStatement {
@@ -248,4 +268,25 @@ fn collect_context_keys(statements: &[CompiledStatement], doc: &PolicyDocument) 
         }
     }
     out.into()
+}
+
+#[cfg(test)]
+mod reads_for_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn only_statements_that_could_apply_count() {
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:Get*","Resource":"arn:aws:iam::*:role/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"x"}}},
+            {"Effect":"Allow","Action":"iam:ListUsers","Resource":"arn:aws:iam::*:user/${iam:ResourceTag/owner}"}]}"#;
+        let p = CompiledPolicy::compile(text, PolicyKind::Identity, "p").unwrap();
+        let ctx = RequestContext::new();
+        let tags = ["aws:resourcetag/", "iam:resourcetag/"];
+        assert!(p.reads_for("iam:GetRole", "arn:aws:iam::1:role/r", &ctx, &tags));
+        assert!(!p.reads_for("iam:GetUser", "arn:aws:iam::1:user/u", &ctx, &tags));
+        assert!(!p.reads_for("iam:GetRole", "arn:aws:iam::1:role/r", &ctx, &["aws:sourceip"]));
+        // A variable in the resource counts, even unresolved.
+        assert!(p.reads_for("iam:ListUsers", "arn:aws:iam::1:user/u", &ctx, &tags));
+    }
 }
