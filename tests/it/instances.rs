@@ -102,7 +102,7 @@ async fn two_instances_enforce_each_others_changes_at_once(backend: Backend) {
                 root.delete_user_policy().user_name("alice").policy_name("list").send().await.map(|_| ()).unwrap();
             }
             changes.push(Change { sent, committed: Instant::now(), allows });
-            tokio::time::sleep(Duration::from_millis(15)).await;
+            tokio::time::sleep(Duration::from_millis(40)).await;
         }
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
