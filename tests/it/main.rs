@@ -19,6 +19,7 @@ mod roles;
 mod root_keys;
 mod service_linked_roles;
 mod simulate;
+mod simulate_principal;
 mod store;
 mod sts;
 mod tampering;
