@@ -644,8 +644,9 @@ fn resource_result(o: Outcome) -> iam::ResourceSpecificResult {
         eval_resource_name: o.resource,
         eval_resource_decision: wire_decision(o.decision),
         matched_statements: Some(o.matched),
-        // Recorded in 2026: IAM leaves an empty list out here, unlike at the top level.
-        missing_context_values: (!o.missing.is_empty()).then_some(o.missing),
+        // An empty list too, as at the top level: `aws-responses.json` records `"MissingContextValues": []` in
+        // each ResourceSpecificResults entry of SimulatePrincipalPolicy.
+        missing_context_values: Some(o.missing),
         eval_decision_details: o.details.as_deref().map(|d| merge_details(std::iter::once(d))),
         permissions_boundary_decision_detail: o.allowed_by_boundary.map(boundary_detail),
     }
