@@ -7,10 +7,11 @@
 //! What AWS reports, from its API reference and recorded responses: one result per action; when
 //! `ResourceArns` names resources, one `ResourceSpecificResults` entry per resource and the top level
 //! summing them up (most restrictive decision, union of the deciding statements, all missing keys);
-//! statements of type `IAM Policy`, named `PolicyInputList.N` for documents passed in and, for stored ones, by
-//! the managed policy's name or `KIND_HOLDER_POLICY` for an inline policy (recorded for an attached policy of a
-//! user, group and role alike); `EvalDecisionDetails` empty for a same-account simulation on named resources,
-//! absent on `*`, filled in across accounts; SCP statements and SCP context keys never listed.
+//! statements of type `IAM Policy` (recorded for documents passed in and for a stored policy attached to a user, a
+//! group or a role alike), named `PolicyInputList.N` for documents passed in and, for stored ones, by the managed
+//! policy's name or `KIND_HOLDER_POLICY` for an inline policy; `EvalDecisionDetails` empty for a same-account
+//! simulation on named resources, absent on `*`, filled in across accounts; SCP statements and SCP context keys
+//! never listed.
 
 use std::sync::Arc;
 
@@ -59,6 +60,8 @@ struct Inputs<'a> {
     marker: Option<&'a str>,
 }
 
+/// The [`Inputs`] of a SimulateCustomPolicy or SimulatePrincipalPolicy request (the two shapes name and type these
+/// members alike).
 macro_rules! inputs_of {
     ($input:expr) => {
         Inputs {
