@@ -229,6 +229,19 @@ pub fn caller_arn_required() -> AwsError {
     iam::invalid_input("CallerArn is required when a ResourcePolicy is included in the simulation.")
 }
 
+pub fn one_policy_identifier() -> AwsError {
+    iam::invalid_input(
+        "Each PolicyExclusionList entry must specify exactly one of PolicyType, PolicyArn or InlinePolicyIdentifier.",
+    )
+}
+
+/// A stored policy the simulator cannot evaluate (missing, or written by an older release with other rules):
+/// answering without it could show an allow where it denies.
+pub fn unusable_stored_policy(policy: &str, why: &str) -> AwsError {
+    tracing::error!(policy, why, "a stored policy cannot be simulated");
+    iam::service_failure("Service failure.")
+}
+
 pub fn invalid_simulation_action(action: &str) -> AwsError {
     iam::invalid_input(format!(
         "Action {action} is not valid: name one operation as service:Operation, without wildcards."

@@ -44,11 +44,7 @@ impl Grants {
             }
         }
         if let Some(arn) = boundary_arn {
-            let text = match gatehouse_catalogue::by_arn(&arn) {
-                Some(aws) => Some(aws.document().to_string()),
-                None => grants::managed_document(&mut *conn, &arn).await?,
-            };
-            match text {
+            match boundary_document(&mut *conn, &arn).await? {
                 Some(text) => match compiled::compile(&text, PolicyKind::PermissionsBoundary, &arn) {
                     Ok(c) => out.boundary = Some(c),
                     Err(e) => out.unusable(&format!("the permissions boundary does not compile: {e}"), &arn),
@@ -80,10 +76,19 @@ impl Grants {
 }
 
 /// The document of a held policy: stored with it, or in the AWS managed catalogue.
-fn document_of(p: &HeldPolicy) -> Option<String> {
+pub fn document_of(p: &HeldPolicy) -> Option<String> {
     match &p.document {
         Some(d) => Some(d.clone()),
         None => gatehouse_catalogue::by_arn(&p.arn).map(|aws| aws.document().to_string()),
+    }
+}
+
+/// The document of the permissions boundary `arn`: an AWS managed policy's from the catalogue, a customer managed
+/// one's default version; `None` if there is no such policy.
+pub async fn boundary_document(conn: &mut AnyConnection, arn: &str) -> crate::store::Result<Option<String>> {
+    match gatehouse_catalogue::by_arn(arn) {
+        Some(aws) => Ok(Some(aws.document().to_string())),
+        None => grants::managed_document(conn, arn).await,
     }
 }
 

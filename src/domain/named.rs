@@ -88,20 +88,48 @@ pub async fn authorized_with<E: Named, C: OpConnection>(
     facts: Facts<'_>,
 ) -> Result<(Authorized, E), AwsError> {
     let (found, arn) = lookup::<E, C>(ctx, op, name).await?;
-    let tags = match found.as_ref().and_then(E::tag_owner) {
-        Some(id) if ctx.wants_resource_tags(action, &arn) => Some(tags::list(op.lookup(), id).await?),
+    let proof = decide(ctx, op, action, &arn, found.as_ref(), facts).await?;
+    let found = found.ok_or_else(|| E::missing(name))?;
+    Ok((proof, found))
+}
+
+/// For operations that name the entity by its ARN (path included): looks up `name`, decides `action` on `arn` as
+/// given, with the entity's facts only when it is the one that ARN names, then requires that it is.
+pub async fn authorized_at<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    arn: &str,
+    name: &str,
+) -> Result<(Authorized, E), AwsError> {
+    let found = E::find(op.lookup(), ctx.account(), name).await?.filter(|e| e.arn() == arn);
+    let proof = decide(ctx, op, action, arn, found.as_ref(), Facts::new()).await?;
+    let found = found.ok_or_else(|| E::missing(name))?;
+    Ok((proof, found))
+}
+
+/// The decision on `arn`, with what the entity found there adds: its tags (looked up only when some policy of the
+/// caller reads resource tags) and its permissions boundary.
+async fn decide<E: Named, C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    arn: &str,
+    found: Option<&E>,
+    facts: Facts<'_>,
+) -> Result<Authorized, AwsError> {
+    let tags = match found.and_then(E::tag_owner) {
+        Some(id) if ctx.wants_resource_tags(action, arn) => Some(tags::list(op.lookup(), id).await?),
         _ => None,
     };
     let mut facts = facts;
     if let Some(tags) = &tags {
         facts = facts.resource_tags(tags);
     }
-    if let Some(b) = found.as_ref().and_then(E::boundary) {
+    if let Some(b) = found.and_then(E::boundary) {
         facts = facts.key_unless_set("iam:PermissionsBoundary", b);
     }
-    let proof = ctx.authorize_with(action, &arn, &facts)?;
-    let found = found.ok_or_else(|| E::missing(name))?;
-    Ok((proof, found))
+    ctx.authorize_with(action, arn, &facts)
 }
 
 /// The entity, if any, and the ARN a decision about it is made on.

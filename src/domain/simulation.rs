@@ -1,25 +1,38 @@
-//! The IAM policy simulator: SimulateCustomPolicy and GetContextKeysForCustomPolicy. The decisions come
-//! from the same evaluator that authorises live requests (`gatehouse_policy::explain`); this module turns
-//! the operation's inputs into a policy set and a request context, and the explanations into AWS's shapes.
+//! The IAM policy simulator: SimulateCustomPolicy, SimulatePrincipalPolicy and their GetContextKeysFor* pairs. The
+//! decisions come from the same evaluator that authorises live requests (`gatehouse_policy::explain`); this module
+//! turns the operation's inputs (and, for the principal variants, the policies a user, group or role holds) into a
+//! policy set and a request context, and the explanations into AWS's shapes. Both simulations share one path from
+//! the compiled policies on ([`simulate`]).
 //!
 //! What AWS reports, from its API reference and recorded responses: one result per action; when
 //! `ResourceArns` names resources, one `ResourceSpecificResults` entry per resource and the top level
 //! summing them up (most restrictive decision, union of the deciding statements, all missing keys);
-//! statements named `PolicyInputList.N` of type `IAM Policy`; `EvalDecisionDetails` empty for a
-//! same-account simulation on named resources, absent on `*`, filled in across accounts; SCP statements
-//! and SCP context keys never listed.
+//! statements of type `IAM Policy` (recorded for documents passed in and for a stored policy attached to a user, a
+//! group or a role alike), named `PolicyInputList.N` for documents passed in and, for stored ones, by the managed
+//! policy's name or `KIND_HOLDER_POLICY` for an inline policy; `EvalDecisionDetails` empty for a same-account
+//! simulation on named resources, absent on `*`, filled in across accounts; SCP statements and SCP context keys
+//! never listed.
+
+use std::sync::Arc;
 
 use gatehouse_policy::{
     self as policy, CompiledPolicy, ContextKeyType, EvalDecision, Explanation, PolicyKind, PolicySet, PolicyType,
     Principal, Request, RequestContext,
 };
-use gatehouse_wire::iam;
+use gatehouse_wire::iam::{self, AttachmentType, PolicyIdentifierPolicyType as ExcludedType};
 use gatehouse_wire::AwsError;
+use sqlx::AnyConnection;
 
-use super::paging;
+use super::{named, paging};
 use crate::arn::Arn;
+use crate::authz::{compiled, Authorized};
 use crate::errors;
-use crate::request::Ctx;
+use crate::request::{Ctx, Op, OpConnection};
+use crate::store::grants::{self, Held, HeldPolicy};
+use crate::store::groups::GroupRow;
+use crate::store::roles::RoleRow;
+use crate::store::users::UserRow;
+use crate::store::EntityKind;
 
 /// How the simulator labels the policy behind a matched statement, and the keys of `EvalDecisionDetails`.
 const IAM_POLICY: &str = "IAM Policy";
@@ -34,64 +47,88 @@ const HANDLING_OPTIONS: [(&str, &[&str]); 4] = [
     ("EC2-VPC-EBS-Subnet", &["instance", "image", "security-group", "network-interface", "subnet", "volume"]),
 ];
 
+/// What both simulations take besides the policies, borrowed from either request.
+struct Inputs<'a> {
+    action_names: &'a [String],
+    resource_arns: &'a [String],
+    resource_policy: Option<&'a str>,
+    resource_owner: Option<&'a str>,
+    caller_arn: Option<&'a str>,
+    context_entries: &'a [iam::ContextEntry],
+    resource_handling_option: Option<&'a str>,
+    max_items: Option<i32>,
+    marker: Option<&'a str>,
+}
+
+/// The [`Inputs`] of a SimulateCustomPolicy or SimulatePrincipalPolicy request (the two shapes name and type these
+/// members alike).
+macro_rules! inputs_of {
+    ($input:expr) => {
+        Inputs {
+            action_names: &$input.action_names,
+            resource_arns: $input.resource_arns.as_deref().unwrap_or_default(),
+            resource_policy: $input.resource_policy.as_deref(),
+            resource_owner: $input.resource_owner.as_deref(),
+            caller_arn: $input.caller_arn.as_deref(),
+            context_entries: $input.context_entries.as_deref().unwrap_or_default(),
+            resource_handling_option: $input.resource_handling_option.as_deref(),
+            max_items: $input.max_items,
+            marker: $input.marker.as_deref(),
+        }
+    };
+}
+
 pub fn simulate_custom(
     ctx: &Ctx,
     input: &iam::SimulateCustomPolicyRequest,
 ) -> Result<iam::SimulatePolicyResponse, AwsError> {
     ctx.authorize("iam:SimulateCustomPolicy", "*")?;
     let identity = compile_list(&input.policy_input_list, "PolicyInputList", PolicyKind::Identity)?;
-    let boundary = match input.permissions_boundary_policy_input_list.as_deref().unwrap_or_default() {
-        [] => None,
-        [one] => Some(compile(one, "PermissionsBoundaryPolicyInputList.1", PolicyKind::PermissionsBoundary)?),
-        _ => return Err(errors::one_permissions_boundary()),
-    };
+    let boundary = input_boundary(input.permissions_boundary_policy_input_list.as_deref())?;
     let mut scp_levels = Vec::new();
     for (i, level) in input.ordered_organization_policy_input_list.iter().flatten().enumerate() {
         let prefix = format!("OrderedOrganizationPolicyInputList.{}.ServiceControlPolicyInputList", i + 1);
         let docs = level.service_control_policy_input_list.as_deref().unwrap_or_default();
         scp_levels.push(compile_list(docs, &prefix, PolicyKind::ServiceControl)?);
     }
-    let resource_policy =
-        input.resource_policy.as_deref().map(|p| compile(p, RESOURCE_POLICY_ID, PolicyKind::Resource)).transpose()?;
+    simulate(ctx.account(), &identity, boundary.as_deref(), &scp_levels, None, &inputs_of!(input))
+}
 
-    let caller = match input.caller_arn.as_deref() {
-        Some(arn) => Caller::parse(arn).ok_or_else(|| errors::invalid_arn(arn))?,
-        None if resource_policy.is_some() => return Err(errors::caller_arn_required()),
-        None => Caller { kind: CallerKind::Anonymous, account: ctx.account().to_string(), arn: String::new() },
-    };
-    let owner = match input.resource_owner.as_deref() {
-        Some(arn) => root_account(arn).ok_or_else(|| errors::invalid_arn(arn))?.to_string(),
-        None => caller.account.clone(),
-    };
-    for action in &input.action_names {
-        check_action(action)?;
-    }
-    let named: Vec<&str> = input.resource_arns.iter().flatten().map(String::as_str).filter(|r| *r != "*").collect();
-    if let Some(option) = input.resource_handling_option.as_deref() {
-        check_handling_option(option, &named)?;
-    }
-    let context = context_from_entries(input.context_entries.as_deref().unwrap_or_default())?;
+/// SimulatePrincipalPolicy: the policies `PolicySourceArn` holds (for a user, its groups' too), less those of
+/// `PolicyExclusionList`, then the documents of `PolicyInputList`; its stored permissions boundary, unless
+/// `PermissionsBoundaryPolicyInputList` gives one, which AWS then uses instead. The caller defaults to the entity.
+pub async fn simulate_principal(
+    ctx: &Ctx,
+    input: &iam::SimulatePrincipalPolicyRequest,
+) -> Result<iam::SimulatePolicyResponse, AwsError> {
+    let arn = input.policy_source_arn.as_str();
+    let mut op = ctx.begin_read().await?;
+    let (proof, source) = source(ctx, &mut op, "iam:SimulatePrincipalPolicy", arn).await?;
+    let exclusions = exclusions(input.policy_exclusion_list.as_deref().unwrap_or_default())?;
+    let added =
+        compile_list(input.policy_input_list.as_deref().unwrap_or_default(), "PolicyInputList", PolicyKind::Identity)?;
+    let given_boundary = input_boundary(input.permissions_boundary_policy_input_list.as_deref())?;
 
-    let sim = Simulation {
-        identity: &identity,
-        boundary: boundary.as_ref(),
-        scp_levels: scp_levels.iter().map(Vec::as_slice).collect(),
-        resource_policy: resource_policy.as_ref(),
-        caller: &caller,
-        owner: &owner,
-        context: &context,
+    let conn = op.conn(&proof);
+    let mut identity = Vec::new();
+    for p in grants::held_policies(&mut *conn, &source.id).await? {
+        if !exclusions.iter().any(|e| e.excludes(&p)) {
+            identity.push(compile_stored(&p, PolicyKind::Identity)?);
+        }
+    }
+    identity.extend(added);
+    let boundary = match (given_boundary, &source.boundary) {
+        (Some(given), _) => Some(given),
+        (None, Some(b)) if !exclusions.iter().any(Exclusion::excludes_boundary) => {
+            Some(stored_boundary(conn, b).await?)
+        }
+        (None, _) => None,
     };
-    let start = start_index(input.marker.as_deref(), input.action_names.len())?;
-    let (page, _) = paging::fetch_limit(input.max_items);
-    let end = input.action_names.len().min(start.saturating_add(page));
-    let results =
-        input.action_names.get(start..end).unwrap_or_default().iter().map(|a| sim.action(a, &named)).collect();
-    let truncated = end < input.action_names.len();
-    Ok(iam::SimulatePolicyResponse {
-        evaluation_results: Some(results),
-        is_truncated: Some(truncated),
-        marker: truncated.then(|| paging::encode_marker(&end.to_string())),
-    })
+    drop(op);
+    // The entity is the caller unless CallerArn names another (AWS: "it defaults to the ARN of the user, group, or
+    // role that you specify in PolicySourceArn").
+    let caller = Caller::parse(arn).ok_or_else(|| errors::invalid_arn(arn))?;
+    simulate(ctx.account(), &identity, boundary.as_deref(), &[], Some(caller), &inputs_of!(input))
 }
 
 pub fn context_keys_for_custom(
@@ -100,17 +137,279 @@ pub fn context_keys_for_custom(
 ) -> Result<iam::GetContextKeysForPolicyResponse, AwsError> {
     ctx.authorize("iam:GetContextKeysForCustomPolicy", "*")?;
     let policies = compile_list(&input.policy_input_list, "PolicyInputList", PolicyKind::Identity)?;
-    let keys = policy::context_keys(&policies).into_iter().map(str::to_string).collect();
-    Ok(iam::GetContextKeysForPolicyResponse { context_key_names: Some(keys) })
+    Ok(context_keys_of(&policies))
 }
 
-fn compile(text: &str, id: &str, kind: PolicyKind) -> Result<CompiledPolicy, AwsError> {
-    CompiledPolicy::compile(text, kind, id).map_err(|e| iam::errors::malformed_policy_document(e.message()))
+/// GetContextKeysForPrincipalPolicy: the keys of the identity-based policies `PolicySourceArn` holds (for a user,
+/// its groups' too), then of `PolicyInputList`. AWS lists the keys of "the identity-based policies attached to the
+/// specified entity, and any additional policies that you provide": a permissions boundary is neither.
+pub async fn context_keys_for_principal(
+    ctx: &Ctx,
+    input: &iam::GetContextKeysForPrincipalPolicyRequest,
+) -> Result<iam::GetContextKeysForPolicyResponse, AwsError> {
+    let arn = input.policy_source_arn.as_str();
+    let mut op = ctx.begin_read().await?;
+    let (proof, source) = source(ctx, &mut op, "iam:GetContextKeysForPrincipalPolicy", arn).await?;
+    let added =
+        compile_list(input.policy_input_list.as_deref().unwrap_or_default(), "PolicyInputList", PolicyKind::Identity)?;
+    let mut policies = Vec::new();
+    for p in grants::held_policies(op.conn(&proof), &source.id).await? {
+        policies.push(compile_stored(&p, PolicyKind::Identity)?);
+    }
+    drop(op);
+    policies.extend(added);
+    Ok(context_keys_of(&policies))
+}
+
+fn context_keys_of(policies: &[Arc<CompiledPolicy>]) -> iam::GetContextKeysForPolicyResponse {
+    let keys = policy::context_keys(policies.iter().map(|p| &**p)).into_iter().map(str::to_string).collect();
+    iam::GetContextKeysForPolicyResponse { context_key_names: Some(keys) }
+}
+
+/// The one simulation both operations run, from the compiled policies on: checks the common inputs, then
+/// evaluates each action of the requested page on each resource. `default_caller` is who calls without a
+/// `CallerArn` (for SimulateCustomPolicy no one: an unnamed user of the account, who cannot meet a resource policy).
+fn simulate(
+    account: &str,
+    identity: &[Arc<CompiledPolicy>],
+    boundary: Option<&CompiledPolicy>,
+    scp_levels: &[Vec<Arc<CompiledPolicy>>],
+    default_caller: Option<Caller>,
+    input: &Inputs<'_>,
+) -> Result<iam::SimulatePolicyResponse, AwsError> {
+    let resource_policy =
+        input.resource_policy.map(|p| compile(p, RESOURCE_POLICY_ID, PolicyKind::Resource)).transpose()?;
+    let caller = match (input.caller_arn, default_caller) {
+        (Some(arn), _) => Caller::parse(arn).ok_or_else(|| errors::invalid_arn(arn))?,
+        (None, Some(caller)) => caller,
+        (None, None) if resource_policy.is_some() => return Err(errors::caller_arn_required()),
+        (None, None) => Caller { kind: CallerKind::Anonymous, account: account.to_string(), arn: String::new() },
+    };
+    let owner = match input.resource_owner {
+        Some(arn) => root_account(arn).ok_or_else(|| errors::invalid_arn(arn))?.to_string(),
+        None => caller.account.clone(),
+    };
+    for action in input.action_names {
+        check_action(action)?;
+    }
+    let named: Vec<&str> = input.resource_arns.iter().map(String::as_str).filter(|r| *r != "*").collect();
+    if let Some(option) = input.resource_handling_option {
+        check_handling_option(option, &named)?;
+    }
+    let context = context_from_entries(input.context_entries)?;
+
+    let sim = Simulation {
+        identity,
+        boundary,
+        scp_levels: scp_levels.iter().map(Vec::as_slice).collect(),
+        resource_policy: resource_policy.as_deref(),
+        caller: &caller,
+        owner: &owner,
+        context: &context,
+    };
+    let actions = input.action_names;
+    let start = start_index(input.marker, actions.len())?;
+    let (page, _) = paging::fetch_limit(input.max_items);
+    let end = actions.len().min(start.saturating_add(page));
+    let results = actions.get(start..end).unwrap_or_default().iter().map(|a| sim.action(a, &named)).collect();
+    let truncated = end < actions.len();
+    Ok(iam::SimulatePolicyResponse {
+        evaluation_results: Some(results),
+        is_truncated: Some(truncated),
+        marker: truncated.then(|| paging::encode_marker(&end.to_string())),
+    })
+}
+
+fn compile(text: &str, id: &str, kind: PolicyKind) -> Result<Arc<CompiledPolicy>, AwsError> {
+    CompiledPolicy::compile(text, kind, id)
+        .map(Arc::new)
+        .map_err(|e| iam::errors::malformed_policy_document(e.message()))
 }
 
 /// Compiles a list of documents named `PREFIX.1`, `PREFIX.2`... as the simulator names them in its results.
-fn compile_list(docs: &[String], prefix: &str, kind: PolicyKind) -> Result<Vec<CompiledPolicy>, AwsError> {
+fn compile_list(docs: &[String], prefix: &str, kind: PolicyKind) -> Result<Vec<Arc<CompiledPolicy>>, AwsError> {
     docs.iter().enumerate().map(|(i, d)| compile(d, &format!("{prefix}.{}", i + 1), kind)).collect()
+}
+
+/// `PermissionsBoundaryPolicyInputList`: at most one document.
+fn input_boundary(docs: Option<&[String]>) -> Result<Option<Arc<CompiledPolicy>>, AwsError> {
+    match docs.unwrap_or_default() {
+        [] => Ok(None),
+        [one] => Ok(Some(compile(one, "PermissionsBoundaryPolicyInputList.1", PolicyKind::PermissionsBoundary)?)),
+        _ => Err(errors::one_permissions_boundary()),
+    }
+}
+
+/// The user, group or role `PolicySourceArn` names, as far as the simulation needs it.
+struct Source {
+    id: String,
+    boundary: Option<String>,
+}
+
+/// Reads `PolicySourceArn` (an IAM user, group or role of the caller's account, its path included), decides
+/// `action` on it before revealing whether it exists, then finds it. The kind's NoSuchEntity when nothing is at
+/// that ARN (a different path included).
+async fn source<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    arn: &str,
+) -> Result<(Authorized, Source), AwsError> {
+    let invalid = || errors::invalid_arn(arn);
+    let parsed = Arn::parse_iam(arn).filter(|a| a.account == ctx.account()).ok_or_else(invalid)?;
+    let (kind, rest) = parsed.resource_type().ok_or_else(invalid)?;
+    let name = rest.rsplit('/').next().unwrap_or(rest);
+    if name.is_empty() {
+        return Err(invalid());
+    }
+    Ok(match kind {
+        "user" => {
+            let (proof, u) = named::authorized_at::<UserRow, C>(ctx, op, action, arn, name).await?;
+            (proof, Source { id: u.user_id, boundary: u.permissions_boundary })
+        }
+        "group" => {
+            let (proof, g) = named::authorized_at::<GroupRow, C>(ctx, op, action, arn, name).await?;
+            (proof, Source { id: g.group_id, boundary: None })
+        }
+        "role" => {
+            let (proof, r) = named::authorized_at::<RoleRow, C>(ctx, op, action, arn, name).await?;
+            (proof, Source { id: r.role_id, boundary: r.permissions_boundary })
+        }
+        _ => return Err(invalid()),
+    })
+}
+
+/// How the simulator names a stored policy in `SourcePolicyId`: a managed policy by its name, an inline one as
+/// `KIND_HOLDER_POLICY` (`role_deployer_s3-access`), as AWS's answers show them.
+fn stored_id(p: &HeldPolicy) -> String {
+    match p.held {
+        Held::Inline => format!("{}_{}_{}", p.holder_kind.as_str(), p.holder_name, p.name),
+        Held::Attached => p.name.clone(),
+    }
+}
+
+/// A held policy, compiled (and cached: an AWS managed policy such as ReadOnlyAccess is costly to compile).
+fn compile_stored(p: &HeldPolicy, kind: PolicyKind) -> Result<Arc<CompiledPolicy>, AwsError> {
+    let id = stored_id(p);
+    let text = crate::authz::grants::document_of(p)
+        .ok_or_else(|| errors::unusable_stored_policy(&p.arn, "an attached policy has no document"))?;
+    compiled::compile(&text, kind, &id).map_err(|e| errors::unusable_stored_policy(&id, e.message()))
+}
+
+/// The entity's permissions boundary, named by the managed policy's name like the policies it holds.
+async fn stored_boundary(conn: &mut AnyConnection, arn: &str) -> Result<Arc<CompiledPolicy>, AwsError> {
+    let text = crate::authz::grants::boundary_document(conn, arn)
+        .await?
+        .ok_or_else(|| errors::unusable_stored_policy(arn, "the permissions boundary does not exist"))?;
+    let name = arn.rsplit('/').next().unwrap_or(arn);
+    compiled::compile(&text, PolicyKind::PermissionsBoundary, name)
+        .map_err(|e| errors::unusable_stored_policy(arn, e.message()))
+}
+
+/// One entry of `PolicyExclusionList`, checked. AWS: it identifies "policies to exclude by policy type, by Amazon
+/// Resource Name (ARN), or by the name of an inline policy and the entity it is attached to"; identifiers that
+/// match nothing, and those of SCPs and RCPs (none are part of a principal's simulation here), are ignored.
+#[derive(Debug, PartialEq, Eq)]
+enum Exclusion<'a> {
+    Type(ExcludedType),
+    /// Attached managed policies whose ARN starts with `prefix` (`arn:aws:iam::ACCOUNT:policy/`) and whose path and
+    /// name match `pattern`, where `*` stands for any run of characters (at most one) and `?` for one.
+    Managed {
+        prefix: &'a str,
+        pattern: &'a str,
+    },
+    /// One inline policy of one user, group or role (names compared regardless of case, as IAM looks them up).
+    Inline {
+        policy: &'a str,
+        holder_kind: EntityKind,
+        holder: &'a str,
+    },
+}
+
+fn exclusions(list: &[iam::PolicyIdentifier]) -> Result<Vec<Exclusion<'_>>, AwsError> {
+    list.iter()
+        .map(|id| match (id.policy_type, id.policy_arn.as_deref(), id.inline_policy_identifier.as_ref()) {
+            (Some(t), None, None) => Ok(Exclusion::Type(t)),
+            (None, Some(arn), None) => managed_exclusion(arn).ok_or_else(|| errors::invalid_arn(arn)),
+            (None, None, Some(inline)) => Ok(Exclusion::Inline {
+                policy: &inline.policy_name,
+                holder_kind: match inline.attachment_type {
+                    AttachmentType::User => EntityKind::User,
+                    AttachmentType::Group => EntityKind::Group,
+                    AttachmentType::Role => EntityKind::Role,
+                },
+                holder: &inline.attachment_name,
+            }),
+            _ => Err(errors::one_policy_identifier()),
+        })
+        .collect()
+}
+
+/// A managed policy ARN, wildcards only in its path and name and at most one `*` (AWS refuses "wildcards in
+/// disallowed positions" as InvalidInput).
+fn managed_exclusion(arn: &str) -> Option<Exclusion<'_>> {
+    let parsed = Arn::parse_iam(arn)?;
+    let pattern = parsed.resource.strip_prefix("policy/")?;
+    if pattern.is_empty() || pattern.matches('*').count() > 1 {
+        return None;
+    }
+    let prefix = arn.strip_suffix(pattern)?;
+    Some(Exclusion::Managed { prefix, pattern })
+}
+
+impl Exclusion<'_> {
+    fn excludes(&self, p: &HeldPolicy) -> bool {
+        let aws_managed = || Arn::parse(&p.arn).is_some_and(|a| a.account == "aws");
+        match self {
+            Exclusion::Type(ExcludedType::Inline) => p.held == Held::Inline,
+            Exclusion::Type(ExcludedType::AwsManaged) => p.held == Held::Attached && aws_managed(),
+            Exclusion::Type(ExcludedType::UserManaged) => p.held == Held::Attached && !aws_managed(),
+            Exclusion::Type(ExcludedType::PermissionBoundary | ExcludedType::Scp | ExcludedType::Rcp) => false,
+            Exclusion::Managed { prefix, pattern } => {
+                p.held == Held::Attached && p.arn.strip_prefix(prefix).is_some_and(|rest| wildcard_match(pattern, rest))
+            }
+            Exclusion::Inline { policy, holder_kind, holder } => {
+                p.held == Held::Inline
+                    && p.holder_kind == *holder_kind
+                    && p.name.eq_ignore_ascii_case(policy)
+                    && p.holder_name.eq_ignore_ascii_case(holder)
+            }
+        }
+    }
+
+    fn excludes_boundary(&self) -> bool {
+        *self == Exclusion::Type(ExcludedType::PermissionBoundary)
+    }
+}
+
+/// `*` matches any run of characters, `?` any one; everything else itself, case-sensitively as ARNs compare.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    // Where the last `*` was, and the text position it is currently taken to stop at.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match (p.get(pi), t.get(ti)) {
+            (Some('*'), _) => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            (Some(pc), Some(tc)) if *pc == '?' || pc == tc => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    star = Some((sp, st + 1));
+                    pi = sp + 1;
+                    ti = st + 1;
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..).unwrap_or_default().iter().all(|c| *c == '*')
 }
 
 /// The index of the first action of the page a marker names.
@@ -223,9 +522,9 @@ impl Caller {
 
 /// Everything but the action and the resource, ready to evaluate.
 struct Simulation<'a> {
-    identity: &'a [CompiledPolicy],
+    identity: &'a [Arc<CompiledPolicy>],
     boundary: Option<&'a CompiledPolicy>,
-    scp_levels: Vec<&'a [CompiledPolicy]>,
+    scp_levels: Vec<&'a [Arc<CompiledPolicy>]>,
     resource_policy: Option<&'a CompiledPolicy>,
     caller: &'a Caller,
     /// The account owning resources whose ARN names none, and the resource policy.
@@ -246,7 +545,7 @@ struct Outcome {
 }
 
 impl Simulation<'_> {
-    fn set(&self, with_scps: bool) -> PolicySet<'_, CompiledPolicy> {
+    fn set(&self, with_scps: bool) -> PolicySet<'_, Arc<CompiledPolicy>> {
         let mut set = PolicySet::new(self.identity);
         if let Some(b) = self.boundary {
             set = set.with_boundary(b);
@@ -348,8 +647,9 @@ fn resource_result(o: Outcome) -> iam::ResourceSpecificResult {
         eval_resource_name: o.resource,
         eval_resource_decision: wire_decision(o.decision),
         matched_statements: Some(o.matched),
-        // Recorded in 2026: IAM leaves an empty list out here, unlike at the top level.
-        missing_context_values: (!o.missing.is_empty()).then_some(o.missing),
+        // An empty list too, as at the top level: `aws-responses.json` records `"MissingContextValues": []` in
+        // each ResourceSpecificResults entry of SimulatePrincipalPolicy.
+        missing_context_values: Some(o.missing),
         eval_decision_details: o.details.as_deref().map(|d| merge_details(std::iter::once(d))),
         permissions_boundary_decision_detail: o.allowed_by_boundary.map(boundary_detail),
     }
@@ -454,6 +754,42 @@ mod tests {
         let e = check_handling_option("EC2-VPC-EBS", &refs).unwrap_err();
         assert!(e.message.contains("volume"), "{}", e.message);
         assert!(check_handling_option("EC2-Classic-EBS", &refs).is_err());
+    }
+
+    #[test]
+    fn wildcards() {
+        for (pattern, text) in [("*", ""), ("a*", "abc"), ("*c", "abc"), ("a?c", "abc"), ("a*c?", "abxcd"), ("x", "x")]
+        {
+            assert!(wildcard_match(pattern, text), "{pattern} {text}");
+        }
+        for (pattern, text) in [("a?c", "ac"), ("a*d", "abc"), ("?", ""), ("abc", "ABC"), ("a", "ab")] {
+            assert!(!wildcard_match(pattern, text), "{pattern} {text}");
+        }
+    }
+
+    #[test]
+    fn exclusion_identifiers() {
+        let arn = |a: &str| iam::PolicyIdentifier { policy_arn: Some(a.to_string()), ..Default::default() };
+        let list = [arn("arn:aws:iam::aws:policy/service-role/AWS*"), arn("arn:aws:iam::123456789012:policy/p?")];
+        assert_eq!(
+            exclusions(&list).unwrap(),
+            [
+                Exclusion::Managed { prefix: "arn:aws:iam::aws:policy/", pattern: "service-role/AWS*" },
+                Exclusion::Managed { prefix: "arn:aws:iam::123456789012:policy/", pattern: "p?" },
+            ]
+        );
+        for bad in ["arn:aws:iam::aws:policy/*a*", "arn:aws:iam:*:aws:policy/a", "arn:aws:s3:::policy/a", "policy/a"] {
+            assert_eq!(exclusions(&[arn(bad)]).unwrap_err().message, format!("ARN {bad} is not valid."));
+        }
+        // A union names exactly one member.
+        let two = iam::PolicyIdentifier {
+            policy_type: Some(ExcludedType::Inline),
+            policy_arn: Some("arn:aws:iam::aws:policy/a".into()),
+            inline_policy_identifier: None,
+        };
+        for id in [two, iam::PolicyIdentifier::default()] {
+            assert_eq!(exclusions(&[id]).unwrap_err().code, "InvalidInput");
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What decisions about one principal need from the store: every policy document that applies to a user (its
-//! own inline and attached policies and those of its groups) or a role, and its permissions boundary's document.
-//! One statement each, so that a cache miss costs few round trips.
+//! own inline and attached policies and those of its groups), a group or a role, and its permissions boundary's
+//! document. One statement each, so that a cache miss costs few round trips.
 
 use sqlx::AnyConnection;
 
@@ -19,7 +19,7 @@ pub enum Held {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldPolicy {
     pub held: Held,
-    /// Who holds it: the principal itself, or the group it is a member of.
+    /// Who holds it: the entity itself, or a group the user is a member of.
     pub holder_kind: EntityKind,
     pub holder_name: String,
     /// The inline policy's name, or the managed policy's name.
@@ -30,13 +30,15 @@ pub struct HeldPolicy {
     pub document: Option<String>,
 }
 
-/// The principal's policies, the user's own first, then its groups' (by group name), inline before attached.
-/// `entity_id` is a user id or a role id (a role has no groups; the group part then finds nothing).
+/// The entity's policies, the user's own first, then its groups' (by group name), inline before attached.
+/// `entity_id` is a user id, a group id or a role id (only a user is a member of groups; for the others the
+/// membership part finds nothing).
 pub async fn held_policies(conn: &mut AnyConnection, entity_id: &str) -> Result<Vec<HeldPolicy>> {
-    // Holders: the entity (rank 0) and its groups (rank 1), with the name each is shown by.
+    // Holders: the entity (rank 0) and a user's groups (rank 1), with the name each is shown by.
     const HOLDERS: &str = "SELECT u.user_id AS id, 'user' AS kind, u.name AS holder_name, 0 AS rank FROM users u \
              WHERE u.user_id = $1 \
          UNION ALL SELECT r.role_id, 'role', r.name, 0 FROM roles r WHERE r.role_id = $1 \
+         UNION ALL SELECT g.group_id, 'group', g.name, 0 FROM iam_groups g WHERE g.group_id = $1 \
          UNION ALL SELECT g.group_id, 'group', g.name, 1 FROM group_members m \
              JOIN iam_groups g ON g.group_id = m.group_id WHERE m.user_id = $1";
     let sql = format!(

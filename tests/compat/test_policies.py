@@ -105,3 +105,76 @@ def test_boto3_inline_policy_quota(server):
     assert error_of(iam.delete_user, UserName="b3-inline") == ("DeleteConflict", "Cannot delete entity, must delete policies first.", 409)
     iam.delete_user_policy(UserName="b3-inline", PolicyName="small")
     iam.delete_user(UserName="b3-inline")
+
+
+def test_boto3_simulate_principal_policy(server):
+    iam = client(server, "iam")
+    iam.create_user(UserName="b3-sim", Path="/sim/")
+    read = json.dumps(DOC)
+    iam.put_user_policy(UserName="b3-sim", PolicyName="read", PolicyDocument=read)
+    queue = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}]}
+    arn = iam.create_policy(PolicyName="b3-sim-queue", PolicyDocument=json.dumps(queue))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="b3-sim", PolicyArn=arn)
+    user = "arn:aws:iam::000000000000:user/sim/b3-sim"
+
+    out = iam.simulate_principal_policy(PolicySourceArn=user, ActionNames=["s3:GetObject", "s3:PutObject"], ResourceArns=["arn:aws:s3:::bucket/key"])
+    # IAM positions a statement by the line and the column after its braces, in the document as stored.
+    statement = {
+        "SourcePolicyId": "user_b3-sim_read",
+        "SourcePolicyType": "IAM Policy",
+        "StartPosition": {"Line": 1, "Column": read.index("[{") + 3},
+        "EndPosition": {"Line": 1, "Column": read.rindex("}]") + 2},
+    }
+    assert out["IsTruncated"] is False
+    assert out["EvaluationResults"] == [
+        {
+            "EvalActionName": "s3:GetObject",
+            "EvalResourceName": "arn:aws:s3:::bucket/key",
+            "EvalDecision": "allowed",
+            "MatchedStatements": [statement],
+            "MissingContextValues": [],
+            "EvalDecisionDetails": {},
+            "ResourceSpecificResults": [
+                {"EvalResourceName": "arn:aws:s3:::bucket/key", "EvalResourceDecision": "allowed", "MatchedStatements": [statement], "MissingContextValues": []}
+            ],
+        },
+        {
+            "EvalActionName": "s3:PutObject",
+            "EvalResourceName": "arn:aws:s3:::bucket/key",
+            "EvalDecision": "implicitDeny",
+            "MatchedStatements": [],
+            "MissingContextValues": [],
+            "EvalDecisionDetails": {},
+            "ResourceSpecificResults": [
+                {"EvalResourceName": "arn:aws:s3:::bucket/key", "EvalResourceDecision": "implicitDeny", "MatchedStatements": [], "MissingContextValues": []}
+            ],
+        },
+    ]
+
+    # boto3 sends PolicyExclusionList in the model's form; a policy passed in adds to the stored ones.
+    def decisions(**kwargs):
+        out = iam.simulate_principal_policy(PolicySourceArn=user, ActionNames=["s3:GetObject", "sqs:SendMessage"], **kwargs)
+        return [(r["EvalDecision"], [m["SourcePolicyId"] for m in r["MatchedStatements"]]) for r in out["EvaluationResults"]]
+
+    assert decisions() == [("allowed", ["user_b3-sim_read"]), ("allowed", ["b3-sim-queue"])]
+    inline = {"InlinePolicyIdentifier": {"PolicyName": "read", "AttachmentType": "user", "AttachmentName": "b3-sim"}}
+    assert decisions(PolicyExclusionList=[inline, {"PolicyArn": arn}]) == [("implicitDeny", []), ("implicitDeny", [])]
+    assert decisions(PolicyExclusionList=[{"PolicyType": "user-managed"}], PolicyInputList=[read]) == [
+        ("allowed", ["user_b3-sim_read", "PolicyInputList.1"]),
+        ("implicitDeny", []),
+    ]
+    assert error_of(iam.simulate_principal_policy, PolicySourceArn=user, ActionNames=["s3:GetObject"], PolicyExclusionList=[{"PolicyArn": "arn:aws:iam::aws:policy/*a*"}]) == (
+        "InvalidInput",
+        "ARN arn:aws:iam::aws:policy/*a* is not valid.",
+        400,
+    )
+
+    cond = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}
+    keys = iam.get_context_keys_for_principal_policy(PolicySourceArn=user, PolicyInputList=[json.dumps(cond)])
+    assert keys["ContextKeyNames"] == ["aws:SecureTransport"]
+    assert error_of(iam.simulate_principal_policy, PolicySourceArn="arn:aws:iam::000000000000:user/b3-sim", ActionNames=["s3:GetObject"]) == (
+        "NoSuchEntity",
+        "The user with name b3-sim cannot be found.",
+        404,
+    )
+    assert error_of(iam.get_context_keys_for_principal_policy, PolicySourceArn=arn) == ("InvalidInput", f"ARN {arn} is not valid.", 400)

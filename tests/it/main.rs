@@ -22,6 +22,7 @@ mod roles;
 mod root_keys;
 mod service_linked_roles;
 mod simulate;
+mod simulate_principal;
 mod startup;
 mod store;
 mod sts;

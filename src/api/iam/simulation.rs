@@ -16,11 +16,27 @@ impl SimulationApi for Gatehouse {
         simulation::simulate_custom(ctx, &input)
     }
 
+    async fn simulate_principal_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::SimulatePrincipalPolicyRequest,
+    ) -> Result<iam::SimulatePolicyResponse, AwsError> {
+        simulation::simulate_principal(ctx, &input).await
+    }
+
     async fn get_context_keys_for_custom_policy(
         &self,
         ctx: &Ctx,
         input: iam::GetContextKeysForCustomPolicyRequest,
     ) -> Result<iam::GetContextKeysForPolicyResponse, AwsError> {
         simulation::context_keys_for_custom(ctx, &input)
+    }
+
+    async fn get_context_keys_for_principal_policy(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetContextKeysForPrincipalPolicyRequest,
+    ) -> Result<iam::GetContextKeysForPolicyResponse, AwsError> {
+        simulation::context_keys_for_principal(ctx, &input).await
     }
 }
