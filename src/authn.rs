@@ -132,7 +132,7 @@ async fn load(
     let signing_key = Zeroizing::new(auth.signing_key(secret));
     gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
 
-    let grants = match &principal {
+    let mut grants = match &principal {
         Principal::User { user_id, .. } => Grants::load(&mut conn, user_id, found.user_boundary.clone()).await?,
         // The root user is decided without policies; nobody else signs with a long-term key.
         Principal::Root | Principal::Anonymous => Grants::default(),
@@ -143,6 +143,7 @@ async fn load(
         reseal(state, &found.key, secret).await;
     }
     let caller = Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id };
+    grants.context = Arc::new(crate::authz::context::principal_keys(&caller, &grants.tags));
     Ok(Arc::new(Entry {
         revision: found.account_revision,
         caller,

@@ -37,7 +37,7 @@ pub struct Ctx {
     /// Set once a decision for `op.action` was made; the dispatcher refuses to answer success without one.
     decided: AtomicBool,
     /// The request's global condition keys, made at the first decision that reads them.
-    context: OnceLock<RequestContext>,
+    context: OnceLock<Arc<RequestContext>>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -145,14 +145,15 @@ impl Ctx {
                 .any(|p| p.reads_for(action, resource, self.global_context(), &TAG_KEYS))
     }
 
-    fn global_context(&self) -> &RequestContext {
+    fn global_context(&self) -> &Arc<RequestContext> {
         self.context.get_or_init(|| {
             let transport = context::Transport {
                 source_ip: self.origin.source_ip,
                 secure: self.origin.secure_transport,
                 user_agent: self.origin.user_agent.as_deref(),
             };
-            context::global_keys(&self.caller, &self.grants, self.now, self.service, &self.region, transport)
+            let principal = self.grants.context.clone();
+            Arc::new(context::request_keys(principal, self.now, self.service, &self.region, transport))
         })
     }
 

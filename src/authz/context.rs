@@ -5,11 +5,12 @@
 //! tests it with `BoolIfExists` or `Null`).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use gatehouse_policy::{ContextValue, RequestContext, Timestamp};
 
-use super::grants::Grants;
 use crate::identity::{Caller, Principal};
+use crate::store::tags::Tag;
 
 /// Where the request came from and how, as far as the server can tell.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,20 +20,11 @@ pub struct Transport<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-/// The global keys of one request by `caller`, made at `now_ms`, signed for `region`, to `service` (`iam`,
-/// `sts`).
-pub fn global_keys(
-    caller: &Caller,
-    grants: &Grants,
-    now_ms: i64,
-    service: &str,
-    region: &str,
-    transport: Transport<'_>,
-) -> RequestContext {
-    let now = Timestamp::from_unix(now_ms.div_euclid(1000), (now_ms.rem_euclid(1000) * 1_000_000) as u32);
-    let mut ctx = RequestContext::new().with_time(now);
-    let account = &caller.account_id;
-    ctx.insert("aws:PrincipalAccount", ContextValue::string(account));
+/// The keys of `caller` itself, the same for every request it makes while its account does not change: made once
+/// per principal cache entry and shared by its requests as their context's parent.
+pub fn principal_keys(caller: &Caller, tags: &[Tag]) -> RequestContext {
+    let mut ctx = RequestContext::new();
+    ctx.insert("aws:PrincipalAccount", ContextValue::string(&caller.account_id));
     ctx.insert("aws:PrincipalArn", ContextValue::arn(caller.arn()));
     ctx.insert("aws:userid", ContextValue::string(caller.user_id()));
     let kind = match &caller.principal {
@@ -44,12 +36,26 @@ pub fn global_keys(
         Principal::Anonymous => "Anonymous",
     };
     ctx.insert("aws:PrincipalType", ContextValue::string(kind));
-    for t in &grants.tags {
+    for t in tags {
         ctx.insert(&format!("aws:PrincipalTag/{}", t.key), ContextValue::string(&t.value));
     }
     // Requests to Gatehouse come from the caller itself, never from a service acting for it.
     ctx.insert("aws:PrincipalIsAWSService", ContextValue::bool(false));
     ctx.insert("aws:ViaAWSService", ContextValue::bool(false));
+    ctx
+}
+
+/// The global keys of one request, over its principal's keys: made at `now_ms`, signed for `region`, to `service`
+/// (`iam`, `sts`).
+pub fn request_keys(
+    principal: Arc<RequestContext>,
+    now_ms: i64,
+    service: &str,
+    region: &str,
+    transport: Transport<'_>,
+) -> RequestContext {
+    let now = Timestamp::from_unix(now_ms.div_euclid(1000), (now_ms.rem_euclid(1000) * 1_000_000) as u32);
+    let mut ctx = RequestContext::layered(principal).with_time(now);
     // IAM is a global service: AWS decides its requests with the region it runs in, us-east-1, whatever the
     // signature's region. STS is regional: the region signed for.
     let requested = if service == "iam" { "us-east-1" } else { region };
@@ -67,7 +73,6 @@ pub fn global_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tags::Tag;
 
     #[test]
     fn a_users_keys() {
@@ -76,10 +81,10 @@ mod tests {
             principal: Principal::User { user_id: "AIDA1".into(), name: "alice".into(), path: "/dev/".into() },
             access_key_id: "AKIA".into(),
         };
-        let grants = Grants { tags: vec![Tag { key: "Team".into(), value: "blue".into() }], ..Grants::default() };
+        let tags = [Tag { key: "Team".into(), value: "blue".into() }];
         let t =
             Transport { source_ip: Some("10.1.2.3".parse().unwrap()), secure: false, user_agent: Some("aws-cli/2") };
-        let ctx = global_keys(&alice, &grants, 1_700_000_000_500, "iam", "eu-west-1", t);
+        let ctx = request_keys(Arc::new(principal_keys(&alice, &tags)), 1_700_000_000_500, "iam", "eu-west-1", t);
         let get = |k: &str| ctx.get(k).map(|(v, _)| v[0].text().to_string());
         assert_eq!(get("aws:username").as_deref(), Some("alice"));
         assert_eq!(get("aws:PrincipalArn").as_deref(), Some("arn:aws:iam::123456789012:user/dev/alice"));

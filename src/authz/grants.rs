@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gatehouse_policy::{CompiledPolicy, PolicyKind};
+use gatehouse_policy::{CompiledPolicy, PolicyKind, RequestContext};
 use sqlx::AnyConnection;
 
 use super::compiled;
@@ -23,6 +23,8 @@ pub struct Grants {
     /// Some policy reads `aws:ResourceTag/*` or `iam:ResourceTag/*`: only then do operations look up the tags of
     /// the resource they decide on (a key no policy reads cannot change a decision).
     pub reads_resource_tags: bool,
+    /// The principal's own condition keys (`context::principal_keys`), the parent of each request's context.
+    pub context: Arc<RequestContext>,
     /// A stored document could not be compiled (written by an older release with other rules, or damaged). Its
     /// statements might deny: no request of the principal is allowed until it is fixed (fail closed).
     pub unusable: bool,

@@ -12,6 +12,8 @@ pub mod compiled;
 pub mod context;
 pub mod grants;
 
+use std::sync::Arc;
+
 use gatehouse_policy::{ContextValue, PolicySet, Principal as PolicyPrincipal, Request, RequestContext};
 use gatehouse_wire::AwsError;
 
@@ -92,9 +94,9 @@ impl<'a> Facts<'a> {
     }
 
     /// The request's context with these keys added; `supplied` is the action's row of the action table.
-    fn apply(&self, base: &RequestContext, supplied: &[&str]) -> RequestContext {
+    fn apply(&self, base: &Arc<RequestContext>, supplied: &[&str]) -> RequestContext {
         let supplies = |key: &str| supplied.iter().any(|k| k.eq_ignore_ascii_case(key));
-        let mut ctx = base.clone();
+        let mut ctx = RequestContext::layered(base.clone());
         // The resource's tags are keys of its resource type, whatever the action.
         for t in self.resource_tags.unwrap_or_default() {
             ctx.insert(&format!("aws:ResourceTag/{}", t.key), ContextValue::string(&t.value));
@@ -126,10 +128,10 @@ pub struct Decider<'a> {
 
 impl Decider<'_> {
     /// Decides whether the caller may perform `action` (`iam:CreateUser`) on `resource` (an ARN, or `*`).
-    /// `context` gives the request's global keys (`context::global_keys`); it is not called for the root user.
+    /// `context` gives the request's global keys (`context::request_keys`); it is not called for the root user.
     pub fn decide<'c>(
         &self,
-        context: impl FnOnce() -> &'c RequestContext,
+        context: impl FnOnce() -> &'c Arc<RequestContext>,
         action: &'static str,
         resource: &str,
         facts: &Facts<'_>,
@@ -148,7 +150,7 @@ impl Decider<'_> {
             Principal::User { user_id, .. } => {
                 let base = context();
                 let extended;
-                let context = if facts.is_empty() {
+                let context: &RequestContext = if facts.is_empty() {
                     base
                 } else {
                     extended = facts.apply(base, supplied_keys(action).unwrap_or_default());
@@ -216,7 +218,7 @@ pub fn denied(caller: &Caller, action: &str, resource: &str) -> AwsError {
 /// A decision without policies or context (the root user's, in unit tests of the domain).
 #[cfg(test)]
 pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
-    let ctx = RequestContext::new();
+    let ctx = Arc::new(RequestContext::new());
     Decider { caller, grants: &Grants::default(), audit: false, request_id: "test" }.decide(
         || &ctx,
         action,
@@ -228,8 +230,6 @@ pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-
     fn caller(principal: Principal) -> Caller {
         Caller { account_id: "000000000000".into(), principal, access_key_id: "AKIA".into() }
     }
@@ -239,7 +239,7 @@ mod tests {
     }
 
     fn decide(c: &Caller, grants: &Grants, action: &'static str, resource: &str) -> Result<Authorized, AwsError> {
-        let ctx = RequestContext::new().with("aws:username", ContextValue::string("alice"));
+        let ctx = Arc::new(RequestContext::new().with("aws:username", ContextValue::string("alice")));
         Decider { caller: c, grants, audit: false, request_id: "r" }.decide(|| &ctx, action, resource, &Facts::new())
     }
 
@@ -296,7 +296,7 @@ mod tests {
         assert!(decide(&alice(), &g, "iam:GetUser", USER_BOB).is_ok());
         g.unusable = true;
         assert!(decide(&alice(), &g, "iam:GetUser", USER_BOB).is_err());
-        let ctx = RequestContext::new();
+        let ctx = Arc::new(RequestContext::new());
         let audit = Decider { caller: &alice(), grants: &g, audit: true, request_id: "r" };
         assert!(audit.decide(|| &ctx, "iam:GetUser", USER_BOB, &Facts::new()).is_ok());
     }

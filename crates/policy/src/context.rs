@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::encoding::{base64_decode, base64_encode};
 use crate::matching::VarSource;
@@ -257,17 +258,29 @@ pub(crate) struct Entry {
 }
 
 /// The keys and values of one request. Build it once per request; evaluation only reads it.
+///
+/// A context may sit on a shared parent ([`RequestContext::layered`]): a key is looked up in the context itself,
+/// then in the parent. A server keeps what is the same for every request of a principal (its ARN, tags, ...) in
+/// one parent and adds only the request's own keys per request, and an operation adds its action's keys over the
+/// request's context without copying it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RequestContext {
     /// Sorted by (hash, lower-case key).
     entries: Vec<Entry>,
     /// `entries[i].hash`, kept apart so the search touches one small array.
     hashes: Vec<u64>,
+    parent: Option<Arc<RequestContext>>,
 }
 
 impl RequestContext {
     pub fn new() -> RequestContext {
         RequestContext::default()
+    }
+
+    /// An empty context over `parent`: its keys are the parent's, until set here (a key set here hides the
+    /// parent's value of that key).
+    pub fn layered(parent: Arc<RequestContext>) -> RequestContext {
+        RequestContext { entries: Vec::new(), hashes: Vec::new(), parent: Some(parent) }
     }
 
     /// Sets a single-valued key, replacing any value it had (keys ignore case).
@@ -320,6 +333,7 @@ impl RequestContext {
         Ok(self.put(key, parsed, ty.is_list()))
     }
 
+    /// Removes the key from this context (a parent's value of it, if any, shows again).
     pub fn remove(&mut self, key: &str) -> &mut RequestContext {
         let lower = key.to_lowercase();
         self.entries.retain(|e| *e.key != *lower);
@@ -332,13 +346,17 @@ impl RequestContext {
         self.lookup(&key.to_lowercase()).map(|e| (&*e.values, e.list))
     }
 
-    /// The keys present, as they were added.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|e| &*e.name)
+    /// The keys present, as they were added: this context's, then the parent's that it does not hide.
+    pub fn keys(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        let own = self.entries.iter().map(|e| &*e.name);
+        match &self.parent {
+            None => Box::new(own),
+            Some(p) => Box::new(own.chain(p.keys().filter(|k| self.own_entry(&k.to_lowercase()).is_none()))),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.parent.as_ref().is_none_or(|p| p.is_empty())
     }
 
     fn put(&mut self, key: &str, values: Vec<ContextValue>, list: bool) -> &mut RequestContext {
@@ -364,8 +382,22 @@ impl RequestContext {
         self.lookup_hashed(key_hash(lower_key), lower_key)
     }
 
-    /// Lookup by a lower-case key and its [`key_hash`] (compiled policies keep both).
+    /// Lookup by a lower-case key and its [`key_hash`] (compiled policies keep both): here, then in the parent.
     pub(crate) fn lookup_hashed(&self, hash: u64, lower_key: &str) -> Option<&Entry> {
+        let first = self.hashes.partition_point(|h| *h < hash);
+        let own = self
+            .entries
+            .get(first..)
+            .and_then(|rest| rest.iter().take_while(|e| e.hash == hash).find(|e| *e.key == *lower_key));
+        match (own, &self.parent) {
+            (Some(e), _) => Some(e),
+            (None, Some(p)) => p.lookup_hashed(hash, lower_key),
+            (None, None) => None,
+        }
+    }
+
+    fn own_entry(&self, lower_key: &str) -> Option<&Entry> {
+        let hash = key_hash(lower_key);
         let first = self.hashes.partition_point(|h| *h < hash);
         self.entries.get(first..)?.iter().take_while(|e| e.hash == hash).find(|e| *e.key == *lower_key)
     }
@@ -385,6 +417,27 @@ impl VarSource for RequestContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layers_look_up_through_and_hide() {
+        let parent = Arc::new(
+            RequestContext::new()
+                .with("aws:username", ContextValue::string("alice"))
+                .with("a", ContextValue::string("1")),
+        );
+        let mut ctx = RequestContext::layered(parent.clone());
+        ctx.insert("A", ContextValue::string("2"));
+        ctx.insert("b", ContextValue::string("3"));
+        assert_eq!(ctx.get("aws:UserName").unwrap().0[0].text(), "alice");
+        assert_eq!(ctx.get("a").unwrap().0[0].text(), "2");
+        assert_eq!(parent.get("a").unwrap().0[0].text(), "1");
+        let mut keys: Vec<&str> = ctx.keys().collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["A", "aws:username", "b"]);
+        ctx.remove("a");
+        assert_eq!(ctx.get("a").unwrap().0[0].text(), "1");
+        assert!(!ctx.is_empty() && RequestContext::layered(Arc::new(RequestContext::new())).is_empty());
+    }
 
     #[test]
     fn keys_ignore_case_and_replace() {
