@@ -144,16 +144,15 @@ impl Decider<'_> {
         let arn = self.caller.arn();
         let denial = match &self.caller.principal {
             Principal::Root if other_account.is_none() => return Ok(proof()),
-            Principal::User { .. } if self.grants.unusable => {
-                Some("because no identity-based policy allows the ACTION action".replace("ACTION", action))
-            }
+            // No policy of an unusable principal allows anything: the implicit-deny wording below.
+            Principal::User { .. } if self.grants.unusable => None,
             Principal::User { user_id, .. } => {
                 let base = context();
                 let extended;
                 let context: &RequestContext = if facts.is_empty() {
                     base
                 } else {
-                    extended = facts.apply(base, supplied_keys(action).unwrap_or_default());
+                    extended = facts.apply(base, supplied_keys(action));
                     &extended
                 };
                 let request = Request {
@@ -196,15 +195,15 @@ impl Decider<'_> {
 /// The condition keys the action table lists for an action (`iam:AttachUserPolicy`). iam:PassRole is no
 /// operation, so the generated table has no row for it: its keys are the Service Authorization Reference's.
 /// Any other action takes none of its own.
-pub fn supplied_keys(action: &str) -> Option<&'static [&'static str]> {
-    let Some((service, name)) = action.split_once(':') else { return Some(&[]) };
+pub fn supplied_keys(action: &str) -> &'static [&'static str] {
+    let Some((service, name)) = action.split_once(':') else { return &[] };
     let keys = match service {
         "iam" if name == "PassRole" => Some(&["iam:AssociatedResourceArn", "iam:PassedToService"][..]),
         "iam" => gatehouse_wire::iam::Action::from_name(name).map(|a| a.auth().condition_keys),
         "sts" => gatehouse_wire::sts::Action::from_name(name).map(|a| a.auth().condition_keys),
         _ => None,
     };
-    Some(keys.unwrap_or_default())
+    keys.unwrap_or_default()
 }
 
 /// AWS's wording when no identity-based policy allows the action, for denials decided before any policy is read.

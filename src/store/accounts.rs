@@ -57,12 +57,15 @@ pub async fn revision(conn: &mut AnyConnection, account_id: &str) -> Result<Opti
 }
 
 /// Bumps the account's revision: the first statement of every write, whose row lock serialises the writers of one
-/// account on Postgres and tells other instances that what they cached is stale.
+/// account on Postgres and tells other instances that what they cached is stale. On Postgres the same statement
+/// notifies the listening instances (`changes`), so every bump, the bootstrap's included, is announced.
 pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result<()> {
-    sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE account_id = $1")
-        .bind(account_id)
-        .execute(conn)
-        .await?;
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        super::changes::BUMP_AND_NOTIFY
+    } else {
+        "UPDATE accounts SET revision = revision + 1 WHERE account_id = $1"
+    };
+    sqlx::query(sql).bind(account_id).execute(conn).await?;
     Ok(())
 }
 

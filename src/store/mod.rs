@@ -200,12 +200,7 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool.begin().await?;
-        match self.backend {
-            Backend::Postgres => {
-                sqlx::query(changes::BUMP_AND_NOTIFY).bind(account_id).execute(&mut *tx).await?;
-            }
-            Backend::Sqlite => accounts::bump_revision(&mut tx, account_id).await?,
-        }
+        accounts::bump_revision(&mut tx, account_id).await?;
         Ok(WriteTx { tx, _writer: writer })
     }
 
