@@ -47,6 +47,11 @@ pub fn iam(account_id: &str, kind: &str, path: &str, name: &str) -> String {
     format!("arn:aws:iam::{account_id}:{kind}{path}{name}")
 }
 
+/// A role session: `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (the role's path is not part of it).
+pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> String {
+    format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}")
+}
+
 /// Whether `s` is an AWS account id: exactly twelve digits.
 pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())

@@ -6,6 +6,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -41,6 +42,8 @@ impl std::error::Error for CryptoError {}
 pub struct MasterKey {
     id: String,
     cipher: Aes256Gcm,
+    /// The root of session-token keys (`Keyring::token_cipher`), derived from the master key.
+    token_root: Zeroizing<[u8; 32]>,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -72,7 +75,11 @@ impl MasterKey {
         h.update(b"gatehouse master key id\0");
         h.update(bytes);
         let id = hex::encode(&h.finalize()[..8]);
-        Ok(Self { id, cipher })
+        // Session tokens are sealed under keys of their own, derived from this one (never the key itself).
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(bytes).map_err(|_| CryptoError::BadKey)?;
+        mac.update(b"gatehouse session tokens v1");
+        let token_root = Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+        Ok(Self { id, cipher, token_root })
     }
 
     /// A new random key, encoded as 64 hex digits (for the SQLite default's generated key file).
@@ -118,11 +125,26 @@ impl Keyring {
         Ok((self.current.id.clone(), out))
     }
 
-    pub fn open(&self, key_id: &str, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        let key = std::iter::once(&self.current)
+    fn key(&self, key_id: &str) -> Result<&MasterKey, CryptoError> {
+        std::iter::once(&self.current)
             .chain(self.previous.iter())
             .find(|k| k.id == key_id)
-            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_string()))?;
+            .ok_or_else(|| CryptoError::UnknownKey(key_id.to_string()))
+    }
+
+    /// The AES-256-GCM key of one session token: HMAC-SHA256 of the token's random salt under the master key's
+    /// token root. A key per token, so that random nonces never meet under one key however many tokens are
+    /// issued. `key_id` names the master key (the current one when sealing).
+    pub fn token_cipher(&self, key_id: &str, salt: &[u8]) -> Result<Aes256Gcm, CryptoError> {
+        let key = self.key(key_id)?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.token_root[..]).map_err(|_| CryptoError::BadKey)?;
+        mac.update(salt);
+        let derived = Zeroizing::new(<[u8; 32]>::from(mac.finalize().into_bytes()));
+        Aes256Gcm::new_from_slice(&derived[..]).map_err(|_| CryptoError::BadKey)
+    }
+
+    pub fn open(&self, key_id: &str, sealed: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let key = self.key(key_id)?;
         let (nonce, ct) = sealed.split_at_checked(NONCE_LEN).ok_or(CryptoError::Unseal)?;
         key.cipher
             .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })

@@ -190,10 +190,7 @@ async fn process(
             Err(e) => return (Err(e), service),
         },
         // Only the unsigned STS actions get here without a signature (the match above returned for the rest).
-        Err(_) => Authenticated {
-            caller: Caller { account_id: String::new(), principal: Principal::Anonymous, access_key_id: String::new() },
-            grants: Default::default(),
-        },
+        Err(_) => Authenticated { caller: Caller::long_term("", Principal::Anonymous, ""), grants: Default::default() },
     };
 
     let Some(action) = action else {
@@ -280,11 +277,11 @@ mod tests {
             default_account: "000000000000".into(),
             quotas: Default::default(),
             principals: Default::default(),
+            role_uses: Default::default(),
             enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });
-        let root =
-            Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() };
+        let root = Caller::long_term("000000000000", Principal::Root, "AKIA");
         let root = Authenticated { caller: root, grants: Default::default() };
         let received = Received {
             request_id: "r".into(),

@@ -25,5 +25,6 @@ pub mod quotas;
 pub mod request;
 pub mod secret;
 pub mod server;
+pub mod sessions;
 pub mod state;
 pub mod store;

@@ -12,7 +12,7 @@ use gatehouse_policy::RequestContext;
 
 use crate::authn::Authenticated;
 use crate::authz::grants::Grants;
-use crate::authz::{context, Authorized, Decider, Facts};
+use crate::authz::{context, Authorized, Decider, Facts, ResourcePolicy};
 use crate::identity::Caller;
 use crate::origin::Origin;
 use crate::state::State;
@@ -124,12 +124,23 @@ impl Ctx {
         resource: &str,
         facts: &Facts<'_>,
     ) -> Result<Authorized, AwsError> {
+        self.authorize_on(action, resource, facts, None)
+    }
+
+    /// [`Ctx::authorize_with`] with a resource-based policy in the decision (a role's trust policy).
+    pub fn authorize_on(
+        &self,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+        on: Option<ResourcePolicy<'_>>,
+    ) -> Result<Authorized, AwsError> {
         if action == self.op.action {
             self.decided.store(true, Ordering::Relaxed);
         }
         let audit = self.state.enforcement == crate::config::Enforcement::Audit;
         let decider = Decider { caller: &self.caller, grants: &self.grants, audit, request_id: &self.request_id };
-        decider.decide(|| self.global_context(), action, resource, facts)
+        decider.decide_on(|| self.global_context(), action, resource, facts, on)
     }
 
     /// Whether the decision of `action` on `resource` could read the resource's tags: only then are they worth
@@ -139,10 +150,7 @@ impl Ctx {
         let g = &self.grants;
         g.reads_resource_tags
             && !self.caller.is_root()
-            && g.identity
-                .iter()
-                .chain(g.boundary.iter())
-                .any(|p| p.reads_for(action, resource, self.global_context(), &TAG_KEYS))
+            && g.policies().any(|p| p.reads_for(action, resource, self.global_context(), &TAG_KEYS))
     }
 
     fn global_context(&self) -> &Arc<RequestContext> {
@@ -153,7 +161,11 @@ impl Ctx {
                 user_agent: self.origin.user_agent.as_deref(),
             };
             let principal = self.grants.context.clone();
-            Arc::new(context::request_keys(principal, self.now, self.service, &self.region, transport))
+            let mut ctx = context::request_keys(principal, self.now, self.service, &self.region, transport);
+            if let Some(mfa_at) = self.caller.session.as_ref().and_then(|s| s.mfa_at) {
+                context::add_mfa_age(&mut ctx, mfa_at, self.now);
+            }
+            Arc::new(ctx)
         })
     }
 

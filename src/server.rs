@@ -94,6 +94,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         default_account: args.account_id.clone(),
         quotas: args.quotas.clone(),
         principals: Default::default(),
+        role_uses: Default::default(),
         enforcement: args.enforcement,
         trusted_proxies: args.trusted_proxies.clone(),
     });

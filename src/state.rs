@@ -24,6 +24,8 @@ pub struct State {
     pub quotas: Quotas,
     /// Who each recently seen access key belongs to, with its grants (valid for one revision of its account).
     pub(crate) principals: PrincipalCache,
+    /// When each role's use was last written (RoleLastUsed, coalesced).
+    pub(crate) role_uses: crate::domain::sessions::LastUse,
     /// Whether denials are enforced or only logged.
     pub enforcement: Enforcement,
     /// The proxies whose forwarded headers say where a request came from.

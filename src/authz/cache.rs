@@ -34,6 +34,10 @@ pub struct Entry {
     pub signing_key: Zeroizing<[u8; 32]>,
     /// When the key's last use was recorded (milliseconds), so that a busy key is not written on every request.
     pub last_used_at: AtomicI64,
+    /// Temporary credentials: the SHA-256 of the session token the entry was made from (a request with the same
+    /// key id and another token is opened again), and when the session expires (milliseconds).
+    pub token_digest: Option<[u8; 32]>,
+    pub expires_at: Option<i64>,
 }
 
 impl Entry {

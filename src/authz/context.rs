@@ -2,7 +2,8 @@
 //! (AWS's global condition context keys, reference_policies_condition-keys). Keys that do not apply are absent,
 //! as in AWS: `aws:username` for callers that are not IAM users, `aws:SourceIp` when the address is unknown,
 //! `aws:MultiFactorAuthPresent` for long-term access keys (AWS omits it for them: a policy that must see MFA
-//! tests it with `BoolIfExists` or `Null`).
+//! tests it with `BoolIfExists` or `Null`; temporary credentials carry it, `false` unless made with MFA),
+//! `aws:TokenIssueTime` and `aws:SourceIdentity` for long-term keys.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -25,7 +26,7 @@ pub struct Transport<'a> {
 pub fn principal_keys(caller: &Caller, tags: &[Tag]) -> RequestContext {
     let mut ctx = RequestContext::new();
     ctx.insert("aws:PrincipalAccount", ContextValue::string(&caller.account_id));
-    ctx.insert("aws:PrincipalArn", ContextValue::arn(caller.arn()));
+    ctx.insert("aws:PrincipalArn", ContextValue::arn(caller.principal_arn()));
     ctx.insert("aws:userid", ContextValue::string(caller.user_id()));
     let kind = match &caller.principal {
         Principal::Root => "Account",
@@ -33,8 +34,16 @@ pub fn principal_keys(caller: &Caller, tags: &[Tag]) -> RequestContext {
             ctx.insert("aws:username", ContextValue::string(name));
             "User"
         }
+        Principal::AssumedRole { .. } => "AssumedRole",
         Principal::Anonymous => "Anonymous",
     };
+    if let Some(s) = &caller.session {
+        ctx.insert("aws:TokenIssueTime", ContextValue::date(timestamp(s.issued_at)));
+        ctx.insert("aws:MultiFactorAuthPresent", ContextValue::bool(s.mfa_at.is_some()));
+        if let Some(si) = &s.source_identity {
+            ctx.insert("aws:SourceIdentity", ContextValue::string(si));
+        }
+    }
     ctx.insert("aws:PrincipalType", ContextValue::string(kind));
     for t in tags {
         ctx.insert(&format!("aws:PrincipalTag/{}", t.key), ContextValue::string(&t.value));
@@ -54,8 +63,7 @@ pub fn request_keys(
     region: &str,
     transport: Transport<'_>,
 ) -> RequestContext {
-    let now = Timestamp::from_unix(now_ms.div_euclid(1000), (now_ms.rem_euclid(1000) * 1_000_000) as u32);
-    let mut ctx = RequestContext::layered(principal).with_time(now);
+    let mut ctx = RequestContext::layered(principal).with_time(timestamp(now_ms));
     // IAM is a global service: AWS decides its requests with the region it runs in, us-east-1, whatever the
     // signature's region. STS is regional: the region signed for.
     let requested = if service == "iam" { "us-east-1" } else { region };
@@ -70,17 +78,26 @@ pub fn request_keys(
     ctx
 }
 
+/// `aws:MultiFactorAuthAge` of a session made with MFA at `mfa_at`: whole seconds since, at `now_ms`.
+pub fn add_mfa_age(ctx: &mut RequestContext, mfa_at: i64, now_ms: i64) {
+    ctx.insert("aws:MultiFactorAuthAge", ContextValue::number(((now_ms - mfa_at).max(0) / 1000) as f64));
+}
+
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from_unix(ms.div_euclid(1000), (ms.rem_euclid(1000) * 1_000_000) as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_users_keys() {
-        let alice = Caller {
-            account_id: "123456789012".into(),
-            principal: Principal::User { user_id: "AIDA1".into(), name: "alice".into(), path: "/dev/".into() },
-            access_key_id: "AKIA".into(),
-        };
+        let alice = Caller::long_term(
+            "123456789012",
+            Principal::User { user_id: "AIDA1".into(), name: "alice".into(), path: "/dev/".into() },
+            "AKIA",
+        );
         let tags = [Tag { key: "Team".into(), value: "blue".into() }];
         let t =
             Transport { source_ip: Some("10.1.2.3".parse().unwrap()), secure: false, user_agent: Some("aws-cli/2") };

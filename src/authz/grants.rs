@@ -16,6 +16,9 @@ pub struct Grants {
     /// Identity-based policies: the principal's inline and attached ones, and for a user those of its groups.
     pub identity: Vec<Arc<CompiledPolicy>>,
     pub boundary: Option<Arc<CompiledPolicy>>,
+    /// Session policies (the inline `Policy` and the `PolicyArns` a session was issued with); `None` when none was
+    /// passed, which is not the same as an empty list (`gatehouse_policy::PolicySet::session`).
+    pub session: Option<Vec<Arc<CompiledPolicy>>>,
     /// The boundary's ARN, `iam:PermissionsBoundary` of requests on the principal itself.
     pub boundary_arn: Option<String>,
     /// `aws:PrincipalTag/*`.
@@ -55,13 +58,53 @@ impl Grants {
             }
         }
         out.tags = tags::list(conn, entity_id).await?;
+        out.note_tag_readers();
+        Ok(out)
+    }
+
+    /// Adds a session's policies: its inline policy and the documents of its managed session policies as they are
+    /// now. A managed policy deleted since allows nothing; the others still decide.
+    pub async fn add_session_policies(
+        &mut self,
+        conn: &mut AnyConnection,
+        inline: Option<&str>,
+        arns: &[String],
+    ) -> crate::store::Result<()> {
+        if inline.is_none() && arns.is_empty() {
+            return Ok(());
+        }
+        let mut session = Vec::with_capacity(arns.len() + 1);
+        if let Some(text) = inline {
+            match compiled::compile(text, PolicyKind::Session, "session policy") {
+                Ok(c) => session.push(c),
+                Err(e) => self.unusable(&format!("the session policy does not compile: {e}"), "session policy"),
+            }
+        }
+        for arn in arns {
+            if let Some(text) = boundary_document(&mut *conn, arn).await? {
+                match compiled::compile(&text, PolicyKind::Session, arn) {
+                    Ok(c) => session.push(c),
+                    Err(e) => self.unusable(&format!("a managed session policy does not compile: {e}"), arn),
+                }
+            }
+        }
+        self.session = Some(session);
+        self.note_tag_readers();
+        Ok(())
+    }
+
+    /// Every policy that decides the principal's requests.
+    pub fn policies(&self) -> impl Iterator<Item = &Arc<CompiledPolicy>> {
+        self.identity.iter().chain(self.boundary.iter()).chain(self.session.iter().flatten())
+    }
+
+    fn note_tag_readers(&mut self) {
         let reads = |key: &str| {
             let key = key.to_ascii_lowercase();
             key.starts_with("aws:resourcetag/") || key.starts_with("iam:resourcetag/")
         };
-        out.reads_resource_tags =
-            out.identity.iter().chain(out.boundary.iter()).any(|p| p.context_keys().iter().any(|k| reads(k)));
-        Ok(out)
+        let reads_any = self.policies().any(|p| p.context_keys().iter().any(|k| reads(k)));
+        self.reads_resource_tags = reads_any;
     }
 
     fn add_identity(&mut self, text: &str, id: &str) {
@@ -85,8 +128,8 @@ pub fn document_of(p: &HeldPolicy) -> Option<String> {
     }
 }
 
-/// The document of the permissions boundary `arn`: an AWS managed policy's from the catalogue, a customer managed
-/// one's default version; `None` if there is no such policy.
+/// The document of the managed policy `arn` (a permissions boundary, a managed session policy): an AWS managed
+/// policy's from the catalogue, a customer managed one's default version; `None` if there is no such policy.
 pub async fn boundary_document(conn: &mut AnyConnection, arn: &str) -> crate::store::Result<Option<String>> {
     match gatehouse_catalogue::by_arn(arn) {
         Some(aws) => Ok(Some(aws.document().to_string())),

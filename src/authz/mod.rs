@@ -14,7 +14,9 @@ pub mod grants;
 
 use std::sync::Arc;
 
-use gatehouse_policy::{ContextValue, PolicySet, Principal as PolicyPrincipal, Request, RequestContext};
+use gatehouse_policy::{
+    CompiledPolicy, ContextValue, PolicySet, Principal as PolicyPrincipal, Request, RequestContext,
+};
 use gatehouse_wire::AwsError;
 
 use crate::identity::{Caller, Principal};
@@ -47,6 +49,7 @@ pub struct Facts<'a> {
     request_tags: Option<&'a [Tag]>,
     tag_keys: Option<Vec<&'a str>>,
     keys: Vec<(&'static str, &'a str)>,
+    lists: Vec<(&'static str, Vec<&'a str>)>,
 }
 
 impl<'a> Facts<'a> {
@@ -79,6 +82,12 @@ impl<'a> Facts<'a> {
         self
     }
 
+    /// A multivalued key of the action (`sts:TransitiveTagKeys`).
+    pub fn key_list(mut self, key: &'static str, values: Vec<&'a str>) -> Self {
+        self.lists.push((key, values));
+        self
+    }
+
     /// [`Facts::key`] unless the key is set already: the entity's current boundary is `iam:PermissionsBoundary`
     /// of most actions on it, but the new one of PutUserPermissionsBoundary and its siblings.
     pub fn key_unless_set(self, key: &'static str, value: &'a str) -> Self {
@@ -90,7 +99,7 @@ impl<'a> Facts<'a> {
     }
 
     fn is_empty(&self) -> bool {
-        self.resource_tags.is_none() && self.tag_keys.is_none() && self.keys.is_empty()
+        self.resource_tags.is_none() && self.tag_keys.is_none() && self.keys.is_empty() && self.lists.is_empty()
     }
 
     /// The request's context with these keys added; `supplied` is the action's row of the action table.
@@ -113,8 +122,19 @@ impl<'a> Facts<'a> {
         for (k, v) in self.keys.iter().filter(|(k, _)| supplies(k)) {
             ctx.insert(k, ContextValue::string(*v));
         }
+        for (k, values) in self.lists.iter().filter(|(k, _)| supplies(k)) {
+            ctx.insert_list(k, values.iter().map(|v| ContextValue::string(*v)));
+        }
         ctx
     }
+}
+
+/// A resource-based policy that takes part in a decision: for `sts:AssumeRole` and the actions decided with it
+/// (`sts:TagSession`, `sts:SetSourceIdentity`), the role's trust policy. `account` owns the resource.
+#[derive(Clone, Copy)]
+pub struct ResourcePolicy<'a> {
+    pub policy: &'a CompiledPolicy,
+    pub account: &'a str,
 }
 
 /// One decision: who asks, with which grants, in which request context.
@@ -136,17 +156,42 @@ impl Decider<'_> {
         resource: &str,
         facts: &Facts<'_>,
     ) -> Result<Authorized, AwsError> {
+        self.decide_on(context, action, resource, facts, None)
+    }
+
+    /// [`Decider::decide`] with a resource-based policy in the decision. STS names no reason in the denials it
+    /// decides this way (`User: ARN is not authorized to perform: sts:AssumeRole on resource: ROLE`), as AWS.
+    pub fn decide_on<'c>(
+        &self,
+        context: impl FnOnce() -> &'c Arc<RequestContext>,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+        on: Option<ResourcePolicy<'_>>,
+    ) -> Result<Authorized, AwsError> {
         let proof = || Authorized { action, resource: resource.to_string() };
         // AWS managed policies (`arn:aws:iam::aws:...`) belong to no customer account: every account sees them as
         // its own.
         let account = self.caller.account_id.as_str();
-        let other_account = crate::arn::account_of(resource).filter(|a| *a != account && *a != "aws");
+        let resource_account = on.map_or_else(|| crate::arn::account_of(resource), |r| Some(r.account));
+        let other_account = resource_account.filter(|a| *a != account && *a != "aws");
         let arn = self.caller.arn();
-        let denial = match &self.caller.principal {
-            Principal::Root if other_account.is_none() => return Ok(proof()),
+        let principal_arn = self.caller.principal_arn();
+        let principal = match &self.caller.principal {
+            Principal::Root if other_account.is_none() && on.is_none() => return Ok(proof()),
             // No policy of an unusable principal allows anything: the implicit-deny wording below.
-            Principal::User { .. } if self.grants.unusable => None,
-            Principal::User { user_id, .. } => {
+            _ if self.grants.unusable => None,
+            // IAM resources of another account have no resource-based policy that could grant the root user.
+            Principal::Root if on.is_none() => None,
+            Principal::Root => Some(PolicyPrincipal::root(account, &arn)),
+            Principal::User { user_id, .. } => Some(PolicyPrincipal::user(account, &arn).with_unique_id(user_id)),
+            Principal::AssumedRole { user_id, .. } => {
+                Some(PolicyPrincipal::assumed_role(account, &arn, &principal_arn).with_unique_id(user_id))
+            }
+            Principal::Anonymous => None,
+        };
+        let denial = match principal {
+            Some(principal) => {
                 let base = context();
                 let extended;
                 let context: &RequestContext = if facts.is_empty() {
@@ -155,16 +200,16 @@ impl Decider<'_> {
                     extended = facts.apply(base, supplied_keys(action));
                     &extended
                 };
-                let request = Request {
-                    principal: PolicyPrincipal::user(account, &arn).with_unique_id(user_id),
-                    action,
-                    resource,
-                    resource_account: other_account,
-                    context,
-                };
+                let request = Request { principal, action, resource, resource_account: other_account, context };
                 let mut set = PolicySet::new(&self.grants.identity);
                 if let Some(b) = &self.grants.boundary {
                     set = set.with_boundary(b);
+                }
+                if let Some(s) = &self.grants.session {
+                    set = set.with_session(s);
+                }
+                if let Some(r) = on {
+                    set = set.with_resource(r.policy);
                 }
                 let decision = gatehouse_policy::authorize(&request, &set);
                 if decision.is_allowed() {
@@ -172,10 +217,14 @@ impl Decider<'_> {
                 }
                 decision.reason(action)
             }
-            Principal::Root | Principal::Anonymous => None,
+            None => None,
         };
         let reason = denial.unwrap_or_else(|| format!("because no identity-based policy allows the {action} action"));
-        let message = format!("User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}");
+        let message = if on.is_some() {
+            format!("User: {arn} is not authorized to perform: {action} on resource: {resource}")
+        } else {
+            format!("User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}")
+        };
         if self.audit {
             tracing::warn!(
                 audit = true,
@@ -192,13 +241,18 @@ impl Decider<'_> {
     }
 }
 
-/// The condition keys the action table lists for an action (`iam:AttachUserPolicy`). iam:PassRole is no
-/// operation, so the generated table has no row for it: its keys are the Service Authorization Reference's.
+/// The condition keys the action table lists for an action (`iam:AttachUserPolicy`). iam:PassRole,
+/// sts:TagSession and sts:SetSourceIdentity are no operations, so the generated table has no row for them: their
+/// keys are the Service Authorization Reference's.
 /// Any other action takes none of its own.
 pub fn supplied_keys(action: &str) -> &'static [&'static str] {
     let Some((service, name)) = action.split_once(':') else { return &[] };
     let keys = match service {
         "iam" if name == "PassRole" => Some(&["iam:AssociatedResourceArn", "iam:PassedToService"][..]),
+        "sts" if name == "TagSession" => {
+            Some(&["aws:RequestTag/${TagKey}", "aws:TagKeys", "sts:TransitiveTagKeys"][..])
+        }
+        "sts" if name == "SetSourceIdentity" => Some(&["sts:SourceIdentity"][..]),
         "iam" => gatehouse_wire::iam::Action::from_name(name).map(|a| a.auth().condition_keys),
         "sts" => gatehouse_wire::sts::Action::from_name(name).map(|a| a.auth().condition_keys),
         _ => None,
@@ -230,7 +284,7 @@ pub fn authorize(caller: &Caller, action: &'static str, resource: &str) -> Resul
 mod tests {
     use super::*;
     fn caller(principal: Principal) -> Caller {
-        Caller { account_id: "000000000000".into(), principal, access_key_id: "AKIA".into() }
+        Caller::long_term("000000000000", principal, "AKIA")
     }
 
     fn alice() -> Caller {

@@ -222,7 +222,7 @@ mod tests {
     use crate::identity::{Caller, Principal};
 
     fn root() -> Caller {
-        Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() }
+        Caller::long_term("000000000000", Principal::Root, "AKIA")
     }
 
     fn devs() -> GroupRow {

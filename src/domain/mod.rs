@@ -4,6 +4,7 @@
 pub mod access_activity;
 pub mod access_keys;
 pub mod account;
+pub mod assume_role;
 pub mod attachments;
 pub mod boundaries;
 pub mod groups;
@@ -15,6 +16,7 @@ pub mod paging;
 pub mod policies;
 pub mod roles;
 pub mod service_linked_roles;
+pub mod sessions;
 pub mod simulation;
 pub mod tagging;
 pub mod trust;

@@ -82,7 +82,8 @@ pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<Described, AwsError> {
         Some(n) => n.to_string(),
         None => match ctx.caller.user_name() {
             Some(n) => n.to_string(),
-            None => return get_root(ctx).await,
+            None if ctx.caller.is_root() => return get_root(ctx).await,
+            None => return Err(crate::errors::must_specify_user_name()),
         },
     };
     let mut op = ctx.begin_read().await?;
@@ -187,7 +188,7 @@ mod tests {
     use crate::identity::{Caller, Principal};
 
     fn root() -> Caller {
-        Caller { account_id: "000000000000".into(), principal: Principal::Root, access_key_id: "AKIA".into() }
+        Caller::long_term("000000000000", Principal::Root, "AKIA")
     }
 
     fn frank() -> UserRow {

@@ -140,3 +140,15 @@ pub async fn set_boundary(conn: &mut AnyConnection, role_id: &str, boundary: Opt
 pub async fn all(conn: &mut AnyConnection, account_id: &str) -> Result<Vec<RoleRow>> {
     list(conn, account_id, "/", "", i64::MAX).await
 }
+
+/// RoleLastUsed: bookkeeping, written outside any operation's transaction and without a revision bump (it
+/// changes no decision).
+pub async fn record_use(conn: &mut AnyConnection, role_id: &str, at: i64, region: &str) -> Result<()> {
+    sqlx::query("UPDATE roles SET last_used_at = $2, last_used_region = $3 WHERE role_id = $1")
+        .bind(role_id)
+        .bind(at)
+        .bind(region)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

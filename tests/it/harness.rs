@@ -23,11 +23,22 @@ pub const ROOT_SECRET: &str = "gatehouse/root/secret/for/tests/only0000";
 pub struct Creds {
     pub id: String,
     pub secret: String,
+    /// The session token of temporary credentials.
+    pub token: Option<String>,
 }
 
 impl Creds {
     pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
-        Self { id: id.into(), secret: secret.into() }
+        Self { id: id.into(), secret: secret.into(), token: None }
+    }
+
+    /// Temporary credentials, as STS returned them.
+    pub fn from_sts(c: &aws_sdk_sts::types::Credentials) -> Self {
+        Self {
+            id: c.access_key_id().to_string(),
+            secret: c.secret_access_key().to_string(),
+            token: Some(c.session_token().to_string()),
+        }
     }
 }
 
@@ -119,7 +130,7 @@ impl TestServer {
             .credentials_provider(aws_sdk_sts::config::Credentials::new(
                 &creds.id,
                 &creds.secret,
-                None,
+                creds.token.clone(),
                 None,
                 "gatehouse-tests",
             ))
@@ -152,7 +163,7 @@ pub fn iam_client(endpoint: &str, creds: &Creds) -> aws_sdk_iam::Client {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new(&creds.id, &creds.secret, None, None, "gatehouse-tests"))
+        .credentials_provider(Credentials::new(&creds.id, &creds.secret, creds.token.clone(), None, "gatehouse-tests"))
         .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_iam::Client::from_conf(conf)

@@ -7,6 +7,7 @@ mod harness;
 mod access_keys;
 mod account_views;
 mod accounts;
+mod assume_role;
 mod auth;
 mod authorization;
 mod enforcement;

@@ -1,5 +1,8 @@
 //! Authentication: which principal signed this request. The signature is verified with the signing key derived
-//! from the stored (sealed) secret; every failure answers with AWS's code and words.
+//! from the stored (sealed) secret of a long-term key, or from the secret sealed in a session token
+//! (`session`); every failure answers with AWS's code and words.
+
+mod session;
 
 use gatehouse_sigv4::{Auth, Request, SigError};
 use gatehouse_wire::AwsError;
@@ -56,14 +59,14 @@ pub async fn authenticate(
     // Time window and scope are checked before the key is looked up, as AWS orders its errors (again, when the
     // caller ran [`precheck`]: it costs nothing, and this function stays correct on its own).
     precheck(auth, service, now_ms)?;
-    // Long-term keys carry no session token; one presented with a session token is not a valid credential.
-    if auth.session_token().is_some() {
-        return Err(AwsError::invalid_client_token_id());
+    if let Some(token) = auth.session_token() {
+        let entry = session::authenticate(state, auth, req, token, now_ms).await?;
+        return Ok(Authenticated { caller: entry.caller.clone(), grants: entry.grants.clone() });
     }
 
     let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
     let entry = match state.principals.get(auth.access_key_id()) {
-        Some(e) if e.scope == auth.credential_scope() => {
+        Some(e) if e.scope == auth.credential_scope() && e.token_digest.is_none() => {
             let current = accounts::revision(&mut conn, &e.caller.account_id).await?;
             if current == Some(e.revision) {
                 Some(e)
@@ -135,14 +138,14 @@ async fn load(
     let mut grants = match &principal {
         Principal::User { user_id, .. } => Grants::load(&mut conn, user_id, found.user_boundary.clone()).await?,
         // The root user is decided without policies; nobody else signs with a long-term key.
-        Principal::Root | Principal::Anonymous => Grants::default(),
+        Principal::Root | Principal::AssumedRole { .. } | Principal::Anonymous => Grants::default(),
     };
     // The connection goes back first: an in-memory SQLite store has only the one.
     drop(conn);
     if found.key.seal_version != KEY_SEAL_VERSION || found.key.master_key_id != state.keyring.current_id() {
         reseal(state, &found.key, secret).await;
     }
-    let caller = Caller { account_id: found.key.account_id, principal, access_key_id: found.key.access_key_id };
+    let caller = Caller::long_term(found.key.account_id, principal, found.key.access_key_id);
     grants.context = Arc::new(crate::authz::context::principal_keys(&caller, &grants.tags));
     Ok(Arc::new(Entry {
         revision: found.account_revision,
@@ -151,6 +154,8 @@ async fn load(
         scope: auth.credential_scope().to_string(),
         signing_key,
         last_used_at: AtomicI64::new(found.key.last_used_at.unwrap_or(-1)),
+        token_digest: None,
+        expires_at: None,
     }))
 }
 
