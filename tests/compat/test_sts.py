@@ -1,0 +1,155 @@
+"""STS as users meet it: boto3's assume_role with an external id, and the credential providers of the AWS CLI and
+boto3 themselves (a profile with role_arn + source_profile + external_id, the endpoint given by AWS_ENDPOINT_URL as
+the SDKs read it), then the session's credentials used for calls its role allows and denies."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import client
+
+ACCOUNT = "000000000000"
+
+
+def doc(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.fixture(scope="module")
+def deployer(server):
+    """A user allowed to assume roles, and a role trusting the account when the caller brings the external id."""
+    iam = client(server, "iam")
+    iam.create_user(UserName="sts-alice")
+    key = iam.create_access_key(UserName="sts-alice")["AccessKey"]
+    iam.put_user_policy(
+        UserName="sts-alice",
+        PolicyName="assume",
+        PolicyDocument=doc({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}),
+    )
+    trust = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": ACCOUNT},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "compat-ext"}},
+        }
+    )
+    iam.create_role(RoleName="sts-deployer", AssumeRolePolicyDocument=trust)
+    iam.put_role_policy(
+        RoleName="sts-deployer",
+        PolicyName="list",
+        PolicyDocument=doc({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}),
+    )
+    return key["AccessKeyId"], key["SecretAccessKey"], f"arn:aws:iam::{ACCOUNT}:role/sts-deployer"
+
+
+def test_boto3_assume_role(server, deployer):
+    key_id, secret, role = deployer
+    sts = client(server, "sts", key_id, secret)
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=role, RoleSessionName="no-ext")
+    assert e.value.response["Error"] == {
+        "Type": "Sender",
+        "Code": "AccessDenied",
+        "Message": f"User: arn:aws:iam::{ACCOUNT}:user/sts-alice is not authorized to perform: sts:AssumeRole on resource: {role}",
+    }
+    out = sts.assume_role(RoleArn=role, RoleSessionName="compat", ExternalId="compat-ext", DurationSeconds=900)
+    c = out["Credentials"]
+    assert c["AccessKeyId"].startswith("ASIA") and len(c["SecretAccessKey"]) == 40
+    assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/sts-deployer/compat"
+    session = boto3.client(
+        "iam",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key=c["SecretAccessKey"],
+        aws_session_token=c["SessionToken"],
+        config=Config(retries={"max_attempts": 1}),
+    )
+    assert any(u["UserName"] == "sts-alice" for u in session.list_users()["Users"])
+    with pytest.raises(ClientError) as e:
+        session.list_roles()
+    assert e.value.response["Error"]["Message"].endswith("because no identity-based policy allows the iam:ListRoles action")
+    # A tampered token is no credential.
+    bad = boto3.client(
+        "sts",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key=c["SecretAccessKey"],
+        aws_session_token=c["SessionToken"][:-8] + "AAAAAAAA",
+        config=Config(retries={"max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as e:
+        bad.get_caller_identity()
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def profile_files(server, deployer, directory):
+    key_id, secret, role = deployer
+    config = os.path.join(directory, "config")
+    creds = os.path.join(directory, "credentials")
+    with open(config, "w") as f:
+        f.write(
+            "[profile base]\nregion = us-east-1\n\n"
+            f"[profile deployer]\nregion = us-east-1\nrole_arn = {role}\nsource_profile = base\n"
+            "external_id = compat-ext\nrole_session_name = from-profile\n"
+        )
+    with open(creds, "w") as f:
+        f.write(f"[base]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+    env = dict(os.environ)
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        env.pop(k, None)
+    # The profile providers' own STS client does not see --endpoint-url: the SDKs' endpoint variable reaches it.
+    # HOME too: the CLI caches assumed-role credentials under ~/.aws/cli/cache, and a session another server issued
+    # (the suite's servers share a master key) must not be reused here.
+    env.update(
+        {
+            "HOME": directory,
+            "AWS_CONFIG_FILE": config,
+            "AWS_SHARED_CREDENTIALS_FILE": creds,
+            "AWS_ENDPOINT_URL": server.endpoint,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_MAX_ATTEMPTS": "1",
+        }
+    )
+    return env
+
+
+def test_cli_profile_with_role_arn(server, deployer):
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    with tempfile.TemporaryDirectory() as d:
+        env = profile_files(server, deployer, d)
+        p = subprocess.run([aws, "sts", "get-caller-identity", "--profile", "deployer"], env=env, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        who = json.loads(p.stdout)
+        assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/sts-deployer/from-profile"
+        assert who["Account"] == ACCOUNT and who["UserId"].startswith("AROA") and who["UserId"].endswith(":from-profile")
+        p = subprocess.run([aws, "iam", "list-users", "--profile", "deployer"], env=env, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        p = subprocess.run([aws, "iam", "list-roles", "--profile", "deployer"], env=env, capture_output=True, text=True)
+        assert p.returncode != 0 and "(AccessDenied)" in p.stderr, p.stderr
+
+
+def test_boto3_profile_with_role_arn(server, deployer, monkeypatch):
+    with tempfile.TemporaryDirectory() as d:
+        env = profile_files(server, deployer, d)
+        for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL"):
+            monkeypatch.setenv(k, env[k])
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(k, raising=False)
+        session = boto3.Session(profile_name="deployer")
+        who = session.client("sts").get_caller_identity()
+        assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/sts-deployer/from-profile"
+        iam = session.client("iam", config=Config(retries={"max_attempts": 1}))
+        iam.list_users()
+        with pytest.raises(ClientError) as e:
+            iam.create_user(UserName="sts-nope")
+        assert e.value.response["Error"]["Code"] == "AccessDenied"
