@@ -52,6 +52,11 @@ pub fn assumed_role(account_id: &str, role_name: &str, session_name: &str) -> St
     format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}")
 }
 
+/// A GetFederationToken session: `arn:aws:sts::ACCOUNT:federated-user/NAME`.
+pub fn federated_user(account_id: &str, name: &str) -> String {
+    format!("arn:aws:sts::{account_id}:federated-user/{name}")
+}
+
 /// Whether `s` is an AWS account id: exactly twelve digits.
 pub fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())

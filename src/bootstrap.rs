@@ -250,7 +250,7 @@ pub async fn create_account(
     }
     let (id, secret) = match given {
         Some((id, secret)) => (id.to_string(), secret.clone()),
-        None => crate::ids::long_term_key(rng),
+        None => crate::ids::long_term_key(rng, account),
     };
     if keys::by_id(tx.conn(), &id).await?.is_some() || keys::was_deleted(tx.conn(), &id).await? {
         return Err(BootstrapError::Config(format!("access key id {id} is already taken")));
@@ -380,7 +380,7 @@ impl RootKeys<'_> {
 
     /// Adds a new generated root key (refused beyond two, as `insert`), to be shown once.
     async fn insert_generated(&self, conn: &mut sqlx::AnyConnection) -> Result<GeneratedRoot, BootstrapError> {
-        let (access_key_id, secret) = crate::ids::long_term_key(self.rng);
+        let (access_key_id, secret) = crate::ids::long_term_key(self.rng, self.account);
         self.insert(conn, &access_key_id, &secret).await?;
         Ok(GeneratedRoot { access_key_id, secret })
     }

@@ -201,6 +201,9 @@ async fn process(
         Some(v) => return (Err(AwsError::invalid_action(&action, v)), service),
         None => return (Err(AwsError::missing_parameter("The request must contain the parameter Version")), service),
     }
+    if let Err(e) = crate::sessions::limits::check(&caller.caller, service.name(), &action) {
+        return (Err(e), service);
+    }
     let region = auth.as_ref().map(|a| a.region().to_string()).unwrap_or_default();
     let received = Received { request_id: request_id.to_string(), now, region, service: service.name(), origin };
     let ctx = |op| Ctx::new(received, caller, state.clone(), op);

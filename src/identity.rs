@@ -21,6 +21,14 @@ pub enum Principal {
         /// `AROA...:SESSION`, the session's `aws:userid`.
         user_id: String,
     },
+    /// A GetFederationToken session: `name` is the federated user's name, `base` the IAM user (or root) that
+    /// called GetFederationToken, whose policies the session's are intersected with.
+    FederatedUser {
+        name: String,
+        /// `ACCOUNT:NAME`, the session's `aws:userid`.
+        user_id: String,
+        base: Box<Principal>,
+    },
     /// Nobody: an unsigned request (AssumeRoleWithWebIdentity and AssumeRoleWithSAML are called unsigned).
     Anonymous,
 }
@@ -58,7 +66,19 @@ impl Caller {
             Principal::AssumedRole { role_name, session_name, .. } => {
                 crate::arn::assumed_role(&self.account_id, role_name, session_name)
             }
+            Principal::FederatedUser { name, .. } => crate::arn::federated_user(&self.account_id, name),
             Principal::Anonymous => "anonymous".to_string(),
+        }
+    }
+
+    /// For a federated user, the ARN of the IAM user (or root) behind it.
+    pub fn base_arn(&self) -> Option<String> {
+        match &self.principal {
+            Principal::FederatedUser { base, .. } => Some(match base.as_ref() {
+                Principal::User { name, path, .. } => crate::arn::iam(&self.account_id, "user", path, name),
+                _ => crate::arn::root(&self.account_id),
+            }),
+            _ => None,
         }
     }
 
@@ -76,7 +96,9 @@ impl Caller {
     pub fn user_id(&self) -> &str {
         match &self.principal {
             Principal::Root => &self.account_id,
-            Principal::User { user_id, .. } | Principal::AssumedRole { user_id, .. } => user_id,
+            Principal::User { user_id, .. }
+            | Principal::AssumedRole { user_id, .. }
+            | Principal::FederatedUser { user_id, .. } => user_id,
             Principal::Anonymous => "anonymous",
         }
     }
@@ -85,7 +107,10 @@ impl Caller {
     pub fn user_name(&self) -> Option<&str> {
         match &self.principal {
             Principal::User { name, .. } => Some(name),
-            Principal::Root | Principal::AssumedRole { .. } | Principal::Anonymous => None,
+            Principal::Root
+            | Principal::AssumedRole { .. }
+            | Principal::FederatedUser { .. }
+            | Principal::Anonymous => None,
         }
     }
 }

@@ -83,17 +83,34 @@ pub fn unique_id(rng: &dyn Randomness, prefix: &str) -> String {
     s
 }
 
-/// An access key id such as `AKIA` + 16 characters.
-pub fn access_key_id(rng: &dyn Randomness, prefix: &str) -> String {
+/// An access key id of `account`: `AKIA` or `ASIA` and 16 characters of base32 that encode the account as AWS's
+/// key ids do (the 48 bits after the prefix hold the account id shifted left by 7, over random bits), so that
+/// GetAccessKeyInfo, and the tools people use to read a key id, find the account of any key without a lookup.
+pub fn access_key_id(rng: &dyn Randomness, prefix: &str, account: &str) -> String {
+    let mut bytes = [0u8; 10];
+    rng.fill(&mut bytes);
+    let account: u64 = account.parse().unwrap_or(0) & 0xff_ffff_ffff;
+    let random = u64::from_be_bytes([0, 0, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5]]);
+    let packed = (random & 0x8000_0000_007f) | (account << 7);
+    bytes[..6].copy_from_slice(&packed.to_be_bytes()[2..]);
     let mut s = String::with_capacity(20);
     s.push_str(prefix);
-    draw(rng, UPPER_DIGITS, 16, &mut s);
+    s.push_str(&data_encoding::BASE32_NOPAD.encode(&bytes));
     s
 }
 
-/// A new long-term access key: an `AKIA` id and its secret.
-pub fn long_term_key(rng: &dyn Randomness) -> (String, crate::secret::Secret) {
-    (access_key_id(rng, "AKIA"), crate::secret::Secret::new(secret_access_key(rng)))
+/// The account an access key id encodes, if it is in AWS's form (a four-letter prefix and 16 base32 characters).
+pub fn account_of_key_id(id: &str) -> Option<String> {
+    let body = id.get(4..).filter(|b| b.len() == 16)?;
+    let bytes = data_encoding::BASE32_NOPAD.decode(body.as_bytes()).ok()?;
+    let head = bytes.get(..6)?;
+    let packed = u64::from_be_bytes([0, 0, head[0], head[1], head[2], head[3], head[4], head[5]]);
+    Some(format!("{:012}", (packed & 0x7fff_ffff_ff80) >> 7))
+}
+
+/// A new long-term access key of `account`: an `AKIA` id and its secret.
+pub fn long_term_key(rng: &dyn Randomness, account: &str) -> (String, crate::secret::Secret) {
+    (access_key_id(rng, "AKIA", account), crate::secret::Secret::new(secret_access_key(rng)))
 }
 
 /// A 40-character secret access key.
@@ -120,12 +137,27 @@ mod tests {
         let id = unique_id(&r, "AIDA");
         assert_eq!(id.len(), 21);
         assert!(id[4..].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
-        let ak = access_key_id(&r, "AKIA");
+        let ak = access_key_id(&r, "AKIA", "123456789012");
         assert_eq!(ak.len(), 20);
+        assert!(ak[4..].bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)), "{ak}");
         let sk = secret_access_key(&r);
         assert_eq!(sk.len(), 40);
         assert!(sk.bytes().all(|b| SECRET_ALPHABET.contains(&b)));
         assert_eq!(request_id(&r).len(), 36);
+    }
+
+    #[test]
+    fn key_ids_encode_their_account_as_aws_does() {
+        // A published AWS key id and the account it belongs to.
+        assert_eq!(account_of_key_id("ASIAY34FZKBOKMUTVV7A").as_deref(), Some("609629065308"));
+        for account in ["000000000000", "123456789012", "999999999999", "609629065308"] {
+            for _ in 0..20 {
+                let id = access_key_id(&OsRandom, "ASIA", account);
+                assert_eq!(account_of_key_id(&id).as_deref(), Some(account), "{id}");
+            }
+        }
+        assert_eq!(account_of_key_id("AKIAGATEHOUSEROOT001"), None, "0 and 1 are not base32");
+        assert_eq!(account_of_key_id("AKIA"), None);
     }
 
     #[test]

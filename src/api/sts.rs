@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::generated::sts::StsApi;
 use super::{Ctx, Gatehouse};
-use crate::domain::assume_role;
+use crate::domain::{assume_role, not_issued_here, user_sessions};
 
 impl StsApi for Gatehouse {
     /// GetCallerIdentity needs no permission: AWS answers it even when an explicit deny covers it.
@@ -32,5 +32,62 @@ impl StsApi for Gatehouse {
             session_token_utilization: Some(utilization),
             session_token_size: Some(size),
         })
+    }
+
+    async fn get_session_token(
+        &self,
+        ctx: &Ctx,
+        input: sts::GetSessionTokenRequest,
+    ) -> Result<sts::GetSessionTokenResponse, AwsError> {
+        let issued = user_sessions::get_session_token(ctx, &input)?;
+        Ok(sts::GetSessionTokenResponse {
+            session_token_utilization: Some(issued.token_utilization()),
+            session_token_size: Some(issued.token_size()),
+            credentials: Some(issued.credentials()),
+        })
+    }
+
+    async fn get_federation_token(
+        &self,
+        ctx: &Ctx,
+        input: sts::GetFederationTokenRequest,
+    ) -> Result<sts::GetFederationTokenResponse, AwsError> {
+        let s = user_sessions::get_federation_token(ctx, &input).await?;
+        Ok(sts::GetFederationTokenResponse {
+            session_token_utilization: Some(s.issued.token_utilization()),
+            session_token_size: Some(s.issued.token_size()),
+            credentials: Some(s.issued.credentials()),
+            federated_user: Some(sts::FederatedUser { federated_user_id: s.federated_user_id, arn: s.arn }),
+            packed_policy_size: Some(s.packed_policy_size),
+        })
+    }
+
+    async fn get_access_key_info(
+        &self,
+        ctx: &Ctx,
+        input: sts::GetAccessKeyInfoRequest,
+    ) -> Result<sts::GetAccessKeyInfoResponse, AwsError> {
+        let account = not_issued_here::get_access_key_info(ctx, &input.access_key_id).await?;
+        Ok(sts::GetAccessKeyInfoResponse { account: Some(account) })
+    }
+
+    async fn decode_authorization_message(
+        &self,
+        ctx: &Ctx,
+        _input: sts::DecodeAuthorizationMessageRequest,
+    ) -> Result<sts::DecodeAuthorizationMessageResponse, AwsError> {
+        not_issued_here::decode_authorization_message(ctx)
+    }
+
+    async fn get_delegated_access_token(
+        &self,
+        ctx: &Ctx,
+        _input: sts::GetDelegatedAccessTokenRequest,
+    ) -> Result<sts::GetDelegatedAccessTokenResponse, AwsError> {
+        not_issued_here::get_delegated_access_token(ctx)
+    }
+
+    async fn assume_root(&self, ctx: &Ctx, input: sts::AssumeRootRequest) -> Result<sts::AssumeRootResponse, AwsError> {
+        not_issued_here::assume_root(ctx, &input)
     }
 }

@@ -138,7 +138,7 @@ async fn load(
     let mut grants = match &principal {
         Principal::User { user_id, .. } => Grants::load(&mut conn, user_id, found.user_boundary.clone()).await?,
         // The root user is decided without policies; nobody else signs with a long-term key.
-        Principal::Root | Principal::AssumedRole { .. } | Principal::Anonymous => Grants::default(),
+        _ => Grants::default(),
     };
     // The connection goes back first: an in-memory SQLite store has only the one.
     drop(conn);

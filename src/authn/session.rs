@@ -17,12 +17,13 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::sig_error;
 use crate::authz::cache::Entry;
+use crate::authz::compiled;
 use crate::authz::grants::Grants;
 use crate::identity::{Caller, Principal};
 use crate::sessions::{token, SessionClaims, SessionKind};
 use crate::state::State;
 use crate::store::tags::Tag;
-use crate::store::{accounts, roles};
+use crate::store::{accounts, roles, users};
 
 pub(super) async fn authenticate(
     state: &State,
@@ -68,6 +69,8 @@ pub(super) async fn authenticate(
     };
     let (principal, mut grants) = match claims.kind {
         SessionKind::Role => role_session(&mut conn, &claims).await?,
+        SessionKind::SessionToken => user_session(&mut conn, &claims).await?,
+        SessionKind::Federated => federated_session(&mut conn, &claims).await?,
     };
     drop(conn);
     let expires_at = claims.expires_at;
@@ -115,6 +118,46 @@ async fn role_session(conn: &mut AnyConnection, claims: &SessionClaims) -> crate
     grants.tags = merged_tags(std::mem::take(&mut grants.tags), claims);
     Ok((principal, grants))
 }
+
+/// A GetSessionToken session acts as the user (or root) that asked for it, with the user's grants as they are now.
+/// A user deleted since (even if one of the same name was made again) is allowed nothing.
+async fn user_session(conn: &mut AnyConnection, claims: &SessionClaims) -> crate::store::Result<(Principal, Grants)> {
+    let Some(user) = &claims.user else { return Ok((Principal::Root, Grants::default())) };
+    let principal = Principal::User { user_id: user.id.clone(), name: user.name.clone(), path: user.path.clone() };
+    let stored = users::by_id(&mut *conn, &user.id).await?.filter(|u| u.account_id == claims.account_id);
+    let grants = match stored {
+        Some(u) => Grants::load(&mut *conn, &u.user_id, u.permissions_boundary.clone()).await?,
+        None => Grants::default(),
+    };
+    Ok((principal, grants))
+}
+
+/// A GetFederationToken session: the calling user's grants (for root, everything) with the session's policies.
+async fn federated_session(
+    conn: &mut AnyConnection,
+    claims: &SessionClaims,
+) -> crate::store::Result<(Principal, Grants)> {
+    let (base, mut grants) = user_session(&mut *conn, claims).await?;
+    if base == Principal::Root {
+        // The root user's own permissions are everything in its account; the session policies are the limit.
+        match compiled::compile(ROOT_PERMISSIONS, gatehouse_policy::PolicyKind::Identity, "root") {
+            Ok(all) => grants.identity.push(all),
+            Err(_) => grants.unusable = true,
+        }
+    }
+    grants.add_session_policies(&mut *conn, claims.policy.as_deref(), &claims.policy_arns).await?;
+    grants.tags = merged_tags(std::mem::take(&mut grants.tags), claims);
+    let principal = Principal::FederatedUser {
+        name: claims.session_name.clone(),
+        user_id: format!("{}:{}", claims.account_id, claims.session_name),
+        base: Box::new(base),
+    };
+    Ok((principal, grants))
+}
+
+/// What a root user's federated session is intersected with: all of the account.
+const ROOT_PERMISSIONS: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// `aws:PrincipalTag/*` of a session: the role's tags, where a session tag of the same key (compared without
 /// regard to case) overrides the role's.

@@ -35,6 +35,7 @@ pub fn principal_keys(caller: &Caller, tags: &[Tag]) -> RequestContext {
             "User"
         }
         Principal::AssumedRole { .. } => "AssumedRole",
+        Principal::FederatedUser { .. } => "FederatedUser",
         Principal::Anonymous => "Anonymous",
     };
     if let Some(s) = &caller.session {

@@ -177,6 +177,7 @@ impl Decider<'_> {
         let other_account = resource_account.filter(|a| *a != account && *a != "aws");
         let arn = self.caller.arn();
         let principal_arn = self.caller.principal_arn();
+        let base_arn = self.caller.base_arn().unwrap_or_default();
         let principal = match &self.caller.principal {
             Principal::Root if other_account.is_none() && on.is_none() => return Ok(proof()),
             // No policy of an unusable principal allows anything: the implicit-deny wording below.
@@ -188,6 +189,7 @@ impl Decider<'_> {
             Principal::AssumedRole { user_id, .. } => {
                 Some(PolicyPrincipal::assumed_role(account, &arn, &principal_arn).with_unique_id(user_id))
             }
+            Principal::FederatedUser { .. } => Some(PolicyPrincipal::federated_user(account, &arn, &base_arn)),
             Principal::Anonymous => None,
         };
         let denial = match principal {
@@ -340,6 +342,42 @@ mod tests {
         let e =
             decide(&alice(), &grants(&[own], Some(boundary)), "iam:GetUser", "arn:aws:iam::000000000000:user/alice");
         assert!(e.unwrap_err().message.ends_with(" because no permissions boundary allows the iam:GetUser action"));
+    }
+
+    #[test]
+    fn federated_users_need_a_session_policy_and_role_sessions_are_limited_by_theirs() {
+        let all = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#;
+        let get = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}}"#;
+        let base = Box::new(Principal::User { user_id: "AIDA1".into(), name: "alice".into(), path: "/".into() });
+        let fed = caller(Principal::FederatedUser { name: "bob".into(), user_id: "000000000000:bob".into(), base });
+        let mut g = grants(&[all], None);
+        let e = decide(&fed, &g, "iam:GetUser", USER_BOB).unwrap_err();
+        assert!(
+            e.message.starts_with("User: arn:aws:sts::000000000000:federated-user/bob is not authorized"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.ends_with("because no session policy allows the iam:GetUser action"), "{}", e.message);
+        let session = grants(&[get], None).identity;
+        g.session = Some(session.clone());
+        assert!(decide(&fed, &g, "iam:GetUser", USER_BOB).is_ok());
+        assert!(decide(&fed, &g, "iam:ListUsers", "*").is_err());
+
+        let role = caller(Principal::AssumedRole {
+            role_id: "AROA1".into(),
+            role_name: "r".into(),
+            role_path: "/".into(),
+            session_name: "s".into(),
+            user_id: "AROA1:s".into(),
+        });
+        let mut g = grants(&[all], None);
+        assert!(decide(&role, &g, "iam:ListUsers", "*").is_ok(), "no session policy: the role's policies decide");
+        g.session = Some(session);
+        let e = decide(&role, &g, "iam:ListUsers", "*").unwrap_err();
+        assert_eq!(
+            e.message,
+            "User: arn:aws:sts::000000000000:assumed-role/r/s is not authorized to perform: iam:ListUsers on resource: * because no session policy allows the iam:ListUsers action"
+        );
     }
 
     #[test]

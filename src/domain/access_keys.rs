@@ -103,7 +103,7 @@ pub async fn create(ctx: &Ctx, user_name: Option<&str>) -> Result<CreatedKey, Aw
     let mut tx = ctx.begin_write().await?;
     let (proof, owner) = owner(ctx, &mut tx, "iam:CreateAccessKey", user_name).await?;
     let state = &ctx.state;
-    let (access_key_id, secret) = crate::ids::long_term_key(&*state.rng);
+    let (access_key_id, secret) = crate::ids::long_term_key(&*state.rng, ctx.account());
     let row = sealed_row(&state.keyring, &*state.rng, ctx.account(), owner.user_id(), access_key_id, &secret, ctx.now)
         .map_err(|e| {
             tracing::error!(error = %e, "sealing a new secret failed");

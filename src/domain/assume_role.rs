@@ -91,7 +91,7 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
     if let Some(si) = source_identity {
         ctx.authorize_on("sts:SetSourceIdentity", &req.role_arn, &Facts::new().key("sts:SourceIdentity", si), on)?;
     }
-    refuse_mfa(req)?;
+    sessions::refuse_mfa(req.serial_number.is_some() || req.token_code.is_some())?;
     refuse_provided_contexts(req)?;
 
     let duration = sessions::role_duration(req.duration_seconds, role.max_session_duration, ctx.caller.is_temporary())?;
@@ -113,6 +113,7 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
         issued_at: ctx.now,
         expires_at: ctx.now + duration * 1000,
         role: Some(RoleRef { id: role.role_id.clone(), name: role.name.clone(), path: role.path.clone() }),
+        user: None,
         session_name: req.role_session_name.clone(),
         policy,
         policy_arns,
@@ -148,15 +149,6 @@ fn role_arn(arn: &str) -> Result<(&str, String, &str), AwsError> {
     };
     let iam_role = parsed.partition == "aws" && parsed.service == "iam" && parsed.region.is_empty();
     Ok((parsed.account, if iam_role { path } else { String::new() }, name))
-}
-
-/// MFA devices come with the credentials issue: until a device can exist, no code can be verified, and a request
-/// that names one fails as a wrong code does in AWS.
-fn refuse_mfa(req: &sts::AssumeRoleRequest) -> Result<(), AwsError> {
-    if req.serial_number.is_some() || req.token_code.is_some() {
-        return Err(AwsError::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code."));
-    }
-    Ok(())
 }
 
 /// Trusted context assertions are signed by AWS's IAM Identity Center, which no self-hosted server can verify.

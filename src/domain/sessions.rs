@@ -108,6 +108,9 @@ pub fn session_tags(
 /// [`PACKED_LIMIT`] (rounded up); over 100 the request fails with AWS's PackedPolicyTooLarge.
 pub fn packed_size(inline: Option<&str>, arns: &[String], tags: &[SessionTag]) -> Result<i32, AwsError> {
     use std::io::Write;
+    if inline.is_none() && arns.is_empty() && tags.is_empty() {
+        return Ok(0);
+    }
     let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     let write = |enc: &mut flate2::write::DeflateEncoder<Vec<u8>>, s: &str| enc.write_all(s.as_bytes());
     let mut parts = inline.into_iter().chain(arns.iter().map(String::as_str));
@@ -125,6 +128,29 @@ pub fn packed_size(inline: Option<&str>, arns: &[String], tags: &[SessionTag]) -
         )));
     }
     Ok(percent)
+}
+
+/// MFA devices come with the credentials issue (#15): until a device can exist, no code can be verified, and a
+/// request that names one (`mfa_given`) fails as a wrong code does in AWS.
+pub fn refuse_mfa(mfa_given: bool) -> Result<(), AwsError> {
+    if mfa_given {
+        return Err(AwsError::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code."));
+    }
+    Ok(())
+}
+
+/// The duration of a GetSessionToken or GetFederationToken session: DurationSeconds (the model's 900..129600,
+/// checked by the decoder) or 12 hours; the root user's sessions last at most an hour (AWS's rule; a longer
+/// request is held to the hour, our reading of "can range from 900 seconds up to 3,600 seconds").
+pub fn user_session_duration(requested: Option<i32>, root: bool) -> i64 {
+    const DEFAULT: i64 = 43_200;
+    const ROOT_MAX: i64 = 3600;
+    match (requested.map(i64::from), root) {
+        (Some(d), true) => d.min(ROOT_MAX),
+        (None, true) => ROOT_MAX,
+        (Some(d), false) => d,
+        (None, false) => DEFAULT,
+    }
 }
 
 /// Issued temporary credentials.
@@ -160,7 +186,7 @@ impl Issued {
 /// Makes the credentials of a session: a new key id and secret, sealed with `claims` into the token (at least
 /// `min_token_size` characters, MinimumSessionTokenSize).
 pub fn issue(state: &State, mut claims: SessionClaims, min_token_size: Option<i32>) -> Result<Issued, AwsError> {
-    claims.access_key_id = crate::ids::access_key_id(&*state.rng, "ASIA");
+    claims.access_key_id = crate::ids::access_key_id(&*state.rng, "ASIA", &claims.account_id);
     claims.secret = crate::ids::secret_access_key(&*state.rng);
     let min = min_token_size.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
     let session_token = token::seal(&state.keyring, &*state.rng, &claims, min).map_err(|e| {

@@ -4,6 +4,7 @@
 //! the managed session policies) is read from the store as it is then, so a change to the role's policies
 //! applies to its live sessions at once, as in AWS.
 
+pub mod limits;
 pub mod token;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,18 @@ use crate::store::tags::Tag;
 pub enum SessionKind {
     /// AssumeRole (and, later, AssumeRoleWithWebIdentity / AssumeRoleWithSAML): a role session.
     Role,
+    /// GetSessionToken: the calling IAM user (or root) itself, with temporary credentials.
+    SessionToken,
+    /// GetFederationToken: a federated user, the calling IAM user's (or root's) policies ∩ the session policies.
+    Federated,
+}
+
+/// The IAM user behind a GetSessionToken or GetFederationToken session (none: the root user).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: String,
+    pub name: String,
+    pub path: String,
 }
 
 /// The role a role session acts as.
@@ -63,8 +76,10 @@ pub struct SessionClaims {
     pub expires_at: i64,
     #[serde(rename = "r", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleRef>,
-    /// RoleSessionName.
-    #[serde(rename = "n")]
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserRef>,
+    /// RoleSessionName, or the federated user's name (empty for GetSessionToken).
+    #[serde(rename = "n", default)]
     pub session_name: String,
     /// The inline session policy, as passed.
     #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]

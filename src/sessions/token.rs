@@ -147,6 +147,7 @@ mod tests {
             issued_at: 1_700_000_000_000,
             expires_at: 1_700_000_900_000,
             role: Some(RoleRef { id: "AROAEXAMPLE0000000001".into(), name: "r".into(), path: "/".into() }),
+            user: None,
             session_name: "s".into(),
             policy: Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into()),
             policy_arns: vec![],

@@ -153,3 +153,34 @@ def test_boto3_profile_with_role_arn(server, deployer, monkeypatch):
         with pytest.raises(ClientError) as e:
             iam.create_user(UserName="sts-nope")
         assert e.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_session_and_federation_tokens(server, deployer):
+    key_id, secret, _ = deployer
+    sts = client(server, "sts", key_id, secret)
+    c = sts.get_session_token(DurationSeconds=900)["Credentials"]
+    temp = dict(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
+    who = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1", **temp).get_caller_identity()
+    assert who["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/sts-alice"
+    iam = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1", config=Config(retries={"max_attempts": 1}), **temp)
+    with pytest.raises(ClientError) as e:
+        iam.list_users()
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    # GetFederationToken needs its permission; the CLI shows AWS's denial.
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    env.pop("AWS_SESSION_TOKEN", None)
+    env.pop("AWS_PROFILE", None)
+    p = subprocess.run([aws, "--endpoint-url", server.endpoint, "sts", "get-federation-token", "--name", "fed"], env=env, capture_output=True, text=True)
+    assert p.returncode != 0 and "sts:GetFederationToken on resource: arn:aws:sts::000000000000:federated-user/fed" in p.stderr, p.stderr
+    client(server, "iam").put_user_policy(
+        UserName="sts-alice",
+        PolicyName="federate",
+        PolicyDocument=doc({"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": "*"}),
+    )
+    p = subprocess.run([aws, "--endpoint-url", server.endpoint, "sts", "get-federation-token", "--name", "fed"], env=env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT}:fed", "Arn": f"arn:aws:sts::{ACCOUNT}:federated-user/fed"}
+    root_sts = client(server, "sts")
+    assert root_sts.get_access_key_info(AccessKeyId=out["Credentials"]["AccessKeyId"])["Account"] == ACCOUNT

@@ -28,4 +28,5 @@ mod startup;
 mod store;
 mod sts;
 mod tampering;
+mod user_sessions;
 mod users;
