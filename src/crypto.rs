@@ -211,6 +211,51 @@ impl Keyring {
     }
 }
 
+/// What a SAML provider's private key is sealed to: the associated data of its AEAD, so that a sealed key moved to
+/// another provider's row (or account) does not open.
+#[derive(Debug, Clone, Copy)]
+pub struct SamlKeyBinding<'a> {
+    pub account_id: &'a str,
+    /// The provider's SAMLProviderUUID.
+    pub provider_id: &'a str,
+    pub key_id: &'a str,
+}
+
+impl SamlKeyBinding<'_> {
+    fn aad(&self) -> Vec<u8> {
+        // NUL-separated: none of the parts (digits, a UUID, an upper-case id) can contain one.
+        let mut aad = Vec::with_capacity(64 + self.provider_id.len() + self.key_id.len());
+        aad.extend_from_slice(b"gatehouse saml private key v1\0");
+        for part in [self.account_id, self.provider_id, self.key_id] {
+            aad.extend_from_slice(part.as_bytes());
+            aad.push(0);
+        }
+        aad
+    }
+}
+
+impl Keyring {
+    /// Seals a SAML provider's private key (its PEM text). Returns the sealing key's id and the sealed bytes.
+    pub fn seal_saml_key(
+        &self,
+        rng: &dyn Randomness,
+        binding: &SamlKeyBinding<'_>,
+        pem: &str,
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        self.seal(rng, pem.as_bytes(), &binding.aad())
+    }
+
+    /// Opens a SAML provider's private key.
+    pub fn open_saml_key(
+        &self,
+        master_key_id: &str,
+        sealed: &[u8],
+        binding: &SamlKeyBinding<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(master_key_id, sealed, &binding.aad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +317,16 @@ mod tests {
         assert!(MasterKey::parse("short").is_err());
         assert!(MasterKey::parse(&"zz".repeat(32)).is_err());
         assert!(MasterKey::parse("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").is_ok());
+    }
+
+    #[test]
+    fn saml_keys_open_only_for_their_binding() {
+        let ring = ring();
+        let rng = SeededRandom::new(3);
+        let b = SamlKeyBinding { account_id: "123456789012", provider_id: "p-1", key_id: "K1" };
+        let (kid, sealed) = ring.seal_saml_key(&rng, &b, "-----BEGIN PRIVATE KEY-----").unwrap();
+        assert_eq!(&ring.open_saml_key(&kid, &sealed, &b).unwrap()[..], b"-----BEGIN PRIVATE KEY-----");
+        let other = SamlKeyBinding { provider_id: "p-2", ..b };
+        assert!(ring.open_saml_key(&kid, &sealed, &other).is_err());
     }
 }

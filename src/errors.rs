@@ -271,6 +271,91 @@ pub fn invalid_context_value(name: &str, value: &str, ty: &str) -> AwsError {
     iam::invalid_input(format!("Context key {name} has a value {value} that is not a valid {ty}."))
 }
 
+// Identity providers. Recorded: the OIDC URL, duplicate, thumbprint-count and client-id quota answers, and the
+// not-found answers of GetOpenIDConnectProvider, DeleteOpenIDConnectProvider, GetSAMLProvider and
+// DeleteSAMLProvider. The rest are ours (the README lists them).
+
+/// Recorded (ValidationError, not InvalidInput) for a Url that is not `https://HOST[:PORT][/PATH]`.
+pub fn invalid_oidc_url() -> AwsError {
+    AwsError::validation_error("Invalid Open ID Connect Provider URL")
+}
+
+/// `url` with its `https://`, as recorded.
+pub fn oidc_provider_exists(url: &str) -> AwsError {
+    iam::entity_already_exists(format!("Provider with url {url} already exists."))
+}
+
+/// Recorded for GetOpenIDConnectProvider; the other operations on one provider answer the same here.
+pub fn no_such_oidc_provider(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("OpenIDConnect Provider not found for arn {arn}"))
+}
+
+/// Recorded for DeleteOpenIDConnectProvider (whose documentation still calls it idempotent; AWS answers this).
+pub fn oidc_provider_not_found_for_delete(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("OpenId connect Provider {arn} cannot be found."))
+}
+
+/// Recorded for a list of six (AWS allows five, whatever the words say).
+pub fn too_many_thumbprints() -> AwsError {
+    iam::invalid_input("Thumbprint list must contain fewer than 5 entries.")
+}
+
+/// A thumbprint of the right length that is not hexadecimal. Ours.
+pub fn invalid_thumbprint(thumbprint: &str) -> AwsError {
+    iam::invalid_input(format!("Thumbprint {thumbprint} is not a hex-encoded SHA-1 hash (40 hexadecimal digits)."))
+}
+
+/// Our name for the account quota, after the recorded `ClientIdsPerOpenIdConnectProvider`.
+pub fn oidc_providers_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("OpenIdConnectProvidersPerAccount", limit)
+}
+
+/// Recorded.
+pub fn client_ids_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("ClientIdsPerOpenIdConnectProvider", limit)
+}
+
+/// Recorded for GetSAMLProvider and DeleteSAMLProvider; the other operations on one provider answer the same.
+pub fn no_such_saml_provider(arn: &str) -> AwsError {
+    iam::no_such_entity(format!("Manifest not found for arn {arn}"))
+}
+
+/// Ours, after the recorded OIDC wording.
+pub fn saml_provider_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("Provider with name {name} already exists."))
+}
+
+/// Ours, after the other account quotas.
+pub fn saml_providers_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("SAMLProvidersPerAccount", limit)
+}
+
+/// Metadata that is not SAML 2.0 IdP metadata with a usable signing certificate. Ours; `why` says what is wrong.
+pub fn invalid_saml_metadata(why: impl std::fmt::Display) -> AwsError {
+    iam::invalid_input(format!("Could not parse metadata: {why}"))
+}
+
+/// AddPrivateKey that is not one PEM-encoded private key. Ours.
+pub fn invalid_saml_private_key() -> AwsError {
+    iam::invalid_input("AddPrivateKey must be a PEM-encoded private key.")
+}
+
+/// A third private key (AWS keeps two per provider, so that one can be rotated). Ours.
+pub fn saml_private_keys_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("PrivateKeysPerSAMLProvider", limit)
+}
+
+/// RemovePrivateKey naming a key the provider does not have. Ours.
+pub fn no_such_saml_private_key(key_id: &str) -> AwsError {
+    iam::no_such_entity(format!("The private key with id {key_id} cannot be found."))
+}
+
+/// AssertionEncryptionMode Required with no private key to decrypt with (on create, on update, or by removing the
+/// last key). Ours.
+pub fn encryption_needs_private_key() -> AwsError {
+    iam::invalid_input("AssertionEncryptionMode Required needs at least one private key.")
+}
+
 /// A store failure that the domain did not anticipate. Constraint violations that the domain checks first
 /// (names taken, rows still referenced) reach here only through a race, and still get AWS's code.
 pub fn store(e: StoreError) -> AwsError {

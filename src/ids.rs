@@ -113,6 +113,19 @@ pub fn long_term_key(rng: &dyn Randomness, account: &str) -> (String, crate::sec
     (access_key_id(rng, "AKIA", account), crate::secret::Secret::new(secret_access_key(rng)))
 }
 
+/// The id of a SAML provider's private key: 26 characters of `A-Z0-9` (the model's PrivateKeyIdType allows 22 to
+/// 64 of them; AWS's own length is unrecorded).
+pub fn saml_private_key_id(rng: &dyn Randomness) -> String {
+    let mut s = String::with_capacity(26);
+    draw(rng, UPPER_DIGITS, 26, &mut s);
+    s
+}
+
+/// A version-4 UUID, as SAMLProviderUUID shows one.
+pub fn uuid(rng: &dyn Randomness) -> String {
+    request_id(rng)
+}
+
 /// A 40-character secret access key.
 pub fn secret_access_key(rng: &dyn Randomness) -> String {
     let mut s = String::with_capacity(40);

@@ -29,6 +29,12 @@ pub struct Quotas {
     pub policy_versions_in_use: u32,
     pub server_certificates: u32,
     pub signing_certificates_per_user: u32,
+    /// OpenID Connect providers of one account.
+    pub oidc_providers: u32,
+    /// Client ids (audiences) of one OIDC provider.
+    pub client_ids_per_oidc_provider: u32,
+    /// SAML providers of one account.
+    pub saml_providers: u32,
 }
 
 impl Default for Quotas {
@@ -54,13 +60,17 @@ impl Default for Quotas {
             policy_versions_in_use: 10000,
             server_certificates: 20,
             signing_certificates_per_user: 2,
+            oidc_providers: 100,
+            client_ids_per_oidc_provider: 100,
+            saml_providers: 100,
         }
     }
 }
 
 impl Quotas {
-    /// The quotas as GetAccountSummary names them (`NameQuota`), with their values.
-    pub fn named(&self) -> [(&'static str, u32); 20] {
+    /// The quotas by name, with their values: as GetAccountSummary names them (`NameQuota`), and, for those it does
+    /// not show, as the IAM quotas page does.
+    pub fn named(&self) -> [(&'static str, u32); 23] {
         [
             ("Users", self.users),
             ("Groups", self.groups),
@@ -82,6 +92,9 @@ impl Quotas {
             ("PolicyVersionsInUse", self.policy_versions_in_use),
             ("ServerCertificates", self.server_certificates),
             ("SigningCertificatesPerUser", self.signing_certificates_per_user),
+            ("OpenIdConnectProviders", self.oidc_providers),
+            ("ClientIdsPerOpenIdConnectProvider", self.client_ids_per_oidc_provider),
+            ("SAMLProviders", self.saml_providers),
         ]
     }
 
@@ -107,6 +120,9 @@ impl Quotas {
             "PolicyVersionsInUse" => &mut self.policy_versions_in_use,
             "ServerCertificates" => &mut self.server_certificates,
             "SigningCertificatesPerUser" => &mut self.signing_certificates_per_user,
+            "OpenIdConnectProviders" => &mut self.oidc_providers,
+            "ClientIdsPerOpenIdConnectProvider" => &mut self.client_ids_per_oidc_provider,
+            "SAMLProviders" => &mut self.saml_providers,
             _ => return None,
         })
     }

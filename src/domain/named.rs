@@ -132,6 +132,27 @@ async fn decide<E: Named, C: OpConnection>(
     ctx.authorize_with(action, arn, &facts)
 }
 
+/// The decision on `arn` for an entity found some other way than by name (the identity providers, named by their
+/// ARN): its tags, stored under `tag_owner`, are added when it exists and some policy of the caller reads them.
+pub async fn decide_on<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    action: &'static str,
+    arn: &str,
+    tag_owner: Option<&str>,
+    facts: Facts<'_>,
+) -> Result<Authorized, AwsError> {
+    let tags = match tag_owner {
+        Some(id) if ctx.wants_resource_tags(action, arn) => Some(tags::list(op.lookup(), id).await?),
+        _ => None,
+    };
+    let mut facts = facts;
+    if let Some(tags) = &tags {
+        facts = facts.resource_tags(tags);
+    }
+    ctx.authorize_with(action, arn, &facts)
+}
+
 /// The entity, if any, and the ARN a decision about it is made on.
 pub async fn lookup<E: Named, C: OpConnection>(
     ctx: &Ctx,

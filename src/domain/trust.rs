@@ -1,15 +1,17 @@
 //! Role trust policies (AssumeRolePolicyDocument of CreateRole and UpdateAssumeRolePolicy): the evaluator crate's
 //! grammar and trust-policy rules, the AssumeRolePolicySizePerRole quota, then the principals, which IAM resolves
 //! when the policy is saved. IAM stores a user or role principal as its unique id, so one that does not exist is
-//! refused (`Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/nobody"`, as AWS answers it). We
-//! can only know about the accounts hosted here: a user or role of another account is accepted as written.
+//! refused (`Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/nobody"`, as AWS answers it). A
+//! `Federated` SAML or OIDC provider ARN must name a provider that exists, refused in the same words otherwise
+//! (`"Federated":"arn:aws:iam::123456789012:saml-provider/nobody"`). We can only know about the accounts hosted
+//! here: a user, role or provider of another account is accepted as written.
 
 use gatehouse_policy::{PolicyDocument, PolicyKind, PrincipalKey, PrincipalValue};
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
 use crate::errors;
-use crate::store::{accounts, roles, users};
+use crate::store::{accounts, oidc_providers, roles, saml_providers, users};
 
 /// The web-identity providers a trust policy may name as `Federated` without an OIDC provider in the account
 /// (IAM User Guide, "Creating a role for web identity or OIDC federation").
@@ -39,6 +41,19 @@ pub enum Verdict {
         path: String,
         name: String,
     },
+    /// A SAML or OIDC provider: it must exist when its account is hosted here.
+    ProviderMustExist {
+        account: String,
+        kind: ProviderKind,
+        /// The SAML provider's name, or the OIDC provider's URL without `https://`.
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProviderKind {
+    Saml,
+    Oidc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,15 +69,16 @@ pub enum EntityKind {
 ///   stored entities, so nothing is looked up); a unique id (`AROA...`, as IAM shows a deleted principal) as the
 ///   evaluator crate accepts it. Anything else (groups, instance profiles, other services, garbage) is invalid.
 /// - `Service`: a service's DNS name, `NAME.amazonaws.com` (or `.amazonaws.com.cn`), lowercase.
-/// - `Federated`: a SAML or OIDC provider ARN of the right shape (providers are not stored yet, so their existence is
-///   not checked), or one of the web-identity providers above.
+/// - `Federated`: a SAML or OIDC provider ARN of the right shape (which must exist), or one of the web-identity
+///   providers above.
 /// - `CanonicalUser`: S3's principals; not something that can assume a role.
 pub fn classify(key: PrincipalKey, value: &str) -> Verdict {
     let fine = |ok: bool| if ok { Verdict::Fine } else { Verdict::Invalid };
     match key {
         PrincipalKey::Aws => aws(value),
         PrincipalKey::Service => fine(is_service_name(value)),
-        PrincipalKey::Federated => fine(WEB_IDENTITY_PROVIDERS.contains(&value) || is_provider_arn(value)),
+        PrincipalKey::Federated if WEB_IDENTITY_PROVIDERS.contains(&value) => Verdict::Fine,
+        PrincipalKey::Federated => provider_arn(value).unwrap_or(Verdict::Invalid),
         PrincipalKey::CanonicalUser => Verdict::Invalid,
     }
 }
@@ -127,20 +143,21 @@ fn is_service_name(value: &str) -> bool {
     })
 }
 
-fn is_provider_arn(value: &str) -> bool {
-    let Some(arn) = crate::arn::Arn::parse(value) else { return false };
+fn provider_arn(value: &str) -> Option<Verdict> {
+    let arn = crate::arn::Arn::parse(value)?;
     if arn.partition != "aws"
         || arn.service != "iam"
         || !arn.region.is_empty()
         || !crate::arn::is_account_id(arn.account)
     {
-        return false;
+        return None;
     }
-    match arn.resource.split_once('/') {
-        Some(("saml-provider", name)) => !name.is_empty() && !name.contains('/'),
-        Some(("oidc-provider", url)) => !url.is_empty() && !url.starts_with('/'),
-        _ => false,
-    }
+    let (kind, name) = match arn.resource.split_once('/') {
+        Some(("saml-provider", name)) if !name.is_empty() && !name.contains('/') => (ProviderKind::Saml, name),
+        Some(("oidc-provider", url)) if !url.is_empty() && !url.starts_with('/') => (ProviderKind::Oidc, url),
+        _ => return None,
+    };
+    Some(Verdict::ProviderMustExist { account: arn.account.to_string(), kind, name: name.to_string() })
 }
 
 /// Checks every principal of the document in order (statements, then keys, then values, as written) and refuses
@@ -157,6 +174,9 @@ pub async fn check_principals(conn: &mut AnyConnection, doc: &PolicyDocument) ->
                     Verdict::Invalid => false,
                     Verdict::MustExist { account, kind, path, name } => {
                         exists_or_elsewhere(conn, &account, kind, &path, &name).await?
+                    }
+                    Verdict::ProviderMustExist { account, kind, name } => {
+                        provider_exists_or_elsewhere(conn, &account, kind, &name).await?
                     }
                 };
                 if !ok {
@@ -184,6 +204,23 @@ async fn exists_or_elsewhere(
         EntityKind::Role => roles::by_name(conn, account, name).await?.map(|r| r.path),
     };
     Ok(found_path.as_deref() == Some(path))
+}
+
+/// Whether the identity provider exists, or its account is not one of ours. A SAML provider's name is matched as
+/// its ARN writes it (ARNs are compared exactly); an OIDC provider's URL likewise.
+async fn provider_exists_or_elsewhere(
+    conn: &mut AnyConnection,
+    account: &str,
+    kind: ProviderKind,
+    name: &str,
+) -> Result<bool, AwsError> {
+    if accounts::created_at(conn, account).await?.is_none() {
+        return Ok(true);
+    }
+    Ok(match kind {
+        ProviderKind::Saml => saml_providers::by_name(conn, account, name).await?.is_some_and(|p| p.name == name),
+        ProviderKind::Oidc => oidc_providers::by_url(conn, account, name).await?.is_some(),
+    })
 }
 
 #[cfg(test)]
@@ -239,14 +276,20 @@ mod tests {
         for invalid in ["ec2", "*", ".amazonaws.com", "EC2.amazonaws.com", "ec2.example.com"] {
             assert_eq!(classify(PrincipalKey::Service, invalid), Verdict::Invalid, "{invalid}");
         }
-        for fine in [
-            "arn:aws:iam::123456789012:saml-provider/okta",
-            "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-            "cognito-identity.amazonaws.com",
-            "accounts.google.com",
-            "graph.facebook.com",
-            "www.amazon.com",
-        ] {
+        let provider =
+            |kind, name: &str| Verdict::ProviderMustExist { account: "123456789012".into(), kind, name: name.into() };
+        assert_eq!(
+            classify(PrincipalKey::Federated, "arn:aws:iam::123456789012:saml-provider/okta"),
+            provider(ProviderKind::Saml, "okta")
+        );
+        assert_eq!(
+            classify(
+                PrincipalKey::Federated,
+                "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+            ),
+            provider(ProviderKind::Oidc, "token.actions.githubusercontent.com")
+        );
+        for fine in ["cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"] {
             assert_eq!(classify(PrincipalKey::Federated, fine), Verdict::Fine, "{fine}");
         }
         for invalid in ["example.com", "arn:aws:iam::123456789012:role/x", "arn:aws:iam::123456789012:saml-provider/"] {

@@ -81,6 +81,8 @@ pub struct Counts {
     pub attachments: i64,
     /// Active and inactive access keys of the root user.
     pub root_keys: i64,
+    /// OpenID Connect and SAML providers together (the summary's `Providers`).
+    pub providers: i64,
 }
 
 pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts> {
@@ -91,7 +93,9 @@ pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts
                 (SELECT COUNT(*) FROM managed_policies WHERE account_id = $1) AS policies,
                 (SELECT COUNT(*) FROM instance_profiles WHERE account_id = $1) AS instance_profiles,
                 (SELECT COUNT(*) FROM policy_attachments WHERE account_id = $1) AS attachments,
-                (SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND owner_kind = 'root') AS root_keys",
+                (SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND owner_kind = 'root') AS root_keys,
+                (SELECT COUNT(*) FROM oidc_providers WHERE account_id = $1)
+                  + (SELECT COUNT(*) FROM saml_providers WHERE account_id = $1) AS providers",
     )
     .bind(account_id)
     .fetch_one(conn)

@@ -17,8 +17,10 @@ pub mod groups;
 pub mod inline_policies;
 pub mod instance_profiles;
 pub mod keys;
+pub mod oidc_providers;
 pub mod policies;
 pub mod roles;
+pub mod saml_providers;
 pub mod tags;
 pub mod users;
 

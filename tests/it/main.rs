@@ -14,6 +14,7 @@ mod enforcement;
 mod groups;
 mod health;
 mod held_policies;
+mod identity_providers;
 mod instance_profiles;
 mod instances;
 mod limits;

@@ -326,8 +326,9 @@ async fn trust_policy_principals(backend: Backend) {
         r#""AWS":"arn:aws:sts::000000000000:assumed-role/existing/session""#,
         r#""AWS":["arn:aws:iam::000000000000:root","000000000000"]"#,
         r#""Service":["ec2.amazonaws.com","lambda.amazonaws.com"]"#,
-        r#""Federated":"arn:aws:iam::000000000000:saml-provider/okta""#,
-        r#""Federated":"arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com""#,
+        // Another account's identity providers likewise (this account's must exist: tests/it/identity_providers.rs).
+        r#""Federated":"arn:aws:iam::111122223333:saml-provider/okta""#,
+        r#""Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com""#,
         r#""Federated":"accounts.google.com""#,
         r#""Federated":"cognito-identity.amazonaws.com""#,
     ] {
@@ -346,6 +347,10 @@ async fn trust_policy_principals(backend: Backend) {
         (r#""AWS":"arn:aws:iam::*:root""#, r#""AWS":"arn:aws:iam::*:root""#),
         (r#""Service":"ec2""#, r#""Service":"ec2""#),
         (r#""Federated":"example.com""#, r#""Federated":"example.com""#),
+        (
+            r#""Federated":"arn:aws:iam::000000000000:saml-provider/okta""#,
+            r#""Federated":"arn:aws:iam::000000000000:saml-provider/okta""#,
+        ),
         (
             r#""CanonicalUser":"79a59df900b949e55d96a1e698fbaced""#,
             r#""CanonicalUser":"79a59df900b949e55d96a1e698fbaced""#,

@@ -153,7 +153,7 @@ impl AccountApi for Gatehouse {
     async fn get_account_summary(&self, ctx: &Ctx) -> Result<iam::GetAccountSummaryResponse, AwsError> {
         let c = account::summary(ctx).await?;
         let quotas = &ctx.state.quotas;
-        // MFA devices, identity providers and server certificates arrive with later issues: none can exist yet, so
+        // MFA devices and server certificates arrive with later issues: none can exist yet, so
         // zero is the true count. The root user has no console password here (AccountPasswordPresent 0).
         let map = BTreeMap::from([
             (K::Users, n(c.users)),
@@ -186,7 +186,7 @@ impl AccountApi for Gatehouse {
             (K::AssumeRolePolicySizeQuota, q(quotas.assume_role_policy_size)),
             (K::InstanceProfiles, n(c.instance_profiles)),
             (K::InstanceProfilesQuota, q(quotas.instance_profiles)),
-            (K::Providers, 0),
+            (K::Providers, n(c.providers)),
             (K::RolePolicySizeQuota, q(quotas.role_policy_size)),
             (K::Roles, n(c.roles)),
             (K::RolesQuota, q(quotas.roles)),

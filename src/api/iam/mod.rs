@@ -10,16 +10,18 @@ mod groups;
 mod inline_policies;
 mod instance_profiles;
 mod managed_policies;
+mod oidc_providers;
 mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
+mod saml_providers;
 mod service_linked_roles;
 mod simulation;
 mod users;
 
 use super::generated::iam::{
-    DelegationApi, MfaApi, OidcProvidersApi, OutboundFederationApi, PasswordsApi, SamlProvidersApi,
-    ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
+    DelegationApi, MfaApi, OutboundFederationApi, PasswordsApi, ServerCertificatesApi, ServiceCredentialsApi,
+    SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 use gatehouse_wire::iam;
@@ -42,10 +44,8 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 
 impl DelegationApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
-impl OidcProvidersApi for Gatehouse {}
 impl OutboundFederationApi for Gatehouse {}
 impl PasswordsApi for Gatehouse {}
-impl SamlProvidersApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
 impl SigningCertificatesApi for Gatehouse {}
