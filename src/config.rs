@@ -31,6 +31,22 @@ pub enum Command {
     /// Manage the default account's root access keys without the API (recovery).
     #[command(subcommand)]
     RootKey(RootKeyCommand),
+    /// Run a test identity provider on loopback, for testing web-identity federation with real signatures.
+    #[command(subcommand)]
+    TestIdp(TestIdpCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TestIdpCommand {
+    /// An OpenID Connect issuer over HTTPS (discovery, JWKS, `GET /token?sub=...&aud=...` mints a token).
+    Oidc(TestIdpArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TestIdpArgs {
+    /// Where to listen (the issuer is `https://localhost:PORT`).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +228,17 @@ pub struct ServeArgs {
     /// it those headers are ignored and the TCP peer is the client.
     #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "", value_parser = parse_trusted_proxies)]
     pub trusted_proxies: crate::origin::TrustedProxies,
+
+    /// Key sets of OpenID Connect issuers Gatehouse cannot reach (offline installs), used instead of fetching
+    /// their discovery documents: `ISSUER_URL=PATH_TO_JWKS_JSON`, comma-separated
+    /// (`https://idp.internal=/etc/gatehouse/idp-jwks.json`).
+    #[arg(long, env = "GATEHOUSE_OIDC_JWKS", default_value = "")]
+    pub oidc_jwks: String,
+
+    /// A PEM file of CA certificates trusted for identity providers' HTTPS, besides the system's roots (and the
+    /// thumbprints registered with each provider).
+    #[arg(long, env = "GATEHOUSE_OIDC_CA_FILE")]
+    pub oidc_ca_file: Option<PathBuf>,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
@@ -281,6 +308,8 @@ impl ServeArgs {
             quotas: Default::default(),
             enforcement: Enforcement::Enforce,
             trusted_proxies: Default::default(),
+            oidc_jwks: String::new(),
+            oidc_ca_file: None,
         }
     }
 

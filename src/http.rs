@@ -281,6 +281,7 @@ mod tests {
             quotas: Default::default(),
             principals: Default::default(),
             role_uses: Default::default(),
+            issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
             enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });

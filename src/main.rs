@@ -3,7 +3,7 @@
 use clap::Parser as _;
 use gatehouse::bootstrap::RootKeyOutcome;
 use gatehouse::config::{
-    AccountCommand, AccountCreateArgs, Cli, Command, Enforcement, LogFormat, RootKeyCommand, ServeArgs,
+    AccountCommand, AccountCreateArgs, Cli, Command, Enforcement, LogFormat, RootKeyCommand, ServeArgs, TestIdpCommand,
 };
 
 fn init_logging(args: &ServeArgs) {
@@ -64,7 +64,25 @@ fn main() -> std::process::ExitCode {
             init_logging(&create.serve);
             runtime.block_on(root_key_create(&create.serve, create.from_env))
         }
+        Command::TestIdp(TestIdpCommand::Oidc(args)) => runtime.block_on(test_idp_oidc(args.listen)),
     }
+}
+
+/// Runs the test OIDC issuer until interrupted, after printing what to register and how to get a token.
+async fn test_idp_oidc(listen: std::net::SocketAddr) -> std::process::ExitCode {
+    let issuer = match gatehouse::test_idp::OidcIssuer::start(listen).await {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("gatehouse test-idp: cannot start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("test OIDC issuer: {}", issuer.url());
+    println!("thumbprint:       {}", issuer.thumbprint());
+    println!("register it:      aws iam create-open-id-connect-provider --url {} --client-id-list sts.amazonaws.com --thumbprint-list {}", issuer.url(), issuer.thumbprint());
+    println!("get a token:      curl -sk '{}/token?sub=ci-job&aud=sts.amazonaws.com'", issuer.url());
+    shutdown_signal().await;
+    std::process::ExitCode::SUCCESS
 }
 
 async fn serve(args: &ServeArgs) -> std::process::ExitCode {

@@ -143,6 +143,23 @@ impl Ctx {
         decider.decide_on(|| self.global_context(), action, resource, facts, on)
     }
 
+    /// Decides for a caller an identity provider vouches for, by the role's trust policy alone.
+    pub fn authorize_federated(
+        &self,
+        principal: gatehouse_policy::Principal<'_>,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+        trust: ResourcePolicy<'_>,
+    ) -> Result<Authorized, AwsError> {
+        if action == self.op.action {
+            self.decided.store(true, Ordering::Relaxed);
+        }
+        let audit = self.state.enforcement == crate::config::Enforcement::Audit;
+        let decider = Decider { caller: &self.caller, grants: &self.grants, audit, request_id: &self.request_id };
+        decider.decide_federated(|| self.global_context(), principal, action, resource, facts, trust)
+    }
+
     /// Whether the decision of `action` on `resource` could read the resource's tags: only then are they worth
     /// looking up (a statement that cannot apply to the request, or reads no tag, cannot be swayed by them).
     pub fn wants_resource_tags(&self, action: &str, resource: &str) -> bool {

@@ -95,6 +95,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         quotas: args.quotas.clone(),
         principals: Default::default(),
         role_uses: Default::default(),
+        issuer_keys: crate::federation::oidc::configured(args).map_err(BootstrapError::Config)?,
         enforcement: args.enforcement,
         trusted_proxies: args.trusted_proxies.clone(),
     });

@@ -26,6 +26,8 @@ pub struct State {
     pub(crate) principals: PrincipalCache,
     /// When each role's use was last written (RoleLastUsed, coalesced).
     pub(crate) role_uses: crate::domain::sessions::LastUse,
+    /// OpenID Connect issuers' signing keys (configured, or fetched and cached).
+    pub(crate) issuer_keys: crate::federation::oidc::IssuerKeys,
     /// Whether denials are enforced or only logged.
     pub enforcement: Enforcement,
     /// The proxies whose forwarded headers say where a request came from.

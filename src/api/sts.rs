@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::generated::sts::StsApi;
 use super::{Ctx, Gatehouse};
-use crate::domain::{assume_role, not_issued_here, user_sessions};
+use crate::domain::{assume_role, not_issued_here, user_sessions, web_identity};
 
 impl StsApi for Gatehouse {
     /// GetCallerIdentity needs no permission: AWS answers it even when an explicit deny covers it.
@@ -89,5 +89,25 @@ impl StsApi for Gatehouse {
 
     async fn assume_root(&self, ctx: &Ctx, input: sts::AssumeRootRequest) -> Result<sts::AssumeRootResponse, AwsError> {
         not_issued_here::assume_root(ctx, &input)
+    }
+
+    async fn assume_role_with_web_identity(
+        &self,
+        ctx: &Ctx,
+        input: sts::AssumeRoleWithWebIdentityRequest,
+    ) -> Result<sts::AssumeRoleWithWebIdentityResponse, AwsError> {
+        let w = web_identity::assume_role_with_web_identity(ctx, &input).await?;
+        let s = w.session;
+        Ok(sts::AssumeRoleWithWebIdentityResponse {
+            session_token_utilization: Some(s.issued.token_utilization()),
+            session_token_size: Some(s.issued.token_size()),
+            credentials: Some(s.issued.credentials()),
+            subject_from_web_identity_token: Some(w.subject),
+            assumed_role_user: Some(sts::AssumedRoleUser { assumed_role_id: s.assumed_role_id, arn: s.arn }),
+            packed_policy_size: s.packed_policy_size,
+            provider: Some(w.provider),
+            audience: Some(w.audience),
+            source_identity: s.source_identity,
+        })
     }
 }

@@ -41,6 +41,9 @@ pub fn principal_keys(caller: &Caller, tags: &[Tag]) -> RequestContext {
     if let Some(s) = &caller.session {
         ctx.insert("aws:TokenIssueTime", ContextValue::date(timestamp(s.issued_at)));
         ctx.insert("aws:MultiFactorAuthPresent", ContextValue::bool(s.mfa_at.is_some()));
+        if let Some(p) = &s.provider {
+            ctx.insert("aws:FederatedProvider", ContextValue::string(p));
+        }
         if let Some(si) = &s.source_identity {
             ctx.insert("aws:SourceIdentity", ContextValue::string(si));
         }

@@ -50,6 +50,8 @@ pub struct Facts<'a> {
     tag_keys: Option<Vec<&'a str>>,
     keys: Vec<(&'static str, &'a str)>,
     lists: Vec<(&'static str, Vec<&'a str>)>,
+    /// Keys named at run time (an identity provider's `HOST/PATH:sub`), set whatever the action table lists.
+    named: Vec<(String, Vec<String>)>,
 }
 
 impl<'a> Facts<'a> {
@@ -88,6 +90,12 @@ impl<'a> Facts<'a> {
         self
     }
 
+    /// A key whose name is known only at run time (an identity provider's claims: `HOST/PATH:aud`).
+    pub fn named_key(mut self, key: String, values: Vec<String>) -> Self {
+        self.named.push((key, values));
+        self
+    }
+
     /// [`Facts::key`] unless the key is set already: the entity's current boundary is `iam:PermissionsBoundary`
     /// of most actions on it, but the new one of PutUserPermissionsBoundary and its siblings.
     pub fn key_unless_set(self, key: &'static str, value: &'a str) -> Self {
@@ -99,7 +107,11 @@ impl<'a> Facts<'a> {
     }
 
     fn is_empty(&self) -> bool {
-        self.resource_tags.is_none() && self.tag_keys.is_none() && self.keys.is_empty() && self.lists.is_empty()
+        self.resource_tags.is_none()
+            && self.tag_keys.is_none()
+            && self.keys.is_empty()
+            && self.lists.is_empty()
+            && self.named.is_empty()
     }
 
     /// The request's context with these keys added; `supplied` is the action's row of the action table.
@@ -124,6 +136,9 @@ impl<'a> Facts<'a> {
         }
         for (k, values) in self.lists.iter().filter(|(k, _)| supplies(k)) {
             ctx.insert_list(k, values.iter().map(|v| ContextValue::string(*v)));
+        }
+        for (k, values) in &self.named {
+            ctx.insert_list(k, values.iter().map(ContextValue::string));
         }
         ctx
     }
@@ -240,6 +255,41 @@ impl Decider<'_> {
             return Ok(proof());
         }
         Err(AwsError::access_denied(message))
+    }
+}
+
+impl Decider<'_> {
+    /// A caller an identity provider vouches for (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): unsigned, with
+    /// no policies of its own, so only the role's trust policy can allow it. AWS's denial names the action only:
+    /// `Not authorized to perform sts:AssumeRoleWithWebIdentity`.
+    pub fn decide_federated<'c>(
+        &self,
+        context: impl FnOnce() -> &'c Arc<RequestContext>,
+        principal: PolicyPrincipal<'_>,
+        action: &'static str,
+        resource: &str,
+        facts: &Facts<'_>,
+        trust: ResourcePolicy<'_>,
+    ) -> Result<Authorized, AwsError> {
+        let extended = facts.apply(context(), supplied_keys(action));
+        let request =
+            Request { principal, action, resource, resource_account: Some(trust.account), context: &extended };
+        let none: [Arc<CompiledPolicy>; 0] = [];
+        let decision = gatehouse_policy::authorize(&request, &PolicySet::new(&none).with_resource(trust.policy));
+        if decision.is_allowed() {
+            return Ok(Authorized { action, resource: resource.to_string() });
+        }
+        if self.audit {
+            tracing::warn!(
+                audit = true,
+                request_id = self.request_id,
+                action,
+                resource,
+                "AUDIT MODE: this request would be denied; it is let through"
+            );
+            return Ok(Authorized { action, resource: resource.to_string() });
+        }
+        Err(AwsError::access_denied(format!("Not authorized to perform {action}")))
     }
 }
 

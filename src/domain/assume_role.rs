@@ -120,6 +120,7 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
         tags,
         source_identity: source_identity.map(str::to_string),
         chained: ctx.caller.is_temporary(),
+        provider: None,
         mfa_at: None,
     };
     let passed_any = claims.has_session_policies() || !claims.tags.is_empty();
@@ -136,7 +137,7 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
 
 /// The account, path and name of a role ARN. Anything that is not an ARN at all is AWS's ValidationError
 /// (`X is invalid`); an ARN of something other than a role names no role this caller may assume.
-fn role_arn(arn: &str) -> Result<(&str, String, &str), AwsError> {
+pub(crate) fn role_arn(arn: &str) -> Result<(&str, String, &str), AwsError> {
     let invalid = || AwsError::validation_error(format!("{arn} is invalid"));
     let parsed = crate::arn::Arn::parse(arn).ok_or_else(invalid)?;
     if parsed.partition.is_empty() || parsed.service.is_empty() || parsed.resource.is_empty() {
@@ -160,7 +161,7 @@ fn refuse_provided_contexts(req: &sts::AssumeRoleRequest) -> Result<(), AwsError
 }
 
 /// RoleLastUsed, at most once an interval per role (and per instance); a failure is logged, never the request's.
-async fn record_role_use(ctx: &Ctx, role: &RoleRow) {
+pub(crate) async fn record_role_use(ctx: &Ctx, role: &RoleRow) {
     if !ctx.state.role_uses.due(&role.role_id, ctx.now) {
         return;
     }

@@ -26,3 +26,4 @@ pub mod tagging;
 pub mod trust;
 pub mod user_sessions;
 pub mod users;
+pub mod web_identity;

@@ -38,6 +38,7 @@ fn claims(ctx: &Ctx, kind: SessionKind, duration: i64) -> SessionClaims {
         tags: Vec::new(),
         source_identity: None,
         chained: false,
+        provider: None,
         mfa_at: None,
     }
 }

@@ -94,6 +94,10 @@ pub struct SessionClaims {
     /// Issued to temporary credentials (role chaining): at most an hour, and what the chain carries.
     #[serde(rename = "ch", default, skip_serializing_if = "std::ops::Not::not")]
     pub chained: bool,
+    /// The identity provider that vouched for the session (AssumeRoleWithWebIdentity / WithSAML): its ARN, or the
+    /// well-known provider's name; `aws:FederatedProvider`.
+    #[serde(rename = "fp", default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// When MFA was last verified for the session (milliseconds), if it was.
     #[serde(rename = "mfa", default, skip_serializing_if = "Option::is_none")]
     pub mfa_at: Option<i64>,

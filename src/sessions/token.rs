@@ -154,6 +154,7 @@ mod tests {
             tags: vec![],
             source_identity: None,
             chained: false,
+            provider: None,
             mfa_at: None,
         }
     }

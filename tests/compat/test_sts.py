@@ -9,6 +9,7 @@ import sys
 import tempfile
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -184,3 +185,83 @@ def test_session_and_federation_tokens(server, deployer):
     assert out["FederatedUser"] == {"FederatedUserId": f"{ACCOUNT}:fed", "Arn": f"arn:aws:sts::{ACCOUNT}:federated-user/fed"}
     root_sts = client(server, "sts")
     assert root_sts.get_access_key_info(AccessKeyId=out["Credentials"]["AccessKeyId"])["Account"] == ACCOUNT
+
+
+def test_web_identity_through_the_sdk_providers(server, tmp_path):
+    """The test IdP as users run it (`gatehouse test-idp oidc`), registered by its printed thumbprint; then boto3's
+    and the AWS CLI's own web-identity providers (AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE)."""
+    import re
+    import socket
+    import ssl
+    import time
+    import urllib.request
+
+    from conftest import gatehouse_bin
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    idp = subprocess.Popen([gatehouse_bin(), "test-idp", "oidc", "--listen", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [idp.stdout.readline() for _ in range(2)]
+        url = re.search(r"(https://\S+)", lines[0]).group(1)
+        thumbprint = lines[1].split()[-1]
+        iam = client(server, "iam")
+        provider = iam.create_open_id_connect_provider(Url=url, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[thumbprint])
+        host = url.removeprefix("https://")
+        trust = doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider["OpenIDConnectProviderArn"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{host}:sub": "repo:acme/app", f"{host}:aud": "sts.amazonaws.com"}},
+            }
+        )
+        iam.create_role(RoleName="wi-ci", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(
+            RoleName="wi-ci",
+            PolicyName="list",
+            PolicyDocument=doc({"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}),
+        )
+        insecure = ssl.create_default_context()
+        insecure.check_hostname = False
+        insecure.verify_mode = ssl.CERT_NONE
+        for _ in range(50):
+            try:
+                token = urllib.request.urlopen(f"{url}/token?sub=repo:acme/app&aud=sts.amazonaws.com", context=insecure).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        token_file = tmp_path / "token"
+        token_file.write_text(token)
+        env = {
+            "AWS_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/wi-ci",
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token_file),
+            "AWS_ROLE_SESSION_NAME": "from-token-file",
+            "AWS_ENDPOINT_URL": server.endpoint,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "HOME": str(tmp_path),
+        }
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        aws = os.path.join(os.path.dirname(sys.executable), "aws")
+        p = subprocess.run([aws, "sts", "get-caller-identity"], env={**clean, **env}, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        assert json.loads(p.stdout)["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/wi-ci/from-token-file"
+        p = subprocess.run([aws, "iam", "list-roles"], env={**clean, **env}, capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        p = subprocess.run([aws, "iam", "list-users"], env={**clean, **env}, capture_output=True, text=True)
+        assert p.returncode != 0 and "(AccessDenied)" in p.stderr, p.stderr
+        # boto3 directly: a token for another subject is refused by the trust policy.
+        other = urllib.request.urlopen(f"{url}/token?sub=repo:evil/app&aud=sts.amazonaws.com", context=insecure).read().decode()
+        sts = boto3.client("sts", endpoint_url=server.endpoint, region_name="us-east-1", config=Config(signature_version=botocore.UNSIGNED))
+        with pytest.raises(ClientError) as e:
+            sts.assume_role_with_web_identity(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/wi-ci", RoleSessionName="evil", WebIdentityToken=other)
+        assert e.value.response["Error"]["Message"] == "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+        out = sts.assume_role_with_web_identity(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/wi-ci", RoleSessionName="ok", WebIdentityToken=token)
+        assert out["SubjectFromWebIdentityToken"] == "repo:acme/app" and out["Provider"] == host
+    finally:
+        idp.terminate()
+        idp.wait(timeout=10)

@@ -31,3 +31,4 @@ mod sts;
 mod tampering;
 mod user_sessions;
 mod users;
+mod web_identity;

@@ -1,0 +1,5 @@
+//! Federation: trusting identities that other systems vouch for. OpenID Connect issuers' keys (`oidc`), fetched
+//! over HTTPS with AWS's certificate-thumbprint rule (`https`).
+
+pub mod https;
+pub mod oidc;
