@@ -86,7 +86,8 @@ pub fn load_keyring(
 pub async fn sealed_rows(store: &Store) -> Result<i64, BootstrapError> {
     let mut conn = store.pool().acquire().await.map_err(StoreError::from)?;
     let keys = keys::count_all(&mut conn).await?;
-    Ok(keys + crate::store::saml_providers::count_sealed(&mut conn).await?)
+    let saml = crate::store::saml_providers::count_sealed(&mut conn).await?;
+    Ok(keys + saml + crate::store::outbound::count_sealed(&mut conn).await?)
 }
 
 /// Reads a master-key file after checking who may read and change it: a key anyone else may write could be

@@ -239,6 +239,18 @@ pub struct ServeArgs {
     /// thumbprints registered with each provider).
     #[arg(long, env = "GATEHOUSE_OIDC_CA_FILE")]
     pub oidc_ca_file: Option<PathBuf>,
+
+    /// Where the issuer endpoints of outbound web identity federation listen (each account's
+    /// `/ISSUER_ID/.well-known/openid-configuration` and `jwks.json`). Default: the API's address, port + 1
+    /// (any free port when the API's is 0).
+    #[arg(long, env = "GATEHOUSE_ISSUER_LISTEN")]
+    pub issuer_listen: Option<SocketAddr>,
+
+    /// The public base URL of those endpoints, as relying parties reach them (behind TLS in production:
+    /// `https://tokens.example.com`); issuer URLs are this base and the account's issuer id. Default:
+    /// `http://` and the issuer listener's address.
+    #[arg(long, env = "GATEHOUSE_ISSUER_BASE_URL")]
+    pub issuer_base_url: Option<String>,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
@@ -310,6 +322,8 @@ impl ServeArgs {
             trusted_proxies: Default::default(),
             oidc_jwks: String::new(),
             oidc_ca_file: None,
+            issuer_listen: None,
+            issuer_base_url: None,
         }
     }
 

@@ -282,6 +282,7 @@ mod tests {
             principals: Default::default(),
             role_uses: Default::default(),
             issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
+            issuer_base: "http://127.0.0.1:4591".into(),
             enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });

@@ -39,6 +39,10 @@ pub struct Running {
     task: JoinHandle<()>,
     /// Postgres: the listener for other instances' changes.
     listener: Option<JoinHandle<()>>,
+    /// The outbound federation issuers' endpoints.
+    issuer: JoinHandle<()>,
+    /// Where those endpoints listen.
+    pub issuer_addr: SocketAddr,
 }
 
 impl Running {
@@ -58,6 +62,7 @@ impl Running {
         if let Some(listener) = self.listener.take() {
             listener.abort();
         }
+        self.issuer.abort();
         self.state.store.close().await;
     }
 }
@@ -86,6 +91,13 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
     let (store, keyring) = open_store(args, &rt).await?;
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
+    let issuer_addr = args.issuer_listen.unwrap_or_else(|| {
+        let port = args.listen.port();
+        SocketAddr::new(args.listen.ip(), if port == 0 { 0 } else { port.saturating_add(1) })
+    });
+    let issuer_listener = tokio::net::TcpListener::bind(issuer_addr).await.map_err(BootstrapError::Io)?;
+    let issuer_bound = issuer_listener.local_addr().map_err(BootstrapError::Io)?;
+    let issuer_base = args.issuer_base_url.clone().unwrap_or_else(|| format!("http://{issuer_bound}"));
     let state = Arc::new(State {
         store,
         keyring,
@@ -96,6 +108,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         principals: Default::default(),
         role_uses: Default::default(),
         issuer_keys: crate::federation::oidc::configured(args).map_err(BootstrapError::Config)?,
+        issuer_base,
         enforcement: args.enforcement,
         trusted_proxies: args.trusted_proxies.clone(),
     });
@@ -121,7 +134,17 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         }
         _ => None,
     };
-    Ok(Running { addr, state, generated_root, shutdown: Some(tx), task, listener: changes })
+    let issuer = tokio::spawn(crate::federation::outbound::serve(issuer_listener, state.clone()));
+    Ok(Running {
+        addr,
+        state,
+        generated_root,
+        shutdown: Some(tx),
+        task,
+        listener: changes,
+        issuer,
+        issuer_addr: issuer_bound,
+    })
 }
 
 /// `gatehouse root-key create [--from-env]`: recovery of the default account's root keys, without serving.

@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::generated::sts::StsApi;
 use super::{Ctx, Gatehouse};
-use crate::domain::{assume_role, not_issued_here, user_sessions, web_identity};
+use crate::domain::{assume_role, not_issued_here, outbound_federation, user_sessions, web_identity};
 
 impl StsApi for Gatehouse {
     /// GetCallerIdentity needs no permission: AWS answers it even when an explicit deny covers it.
@@ -108,6 +108,18 @@ impl StsApi for Gatehouse {
             provider: Some(w.provider),
             audience: Some(w.audience),
             source_identity: s.source_identity,
+        })
+    }
+
+    async fn get_web_identity_token(
+        &self,
+        ctx: &Ctx,
+        input: sts::GetWebIdentityTokenRequest,
+    ) -> Result<sts::GetWebIdentityTokenResponse, AwsError> {
+        let (token, exp) = outbound_federation::get_web_identity_token(ctx, &input).await?;
+        Ok(sts::GetWebIdentityTokenResponse {
+            web_identity_token: Some(gatehouse_wire::Secret::new(token)),
+            expiration: Some(gatehouse_wire::Timestamp(exp)),
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod instance_profiles;
 pub mod named;
 pub mod not_issued_here;
 pub mod oidc_providers;
+pub mod outbound_federation;
 pub mod paging;
 pub mod policies;
 pub mod roles;

@@ -18,6 +18,7 @@ pub mod inline_policies;
 pub mod instance_profiles;
 pub mod keys;
 pub mod oidc_providers;
+pub mod outbound;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;

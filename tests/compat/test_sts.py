@@ -265,3 +265,29 @@ def test_web_identity_through_the_sdk_providers(server, tmp_path):
     finally:
         idp.terminate()
         idp.wait(timeout=10)
+
+
+def test_outbound_web_identity_tokens(server):
+    """The AWS CLI enables outbound federation; boto3 gets a token; the issuer's discovery and JWKS publish its key."""
+    import base64
+    import urllib.request
+
+    rc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "aws"), "--endpoint-url", server.endpoint, "--output", "json",
+         "iam", "enable-outbound-web-identity-federation"],
+        env=dict(os.environ, AWS_ACCESS_KEY_ID="AKIACOMPATROOT000001", AWS_SECRET_ACCESS_KEY="compat/root/secret/for/tests/only/000000",
+                 AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull),
+        capture_output=True, text=True,
+    )
+    assert rc.returncode == 0, rc.stderr
+    issuer = json.loads(rc.stdout)["IssuerIdentifier"]
+    out = client(server, "sts").get_web_identity_token(Audience=["https://api.example.com"], SigningAlgorithm="RS256")
+    header, payload, _ = out["WebIdentityToken"].split(".")
+    pad = lambda s: s + "=" * (-len(s) % 4)
+    claims = json.loads(base64.urlsafe_b64decode(pad(payload)))
+    assert claims["iss"] == issuer and claims["aud"] == "https://api.example.com"
+    assert claims["sub"] == f"arn:aws:iam::{ACCOUNT}:root"
+    discovery = json.loads(urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration").read())
+    jwks = json.loads(urllib.request.urlopen(discovery["jwks_uri"]).read())
+    kid = json.loads(base64.urlsafe_b64decode(pad(header)))["kid"]
+    assert any(k["kid"] == kid and k["kty"] == "RSA" for k in jwks["keys"])

@@ -19,6 +19,7 @@ mod instance_profiles;
 mod instances;
 mod limits;
 mod origin;
+mod outbound_federation;
 mod policies;
 mod roles;
 mod root_keys;

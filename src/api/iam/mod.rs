@@ -11,6 +11,7 @@ mod inline_policies;
 mod instance_profiles;
 mod managed_policies;
 mod oidc_providers;
+mod outbound_federation;
 mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
@@ -20,8 +21,8 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    DelegationApi, MfaApi, OutboundFederationApi, PasswordsApi, ServerCertificatesApi, ServiceCredentialsApi,
-    SigningCertificatesApi, SshKeysApi,
+    DelegationApi, MfaApi, PasswordsApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi,
+    SshKeysApi,
 };
 use super::Gatehouse;
 use gatehouse_wire::iam;
@@ -44,7 +45,6 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 
 impl DelegationApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
-impl OutboundFederationApi for Gatehouse {}
 impl PasswordsApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
