@@ -105,33 +105,71 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
     let packed = sessions::packed_size(policy.as_deref(), &policy_arns, &tags)?;
     drop(op);
 
+    let session = NewRoleSession {
+        session_name: &req.role_session_name,
+        duration,
+        policy,
+        policy_arns,
+        tags,
+        packed,
+        source_identity: source_identity.map(str::to_string),
+        chained: ctx.caller.is_temporary(),
+        provider: None,
+        min_token_size: req.minimum_session_token_size,
+    };
+    issue_role_session(ctx, &role, session).await
+}
+
+/// What a new role session is, whichever operation makes it (AssumeRole, AssumeRoleWithWebIdentity, ...).
+pub(crate) struct NewRoleSession<'a> {
+    pub session_name: &'a str,
+    /// Seconds.
+    pub duration: i64,
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
+    pub tags: Vec<SessionTag>,
+    /// PackedPolicySize, reported when session policies or tags were passed.
+    pub packed: i32,
+    pub source_identity: Option<String>,
+    pub chained: bool,
+    /// The identity provider that vouched for the caller (`aws:FederatedProvider`).
+    pub provider: Option<String>,
+    pub min_token_size: Option<i32>,
+}
+
+/// Issues the credentials of a role session of `role` (no write but RoleLastUsed, coalesced).
+pub(crate) async fn issue_role_session(
+    ctx: &Ctx,
+    role: &RoleRow,
+    s: NewRoleSession<'_>,
+) -> Result<RoleSession, AwsError> {
     let claims = SessionClaims {
         kind: SessionKind::Role,
         access_key_id: String::new(),
         secret: String::new(),
         account_id: role.account_id.clone(),
         issued_at: ctx.now,
-        expires_at: ctx.now + duration * 1000,
+        expires_at: ctx.now + s.duration * 1000,
         role: Some(RoleRef { id: role.role_id.clone(), name: role.name.clone(), path: role.path.clone() }),
         user: None,
-        session_name: req.role_session_name.clone(),
-        policy,
-        policy_arns,
-        tags,
-        source_identity: source_identity.map(str::to_string),
-        chained: ctx.caller.is_temporary(),
-        provider: None,
+        session_name: s.session_name.to_string(),
+        policy: s.policy,
+        policy_arns: s.policy_arns,
+        tags: s.tags,
+        source_identity: s.source_identity.clone(),
+        chained: s.chained,
+        provider: s.provider,
         mfa_at: None,
     };
     let passed_any = claims.has_session_policies() || !claims.tags.is_empty();
-    let issued = sessions::issue(&ctx.state, claims, req.minimum_session_token_size)?;
-    record_role_use(ctx, &role).await;
+    let issued = sessions::issue(&ctx.state, claims, s.min_token_size)?;
+    record_role_use(ctx, role).await;
     Ok(RoleSession {
         issued,
-        arn: crate::arn::assumed_role(&role.account_id, &role.name, &req.role_session_name),
-        assumed_role_id: format!("{}:{}", role.role_id, req.role_session_name),
-        packed_policy_size: passed_any.then_some(packed),
-        source_identity: source_identity.map(str::to_string),
+        arn: crate::arn::assumed_role(&role.account_id, &role.name, s.session_name),
+        assumed_role_id: format!("{}:{}", role.role_id, s.session_name),
+        packed_policy_size: passed_any.then_some(s.packed),
+        source_identity: s.source_identity,
     })
 }
 
@@ -161,7 +199,7 @@ fn refuse_provided_contexts(req: &sts::AssumeRoleRequest) -> Result<(), AwsError
 }
 
 /// RoleLastUsed, at most once an interval per role (and per instance); a failure is logged, never the request's.
-pub(crate) async fn record_role_use(ctx: &Ctx, role: &RoleRow) {
+async fn record_role_use(ctx: &Ctx, role: &RoleRow) {
     if !ctx.state.role_uses.due(&role.role_id, ctx.now) {
         return;
     }

@@ -18,12 +18,12 @@ use gatehouse_wire::sts::{self, errors as sts_errors};
 use gatehouse_wire::AwsError;
 use serde_json::{Map, Value};
 
-use super::assume_role::{record_role_use, role_arn, RoleSession};
+use super::assume_role::{issue_role_session, role_arn, NewRoleSession, RoleSession};
 use super::sessions;
 use crate::authz::{compiled, Facts, ResourcePolicy};
 use crate::federation::oidc::{self, KeyError};
 use crate::request::Ctx;
-use crate::sessions::{RoleRef, SessionClaims, SessionKind, SessionTag};
+use crate::sessions::SessionTag;
 use crate::store::tags::{self, Tag};
 use crate::store::{oidc_providers, roles};
 
@@ -183,34 +183,19 @@ pub async fn assume_role_with_web_identity(
     .await?;
     drop(op);
     let packed = sessions::packed_size(policy.as_deref(), &policy_arns, &tags)?;
-    let claims = SessionClaims {
-        kind: SessionKind::Role,
-        access_key_id: String::new(),
-        secret: String::new(),
-        account_id: role.account_id.clone(),
-        issued_at: ctx.now,
-        expires_at: ctx.now + duration * 1000,
-        role: Some(RoleRef { id: role.role_id.clone(), name: role.name.clone(), path: role.path.clone() }),
-        user: None,
-        session_name: req.role_session_name.clone(),
+    let new = NewRoleSession {
+        session_name: &req.role_session_name,
+        duration,
         policy,
         policy_arns,
         tags,
-        source_identity: source_identity.clone(),
+        packed,
+        source_identity,
         chained: false,
         provider: Some(provider_arn),
-        mfa_at: None,
+        min_token_size: req.minimum_session_token_size,
     };
-    let passed_any = claims.has_session_policies() || !claims.tags.is_empty();
-    let issued = sessions::issue(&ctx.state, claims, req.minimum_session_token_size)?;
-    record_role_use(ctx, &role).await;
-    let session = RoleSession {
-        issued,
-        arn: crate::arn::assumed_role(&role.account_id, &role.name, &req.role_session_name),
-        assumed_role_id: format!("{}:{}", role.role_id, req.role_session_name),
-        packed_policy_size: passed_any.then_some(packed),
-        source_identity,
-    };
+    let session = issue_role_session(ctx, &role, new).await?;
     Ok(WebIdentitySession { session, subject, audience, provider: url })
 }
 
