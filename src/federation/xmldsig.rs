@@ -492,4 +492,21 @@ mod tests {
         let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
         assert_eq!(verify_enveloped(sig, &[public]), Err(DsigError::BadReference));
     }
+
+    /// Signatures made by another implementation (Python's signxml over lxml/libxml2, made with
+    /// tests/compat's requirements): RSA-SHA256 with a SHA-256 digest, and RSA-SHA1 with a SHA-1 digest.
+    #[test]
+    fn verifies_signatures_made_by_signxml() {
+        let cert = include_bytes!("testdata/signxml-cert.der");
+        let public = rsa_key(cert).unwrap();
+        for xml in [include_str!("testdata/signxml-sha256.xml"), include_str!("testdata/signxml-sha1.xml")] {
+            let doc = parse(xml);
+            let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
+            assert_eq!(verify_enveloped(sig, &[public.clone()]).unwrap().id(), doc.root_element().id());
+            let changed = xml.replace("alice &amp; co", "mallory &amp; co");
+            let doc = parse(&changed);
+            let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
+            assert_eq!(verify_enveloped(sig, &[public.clone()]), Err(DsigError::DigestMismatch));
+        }
+    }
 }
