@@ -239,6 +239,12 @@ pub struct ServeArgs {
     /// thumbprints registered with each provider).
     #[arg(long, env = "GATEHOUSE_OIDC_CA_FILE")]
     pub oidc_ca_file: Option<PathBuf>,
+
+    /// Audiences accepted in SAML assertions (AssumeRoleWithSAML), besides `https://signin.aws.amazon.com/saml`
+    /// (what AWS users configure their identity providers with): comma-separated URIs, each accepted both as the
+    /// `AudienceRestriction/Audience` and as the bearer `SubjectConfirmationData` `Recipient`.
+    #[arg(long, env = "GATEHOUSE_SAML_AUDIENCE", default_value = "")]
+    pub saml_audience: String,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
@@ -310,7 +316,19 @@ impl ServeArgs {
             trusted_proxies: Default::default(),
             oidc_jwks: String::new(),
             oidc_ca_file: None,
+            saml_audience: String::new(),
         }
+    }
+
+    /// The audiences accepted in SAML assertions: AWS's, then the configured ones.
+    pub fn saml_audiences(&self) -> Vec<String> {
+        let mut all = vec![crate::domain::saml_assertions::AWS_AUDIENCE.to_string()];
+        for a in self.saml_audience.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            if !all.iter().any(|x| x == a) {
+                all.push(a.to_string());
+            }
+        }
+        all
     }
 
     /// The database URL with any password replaced by `***`, for log lines.

@@ -282,6 +282,7 @@ mod tests {
             principals: Default::default(),
             role_uses: Default::default(),
             issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
+            saml_audiences: vec![crate::domain::saml_assertions::AWS_AUDIENCE.to_string()],
             enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });

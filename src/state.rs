@@ -28,6 +28,8 @@ pub struct State {
     pub(crate) role_uses: crate::domain::sessions::LastUse,
     /// OpenID Connect issuers' signing keys (configured, or fetched and cached).
     pub(crate) issuer_keys: crate::federation::oidc::IssuerKeys,
+    /// The audiences (and recipients) accepted in SAML assertions.
+    pub(crate) saml_audiences: Vec<String>,
     /// Whether denials are enforced or only logged.
     pub enforcement: Enforcement,
     /// The proxies whose forwarded headers say where a request came from.

@@ -127,7 +127,9 @@ fn base64_text(node: Node<'_, '_>) -> Result<Vec<u8>, DsigError> {
 fn inclusive_prefixes(method: Node<'_, '_>) -> Vec<String> {
     method
         .children()
-        .find(|c| c.is_element() && c.tag_name().name() == "InclusiveNamespaces" && c.tag_name().namespace() == Some(EXC_C14N))
+        .find(|c| {
+            c.is_element() && c.tag_name().name() == "InclusiveNamespaces" && c.tag_name().namespace() == Some(EXC_C14N)
+        })
         .and_then(|n| n.attribute("PrefixList"))
         .map(|l| l.split_ascii_whitespace().map(str::to_string).collect())
         .unwrap_or_default()
@@ -172,7 +174,9 @@ pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[RsaPublicKey]) 
     let uri = reference.attribute("URI").unwrap_or_default();
     let Some(id) = uri.strip_prefix('#').filter(|id| !id.is_empty()) else { return Err(DsigError::BadReference) };
     let mut holders = signature.document().descendants().filter(|n| {
-        n.is_element() && n.attributes().any(|a| a.namespace().is_none() && matches!(a.name(), "ID" | "Id" | "id") && a.value() == id)
+        n.is_element()
+            && n.attributes()
+                .any(|a| a.namespace().is_none() && matches!(a.name(), "ID" | "Id" | "id") && a.value() == id)
     });
     let (Some(target), None) = (holders.next(), holders.next()) else { return Err(DsigError::BadReference) };
     if signature.parent_element().map(|p| p.id()) != Some(target.id()) {
@@ -323,7 +327,9 @@ fn c14n_element(
         out.push('"');
     }
     let mut attrs: Vec<_> = node.attributes().collect();
-    attrs.sort_by(|a, b| (a.namespace().unwrap_or_default(), a.name()).cmp(&(b.namespace().unwrap_or_default(), b.name())));
+    attrs.sort_by(|a, b| {
+        (a.namespace().unwrap_or_default(), a.name()).cmp(&(b.namespace().unwrap_or_default(), b.name()))
+    });
     for a in attrs {
         out.push(' ');
         out.push_str(text.get(a.range_qname()).unwrap_or_default());
