@@ -188,37 +188,42 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
     let role_tags = tags::list(op.lookup(), &role.role_id).await?;
     let request_tags: Vec<Tag> = tags.iter().map(SessionTag::tag).collect();
     let transitive_keys: Vec<&str> = transitive.iter().map(String::as_str).collect();
-    let mut facts = Facts::new()
-        .resource_tags(&role_tags)
-        .request_tags(&request_tags)
-        .key("sts:RoleSessionName", &session_name)
-        .key_list("sts:TransitiveTagKeys", transitive_keys.clone())
-        .named_key("saml:aud".to_string(), vec![assertion.recipient.clone()])
-        .named_key("saml:iss".to_string(), vec![assertion.issuer.clone()])
-        .named_key("saml:sub".to_string(), vec![assertion.subject.clone()])
-        .named_key("saml:sub_type".to_string(), vec![assertion.subject_type()])
-        .named_key("saml:namequalifier".to_string(), vec![qualifier.clone()])
-        .named_key("saml:doc".to_string(), vec![format!("{}/{}", provider.account_id, provider.name)])
-        .named_key("aws:FederatedProvider".to_string(), vec![provider_arn.clone()]);
-    for (oid, key) in OID_KEYS {
-        let values = assertion.values(oid);
-        if !values.is_empty() {
-            facts = facts.named_key((*key).to_string(), values.to_vec());
+    let doc = format!("{}/{}", provider.account_id, provider.name);
+    let sub_type = assertion.subject_type();
+    // Every action decided (AssumeRoleWithSAML, TagSession, SetSourceIdentity) sees the whole request context;
+    // each keeps the keys AWS supplies for it.
+    let facts = || {
+        let mut facts = Facts::new()
+            .resource_tags(&role_tags)
+            .request_tags(&request_tags)
+            .key("sts:RoleSessionName", &session_name)
+            .key_list("sts:TransitiveTagKeys", transitive_keys.clone())
+            .named_key("saml:aud".to_string(), vec![assertion.recipient.clone()])
+            .named_key("saml:iss".to_string(), vec![assertion.issuer.clone()])
+            .named_key("saml:sub".to_string(), vec![assertion.subject.clone()])
+            .named_key("saml:sub_type".to_string(), vec![sub_type.clone()])
+            .named_key("saml:namequalifier".to_string(), vec![qualifier.clone()])
+            .named_key("saml:doc".to_string(), vec![doc.clone()])
+            .named_key("aws:FederatedProvider".to_string(), vec![provider_arn.clone()]);
+        for (oid, key) in OID_KEYS {
+            let values = assertion.values(oid);
+            if !values.is_empty() {
+                facts = facts.named_key((*key).to_string(), values.to_vec());
+            }
         }
-    }
-    if let Some(si) = &source_identity {
-        facts = facts.key("sts:SourceIdentity", si);
-    }
+        if let Some(si) = &source_identity {
+            facts = facts.key("sts:SourceIdentity", si);
+        }
+        facts
+    };
     let action = "sts:AssumeRoleWithSAML";
-    let proof = ctx.authorize_federated(principal, action, &req.role_arn, &facts, on)?;
+    let proof = ctx.authorize_federated(principal, action, &req.role_arn, &facts(), on)?;
     if !tags.is_empty() {
-        let facts = Facts::new().request_tags(&request_tags).key_list("sts:TransitiveTagKeys", transitive_keys);
-        ctx.authorize_federated(principal, "sts:TagSession", &req.role_arn, &facts, on)
+        ctx.authorize_federated(principal, "sts:TagSession", &req.role_arn, &facts(), on)
             .map_err(|_| AwsError::access_denied("Not authorized to perform sts:TagSession"))?;
     }
-    if let Some(si) = &source_identity {
-        let facts = Facts::new().key("sts:SourceIdentity", si);
-        ctx.authorize_federated(principal, "sts:SetSourceIdentity", &req.role_arn, &facts, on)
+    if source_identity.is_some() {
+        ctx.authorize_federated(principal, "sts:SetSourceIdentity", &req.role_arn, &facts(), on)
             .map_err(|_| AwsError::access_denied("Not authorized to perform sts:SetSourceIdentity"))?;
     }
 

@@ -22,6 +22,7 @@ mod origin;
 mod policies;
 mod roles;
 mod root_keys;
+mod saml;
 mod service_linked_roles;
 mod simulate;
 mod simulate_principal;
