@@ -40,6 +40,46 @@ pub enum Command {
 pub enum TestIdpCommand {
     /// An OpenID Connect issuer over HTTPS (discovery, JWKS, `GET /token?sub=...&aud=...` mints a token).
     Oidc(TestIdpArgs),
+    /// A SAML 2.0 identity provider: writes its metadata (for CreateSAMLProvider) and prints signed responses
+    /// (for AssumeRoleWithSAML's SAMLAssertion). Its RSA key is kept in --key, created when missing.
+    Saml(TestIdpSamlArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TestIdpSamlArgs {
+    /// The PKCS#8 PEM file of the signing key (created when it does not exist).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The IdP's entity id: the Issuer of its assertions.
+    #[arg(long, default_value = "https://idp.gatehouse.test/metadata")]
+    pub entity_id: String,
+    /// Where to write the IdP metadata.
+    #[arg(long)]
+    pub metadata: Option<PathBuf>,
+    /// The NameID of a response to print (none is printed without it).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// The NameID Format.
+    #[arg(long, default_value = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")]
+    pub subject_format: String,
+    /// A Role attribute value, `ROLE_ARN,PROVIDER_ARN` (repeatable).
+    #[arg(long)]
+    pub role: Vec<String>,
+    /// The RoleSessionName attribute.
+    #[arg(long)]
+    pub session_name: Option<String>,
+    /// Another attribute, `NAME=VALUE` (repeatable; values of one name are collected).
+    #[arg(long)]
+    pub attribute: Vec<String>,
+    /// The Audience and Recipient.
+    #[arg(long, default_value = "https://signin.aws.amazon.com/saml")]
+    pub audience: String,
+    /// What to sign: `assertion`, `response` or `both`.
+    #[arg(long, default_value = "assertion")]
+    pub sign: String,
+    /// Print the response as XML instead of base64.
+    #[arg(long)]
+    pub xml: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -296,8 +296,24 @@ fn saml_time(secs: i64) -> String {
 impl SamlIdp {
     /// A provider whose entity id (the Issuer of its assertions) is `entity_id`, with a fresh key.
     pub fn new(entity_id: &str) -> Result<Self, IdpError> {
-        use rsa::pkcs8::EncodePrivateKey as _;
         let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(err)?;
+        Self::with_key(entity_id, key)
+    }
+
+    /// A provider with the RSA key of a PKCS#8 PEM document (as [`Self::key_pem`] writes it).
+    pub fn from_key_pem(entity_id: &str, pem: &str) -> Result<Self, IdpError> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        Self::with_key(entity_id, rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(err)?)
+    }
+
+    /// Its private key, PKCS#8 PEM.
+    pub fn key_pem(&self) -> Result<String, IdpError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        Ok(self.key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).map_err(err)?.to_string())
+    }
+
+    fn with_key(entity_id: &str, key: rsa::RsaPrivateKey) -> Result<Self, IdpError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
         let pkcs8 = key.to_pkcs8_der().map_err(err)?;
         let pair = rcgen::KeyPair::try_from(pkcs8.as_bytes()).map_err(err)?;
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;

@@ -205,7 +205,8 @@ async fn wrapped_signatures(backend: Backend) {
     // Only one Assertion, carrying the original's signature, the original turned into another element: the
     // signature's reference no longer resolves to one element that holds it.
     let renamed = signed.replace("saml:Assertion", "saml:Evidence");
-    let disguised = format!("{}<samlp:Extensions>{renamed}</samlp:Extensions>{evil_with_sig}{}", &xml[..start], &xml[end..]);
+    let disguised =
+        format!("{}<samlp:Extensions>{renamed}</samlp:Extensions>{evil_with_sig}{}", &xml[..start], &xml[end..]);
     assert_eq!(call(&s, b64(&disguised)).await, Err(err("InvalidIdentityToken", "Response signature invalid")));
     let one = err("InvalidIdentityToken", "Error parsing SAML assertion: the Response must hold exactly one Assertion");
     assert_eq!(call(&s, b64(&before)).await, Err(one.clone()));
