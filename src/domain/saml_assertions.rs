@@ -135,6 +135,9 @@ pub fn verify(
     // roxmltree refuses DTDs (so entities) by default.
     let doc = roxmltree::Document::parse(&xml).map_err(|e| SamlError::Malformed(format!("not XML ({e})")))?;
     let response = doc.root_element();
+    if xmldsig::depth(response) > xmldsig::MAX_DEPTH {
+        return Err(SamlError::Malformed("elements nested too deeply".into()));
+    }
     if !is_samlp(&response, "Response") || response.attribute("Version") != Some("2.0") {
         return Err(SamlError::Malformed("the document is not a SAML 2.0 Response".into()));
     }
@@ -270,4 +273,55 @@ pub fn verify(
         recipient,
         attributes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    fn check(xml: &str) -> Result<Assertion, SamlError> {
+        verify(&b64(xml), &[], "https://idp", &[AWS_AUDIENCE.to_string()], 1_800_000_000)
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_response_without_trouble() {
+        let deep = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+        assert!(matches!(verify(&b64(&deep), &[], "x", &[], 0), Err(SamlError::Malformed(_))));
+        let nested = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" Version=\"2.0\">{}{}</samlp:Response>",
+            "<x>".repeat(10_000),
+            "</x>".repeat(10_000)
+        );
+        assert_eq!(check(&nested), Err(SamlError::Malformed("elements nested too deeply".into())));
+        let dtd = "<!DOCTYPE r [<!ENTITY a \"b\">]><r>&a;</r>";
+        assert!(matches!(check(dtd), Err(SamlError::Malformed(_))));
+        assert!(matches!(verify("not base64!", &[], "x", &[], 0), Err(SamlError::Malformed(_))));
+        assert!(matches!(verify(&"A".repeat(MAX_ASSERTION_CHARS + 1), &[], "x", &[], 0), Err(SamlError::Malformed(_))));
+        let failed = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" Version=\"2.0\"><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Requester\"/></samlp:Status></samlp:Response>"
+        );
+        assert!(matches!(check(&failed), Err(SamlError::NotSuccess(_))));
+        let unsigned = format!(
+            "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" Version=\"2.0\"><samlp:Status><samlp:StatusCode Value=\"{SUCCESS}\"/></samlp:Status><saml:Assertion xmlns:saml=\"{ASSERTION_NS}\" Version=\"2.0\" ID=\"a\"/></samlp:Response>"
+        );
+        assert!(matches!(check(&unsigned), Err(SamlError::Signature(_))));
+    }
+
+    #[test]
+    fn subject_types_as_aws_reports_them() {
+        let mut a = Assertion {
+            issuer: String::new(),
+            subject: String::new(),
+            subject_format: Some("urn:oasis:names:tc:SAML:2.0:nameid-format:transient".into()),
+            recipient: String::new(),
+            attributes: Vec::new(),
+        };
+        assert_eq!(a.subject_type(), "transient");
+        a.subject_format = Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into());
+        assert_eq!(a.subject_type(), "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+    }
 }

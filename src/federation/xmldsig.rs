@@ -29,6 +29,23 @@ pub const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 pub const SHA512: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
 
+/// The deepest element nesting [`verify_enveloped`] canonicalises (canonicalisation recurses; SAML needs about ten).
+pub const MAX_DEPTH: usize = 128;
+
+/// How deeply elements nest under `node` (`node` itself is depth 1), counted without recursion: each node's depth
+/// is its parent's plus one, and parents come first in document order.
+pub fn depth(node: Node<'_, '_>) -> usize {
+    let mut depths: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut max = 0;
+    for n in node.descendants().filter(|n| n.is_element()) {
+        let parent = if n.id() == node.id() { None } else { n.parent_element() };
+        let d = parent.and_then(|p| depths.get(&p.id().get_usize()).copied()).unwrap_or(0) + 1;
+        depths.insert(n.id().get_usize(), d);
+        max = max.max(d);
+    }
+    max
+}
+
 /// Why a signature does not verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DsigError {
@@ -149,6 +166,9 @@ pub fn rsa_key(certificate_der: &[u8]) -> Option<RsaPublicKey> {
 pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[RsaPublicKey]) -> Result<Node<'a, 'i>, DsigError> {
     if !is_ds(&signature, "Signature") {
         return Err(DsigError::Malformed("not a Signature"));
+    }
+    if depth(signature.document().root_element()) > MAX_DEPTH {
+        return Err(DsigError::Malformed("elements nested too deeply"));
     }
     let parts = element_children(signature)?;
     let (Some(signed_info), Some(value)) = (parts.first(), parts.get(1)) else {
