@@ -42,7 +42,7 @@ pub enum TestIdpCommand {
     Oidc(TestIdpArgs),
     /// A SAML 2.0 identity provider: writes its metadata (for CreateSAMLProvider) and prints signed responses
     /// (for AssumeRoleWithSAML's SAMLAssertion). Its RSA key is kept in --key, created when missing.
-    Saml(TestIdpSamlArgs),
+    Saml(Box<TestIdpSamlArgs>),
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -187,13 +187,13 @@ pub fn verify(
 
     // Issuance, AWS's five minutes.
     for node in [response, assertion] {
-        if let Some(issued) = time(node, "IssueInstant")? {
-            if now - issued > REDEEM_WITHIN_SECS {
-                return Err(SamlError::TooOld);
-            }
-            if issued - now > SKEW_SECS {
-                return Err(SamlError::Expired("the response was issued in the future".into()));
-            }
+        let issued =
+            time(node, "IssueInstant")?.ok_or_else(|| SamlError::Malformed("an IssueInstant is missing".into()))?;
+        if now - issued > REDEEM_WITHIN_SECS {
+            return Err(SamlError::TooOld);
+        }
+        if issued - now > SKEW_SECS {
+            return Err(SamlError::Expired("the response was issued in the future".into()));
         }
     }
 

@@ -108,7 +108,8 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
     let certificates = saml_providers::certificates(op.lookup(), &provider.provider_id).await?;
     drop(op);
     let now = ctx.now.div_euclid(1000);
-    if provider.valid_until <= now {
+    // validUntil is kept in milliseconds.
+    if provider.valid_until <= ctx.now {
         return Err(invalid("The SAML provider's metadata has expired (validUntil)"));
     }
     let assertion = saml_assertions::verify(
