@@ -243,6 +243,16 @@ async fn configured_audience(backend: Backend) {
     let a = SamlAssertion { audience: ours.clone(), recipient: ours.clone(), ..good() };
     let out = call(&s, idp.response(&a).unwrap()).await.unwrap();
     assert_eq!(out.audience(), Some(ours.as_str()));
+    // This role's trust allows neither sts:TagSession nor sts:SetSourceIdentity.
+    let tagged = SamlAssertion { audience: ours.clone(), recipient: ours.clone(), ..good() }
+        .attribute("https://aws.amazon.com/SAML/Attributes/PrincipalTag:team", &["blue"]);
+    assert_eq!(call(&s, idp.response(&tagged).unwrap()).await, Err(denied("Not authorized to perform sts:TagSession")));
+    let sourced = SamlAssertion { audience: ours.clone(), recipient: ours.clone(), ..good() }
+        .attribute("https://aws.amazon.com/SAML/Attributes/SourceIdentity", &["alice"]);
+    assert_eq!(
+        call(&s, idp.response(&sourced).unwrap()).await,
+        Err(denied("Not authorized to perform sts:SetSourceIdentity"))
+    );
     // AWS's audience is still accepted by the server, but this trust policy wants the configured one.
     assert_eq!(call(&s, idp.response(&good()).unwrap()).await.unwrap_err().code, "AccessDenied");
     s.stop().await;
