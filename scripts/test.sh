@@ -17,7 +17,7 @@ cargo build --bin gatehouse
 cargo test --workspace
 
 echo "== Compatibility suite (AWS CLI, boto3)"
-if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import boto3, awscli, cryptography' 2>/dev/null; then
+if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import boto3, awscli, cryptography, signxml' 2>/dev/null; then
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r tests/compat/requirements.txt
 fi

@@ -40,6 +40,46 @@ pub enum Command {
 pub enum TestIdpCommand {
     /// An OpenID Connect issuer over HTTPS (discovery, JWKS, `GET /token?sub=...&aud=...` mints a token).
     Oidc(TestIdpArgs),
+    /// A SAML 2.0 identity provider: writes its metadata (for CreateSAMLProvider) and prints signed responses
+    /// (for AssumeRoleWithSAML's SAMLAssertion). Its RSA key is kept in --key, created when missing.
+    Saml(Box<TestIdpSamlArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TestIdpSamlArgs {
+    /// The PKCS#8 PEM file of the signing key (created when it does not exist).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The IdP's entity id: the Issuer of its assertions.
+    #[arg(long, default_value = "https://idp.gatehouse.test/metadata")]
+    pub entity_id: String,
+    /// Where to write the IdP metadata.
+    #[arg(long)]
+    pub metadata: Option<PathBuf>,
+    /// The NameID of a response to print (none is printed without it).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// The NameID Format.
+    #[arg(long, default_value = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")]
+    pub subject_format: String,
+    /// A Role attribute value, `ROLE_ARN,PROVIDER_ARN` (repeatable).
+    #[arg(long)]
+    pub role: Vec<String>,
+    /// The RoleSessionName attribute.
+    #[arg(long)]
+    pub session_name: Option<String>,
+    /// Another attribute, `NAME=VALUE` (repeatable; values of one name are collected).
+    #[arg(long)]
+    pub attribute: Vec<String>,
+    /// The Audience and Recipient.
+    #[arg(long, default_value = "https://signin.aws.amazon.com/saml")]
+    pub audience: String,
+    /// What to sign: `assertion`, `response` or `both`.
+    #[arg(long, default_value = "assertion")]
+    pub sign: String,
+    /// Print the response as XML instead of base64.
+    #[arg(long)]
+    pub xml: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -251,6 +291,11 @@ pub struct ServeArgs {
     /// `http://` and the issuer listener's address.
     #[arg(long, env = "GATEHOUSE_ISSUER_BASE_URL")]
     pub issuer_base_url: Option<String>,
+    /// Audiences accepted in SAML assertions (AssumeRoleWithSAML), besides `https://signin.aws.amazon.com/saml`
+    /// (what AWS users configure their identity providers with): comma-separated URIs, each accepted both as the
+    /// `AudienceRestriction/Audience` and as the bearer `SubjectConfirmationData` `Recipient`.
+    #[arg(long, env = "GATEHOUSE_SAML_AUDIENCE", default_value = "")]
+    pub saml_audience: String,
 }
 
 fn parse_trusted_proxies(s: &str) -> Result<crate::origin::TrustedProxies, String> {
@@ -324,7 +369,19 @@ impl ServeArgs {
             oidc_ca_file: None,
             issuer_listen: None,
             issuer_base_url: None,
+            saml_audience: String::new(),
         }
+    }
+
+    /// The audiences accepted in SAML assertions: AWS's, then the configured ones.
+    pub fn saml_audiences(&self) -> Vec<String> {
+        let mut all = vec![crate::domain::saml_assertions::AWS_AUDIENCE.to_string()];
+        for a in self.saml_audience.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            if !all.iter().any(|x| x == a) {
+                all.push(a.to_string());
+            }
+        }
+        all
     }
 
     /// The database URL with any password replaced by `***`, for log lines.

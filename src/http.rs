@@ -283,6 +283,7 @@ mod tests {
             role_uses: Default::default(),
             issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
             issuer_base: "http://127.0.0.1:4591".into(),
+            saml_audiences: vec![crate::domain::saml_assertions::AWS_AUDIENCE.to_string()],
             enforcement: Default::default(),
             trusted_proxies: Default::default(),
         });

@@ -65,6 +65,7 @@ fn main() -> std::process::ExitCode {
             runtime.block_on(root_key_create(&create.serve, create.from_env))
         }
         Command::TestIdp(TestIdpCommand::Oidc(args)) => runtime.block_on(test_idp_oidc(args.listen)),
+        Command::TestIdp(TestIdpCommand::Saml(args)) => test_idp_saml(&args),
     }
 }
 
@@ -83,6 +84,61 @@ async fn test_idp_oidc(listen: std::net::SocketAddr) -> std::process::ExitCode {
     println!("get a token:      curl -sk '{}/token?sub=ci-job&aud=sts.amazonaws.com'", issuer.url());
     shutdown_signal().await;
     std::process::ExitCode::SUCCESS
+}
+
+/// Writes the test SAML IdP's metadata and prints a signed response, as asked.
+fn test_idp_saml(args: &gatehouse::config::TestIdpSamlArgs) -> std::process::ExitCode {
+    match run_test_idp_saml(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse test-idp saml: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_test_idp_saml(args: &gatehouse::config::TestIdpSamlArgs) -> Result<(), String> {
+    use gatehouse::test_idp::{SamlAssertion, SamlIdp};
+    let idp = match std::fs::read_to_string(&args.key) {
+        Ok(pem) => SamlIdp::from_key_pem(&args.entity_id, &pem).map_err(|e| e.to_string())?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let idp = SamlIdp::new(&args.entity_id).map_err(|e| e.to_string())?;
+            let pem = idp.key_pem().map_err(|e| e.to_string())?;
+            std::fs::write(&args.key, pem).map_err(|e| format!("cannot write {}: {e}", args.key.display()))?;
+            idp
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", args.key.display())),
+    };
+    if let Some(path) = &args.metadata {
+        std::fs::write(path, idp.metadata()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let Some(subject) = &args.subject else { return Ok(()) };
+    let (sign_assertion, sign_response) = match args.sign.as_str() {
+        "assertion" => (true, false),
+        "response" => (false, true),
+        "both" => (true, true),
+        other => return Err(format!("--sign {other}: expected assertion, response or both")),
+    };
+    let mut a = SamlAssertion::new(subject, "", "", "");
+    a.subject_format = args.subject_format.clone();
+    a.roles = args.role.clone();
+    a.session_name = args.session_name.clone();
+    a.audience = args.audience.clone();
+    a.recipient = args.audience.clone();
+    a.sign_assertion = sign_assertion;
+    a.sign_response = sign_response;
+    for attr in &args.attribute {
+        let Some((name, value)) = attr.split_once('=') else {
+            return Err(format!("--attribute {attr}: expected NAME=VALUE"));
+        };
+        match a.attributes.iter_mut().find(|(n, _)| n == name) {
+            Some((_, values)) => values.push(value.to_string()),
+            None => a.attributes.push((name.to_string(), vec![value.to_string()])),
+        }
+    }
+    let out = if args.xml { idp.response_xml(&a) } else { idp.response(&a) };
+    println!("{}", out.map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 async fn serve(args: &ServeArgs) -> std::process::ExitCode {

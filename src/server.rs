@@ -109,6 +109,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         role_uses: Default::default(),
         issuer_keys: crate::federation::oidc::configured(args).map_err(BootstrapError::Config)?,
         issuer_base,
+        saml_audiences: args.saml_audiences(),
         enforcement: args.enforcement,
         trusted_proxies: args.trusted_proxies.clone(),
     });

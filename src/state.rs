@@ -30,6 +30,8 @@ pub struct State {
     pub(crate) issuer_keys: crate::federation::oidc::IssuerKeys,
     /// The public base URL of the outbound federation issuers (`GATEHOUSE_ISSUER_BASE_URL`).
     pub issuer_base: String,
+    /// The audiences (and recipients) accepted in SAML assertions.
+    pub(crate) saml_audiences: Vec<String>,
     /// Whether denials are enforced or only logged.
     pub enforcement: Enforcement,
     /// The proxies whose forwarded headers say where a request came from.

@@ -229,3 +229,182 @@ fn unix_now() -> u64 {
 fn decode(s: &str) -> String {
     percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
+
+/// A test SAML 2.0 identity provider: an RSA-2048 key with a self-signed certificate, IdP metadata to register
+/// with CreateSAMLProvider, and signed `samlp:Response`s for AssumeRoleWithSAML (XML-DSig enveloped signatures,
+/// RSA-SHA256 over exclusive canonicalisation, made by [`crate::federation::xmldsig::sign_enveloped`]).
+pub struct SamlIdp {
+    entity_id: String,
+    key: rsa::RsaPrivateKey,
+    certificate_der: Vec<u8>,
+}
+
+/// What a test response asserts. [`SamlAssertion::new`] fills in what AWS expects; change fields for the rest.
+#[derive(Debug, Clone)]
+pub struct SamlAssertion {
+    pub subject: String,
+    /// The NameID Format (`urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` by default).
+    pub subject_format: String,
+    /// `https://aws.amazon.com/SAML/Attributes/Role` values, each `ROLE_ARN,PROVIDER_ARN`.
+    pub roles: Vec<String>,
+    /// The RoleSessionName attribute (left out when `None`).
+    pub session_name: Option<String>,
+    /// Further attributes: name and values.
+    pub attributes: Vec<(String, Vec<String>)>,
+    pub audience: String,
+    pub recipient: String,
+    /// Issue instant, seconds since the epoch (now when `None`).
+    pub issued_at: Option<i64>,
+    /// How long the Conditions and SubjectConfirmationData last, seconds.
+    pub lifetime_secs: i64,
+    pub sign_assertion: bool,
+    pub sign_response: bool,
+}
+
+impl SamlAssertion {
+    pub fn new(subject: &str, role_arn: &str, provider_arn: &str, session_name: &str) -> Self {
+        Self {
+            subject: subject.to_string(),
+            subject_format: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent".into(),
+            roles: vec![format!("{role_arn},{provider_arn}")],
+            session_name: Some(session_name.to_string()),
+            attributes: Vec::new(),
+            audience: crate::domain::saml_assertions::AWS_AUDIENCE.into(),
+            recipient: crate::domain::saml_assertions::AWS_AUDIENCE.into(),
+            issued_at: None,
+            lifetime_secs: 300,
+            sign_assertion: true,
+            sign_response: false,
+        }
+    }
+
+    /// Adds an attribute.
+    pub fn attribute(mut self, name: &str, values: &[&str]) -> Self {
+        self.attributes.push((name.to_string(), values.iter().map(|v| v.to_string()).collect()));
+        self
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn saml_time(secs: i64) -> String {
+    gatehouse_wire::Timestamp::from_unix(secs).to_iso8601()
+}
+
+impl SamlIdp {
+    /// A provider whose entity id (the Issuer of its assertions) is `entity_id`, with a fresh key.
+    pub fn new(entity_id: &str) -> Result<Self, IdpError> {
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(err)?;
+        Self::with_key(entity_id, key)
+    }
+
+    /// A provider with the RSA key of a PKCS#8 PEM document (as [`Self::key_pem`] writes it).
+    pub fn from_key_pem(entity_id: &str, pem: &str) -> Result<Self, IdpError> {
+        use rsa::pkcs8::DecodePrivateKey as _;
+        Self::with_key(entity_id, rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(err)?)
+    }
+
+    /// Its private key, PKCS#8 PEM.
+    pub fn key_pem(&self) -> Result<String, IdpError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        Ok(self.key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).map_err(err)?.to_string())
+    }
+
+    fn with_key(entity_id: &str, key: rsa::RsaPrivateKey) -> Result<Self, IdpError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let pkcs8 = key.to_pkcs8_der().map_err(err)?;
+        let pair = rcgen::KeyPair::try_from(pkcs8.as_bytes()).map_err(err)?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(err)?;
+        params.distinguished_name.push(rcgen::DnType::CommonName, "Gatehouse test SAML IdP");
+        let cert = params.self_signed(&pair).map_err(err)?;
+        Ok(Self { entity_id: entity_id.to_string(), key, certificate_der: cert.der().to_vec() })
+    }
+
+    pub fn entity_id(&self) -> &str {
+        &self.entity_id
+    }
+
+    /// The signing certificate, DER.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.certificate_der
+    }
+
+    /// SAML 2.0 IdP metadata naming the entity id and the signing certificate.
+    pub fn metadata(&self) -> String {
+        use base64::Engine as _;
+        let cert = base64::engine::general_purpose::STANDARD.encode(&self.certificate_der);
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol" WantAuthnRequestsSigned="false">
+    <md:KeyDescriptor use="signing">
+      <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+    </md:KeyDescriptor>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{}/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+"#,
+            xml_escape(&self.entity_id),
+            xml_escape(self.entity_id.trim_end_matches('/'))
+        )
+    }
+
+    /// The signed Response, base64, as AssumeRoleWithSAML's SAMLAssertion.
+    pub fn response(&self, a: &SamlAssertion) -> Result<String, IdpError> {
+        use base64::Engine as _;
+        Ok(base64::engine::general_purpose::STANDARD.encode(self.response_xml(a)?))
+    }
+
+    /// The signed Response, XML.
+    pub fn response_xml(&self, a: &SamlAssertion) -> Result<String, IdpError> {
+        use crate::federation::xmldsig::{marker, sign_enveloped};
+        let now = a.issued_at.unwrap_or_else(|| i64::try_from(unix_now()).unwrap_or(0));
+        let (issued, until) = (saml_time(now), saml_time(now + a.lifetime_secs));
+        let response_id = format!("_r{}", uuid::Uuid::new_v4().simple());
+        let assertion_id = format!("_a{}", uuid::Uuid::new_v4().simple());
+        let issuer = xml_escape(&self.entity_id);
+        let mut attributes = Vec::new();
+        if !a.roles.is_empty() {
+            attributes.push(("https://aws.amazon.com/SAML/Attributes/Role".to_string(), a.roles.clone()));
+        }
+        if let Some(name) = &a.session_name {
+            attributes.push(("https://aws.amazon.com/SAML/Attributes/RoleSessionName".to_string(), vec![name.clone()]));
+        }
+        attributes.extend(a.attributes.iter().cloned());
+        let attributes: String = attributes
+            .iter()
+            .map(|(name, values)| {
+                let values: String = values
+                    .iter()
+                    .map(|v| {
+                        format!(r#"<saml:AttributeValue xsi:type="xs:string">{}</saml:AttributeValue>"#, xml_escape(v))
+                    })
+                    .collect();
+                format!(r#"<saml:Attribute Name="{}">{values}</saml:Attribute>"#, xml_escape(name))
+            })
+            .collect();
+        let assertion = format!(
+            r#"<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ID="{assertion_id}" Version="2.0" IssueInstant="{issued}"><saml:Issuer>{issuer}</saml:Issuer>{}<saml:Subject><saml:NameID Format="{}">{}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{}"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="{issued}" NotOnOrAfter="{until}"><saml:AudienceRestriction><saml:Audience>{}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="{issued}" SessionIndex="{assertion_id}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>{attributes}</saml:AttributeStatement></saml:Assertion>"#,
+            if a.sign_assertion { marker(&assertion_id) } else { String::new() },
+            xml_escape(&a.subject_format),
+            xml_escape(&a.subject),
+            xml_escape(&a.recipient),
+            xml_escape(&a.audience),
+        );
+        let mut xml = format!(
+            r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="{response_id}" Version="2.0" IssueInstant="{issued}" Destination="{}"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{issuer}</saml:Issuer>{}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{assertion}</samlp:Response>"#,
+            xml_escape(&a.recipient),
+            if a.sign_response { marker(&response_id) } else { String::new() },
+        );
+        if a.sign_assertion {
+            xml = sign_enveloped(&xml, &assertion_id, &self.key, &self.certificate_der).map_err(err)?;
+        }
+        if a.sign_response {
+            xml = sign_enveloped(&xml, &response_id, &self.key, &self.certificate_der).map_err(err)?;
+        }
+        Ok(xml)
+    }
+}

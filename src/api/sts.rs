@@ -5,7 +5,7 @@ use gatehouse_wire::AwsError;
 
 use super::generated::sts::StsApi;
 use super::{Ctx, Gatehouse};
-use crate::domain::{assume_role, not_issued_here, outbound_federation, user_sessions, web_identity};
+use crate::domain::{assume_role, not_issued_here, outbound_federation, saml_federation, user_sessions, web_identity};
 
 impl StsApi for Gatehouse {
     /// GetCallerIdentity needs no permission: AWS answers it even when an explicit deny covers it.
@@ -120,6 +120,28 @@ impl StsApi for Gatehouse {
         Ok(sts::GetWebIdentityTokenResponse {
             web_identity_token: Some(gatehouse_wire::Secret::new(token)),
             expiration: Some(gatehouse_wire::Timestamp(exp)),
+        })
+    }
+
+    async fn assume_role_with_saml(
+        &self,
+        ctx: &Ctx,
+        input: sts::AssumeRoleWithSAMLRequest,
+    ) -> Result<sts::AssumeRoleWithSAMLResponse, AwsError> {
+        let w = saml_federation::assume_role_with_saml(ctx, &input).await?;
+        let s = w.session;
+        Ok(sts::AssumeRoleWithSAMLResponse {
+            session_token_utilization: Some(s.issued.token_utilization()),
+            session_token_size: Some(s.issued.token_size()),
+            credentials: Some(s.issued.credentials()),
+            assumed_role_user: Some(sts::AssumedRoleUser { assumed_role_id: s.assumed_role_id, arn: s.arn }),
+            packed_policy_size: s.packed_policy_size,
+            subject_type: Some(w.assertion.subject_type()),
+            subject: Some(w.assertion.subject),
+            issuer: Some(w.assertion.issuer),
+            audience: Some(w.assertion.recipient),
+            name_qualifier: Some(w.name_qualifier),
+            source_identity: s.source_identity,
         })
     }
 }

@@ -18,6 +18,8 @@ pub mod outbound_federation;
 pub mod paging;
 pub mod policies;
 pub mod roles;
+pub mod saml_assertions;
+pub mod saml_federation;
 pub mod saml_metadata;
 pub mod saml_providers;
 pub mod service_linked_roles;

@@ -1,6 +1,7 @@
 //! Federation: trusting identities that other systems vouch for. OpenID Connect issuers' keys (`oidc`), fetched
-//! over HTTPS with AWS's certificate-thumbprint rule (`https`).
+//! over HTTPS with AWS's certificate-thumbprint rule (`https`); XML signatures of SAML assertions (`xmldsig`).
 
 pub mod https;
 pub mod oidc;
 pub mod outbound;
+pub mod xmldsig;

@@ -23,6 +23,7 @@ mod outbound_federation;
 mod policies;
 mod roles;
 mod root_keys;
+mod saml;
 mod sdk_providers;
 mod service_linked_roles;
 mod simulate;

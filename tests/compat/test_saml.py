@@ -1,0 +1,168 @@
+"""AssumeRoleWithSAML through boto3 with responses from two signers: Python's signxml (lxml/libxml2 canonicalisation,
+independent of Gatehouse's code) and `gatehouse test-idp saml`, whose signatures signxml must verify too; a changed
+NameID is refused either way."""
+
+import base64
+import datetime
+import json
+import subprocess
+import uuid
+
+import boto3
+import botocore.exceptions
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import XMLSigner, XMLVerifier, methods
+
+from conftest import client, gatehouse_bin
+
+ACCOUNT = "000000000000"
+AUDIENCE = "https://signin.aws.amazon.com/saml"
+ENTITY = "https://signxml.idp.test/metadata"
+
+
+def self_signed():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "compat SAML IdP")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def metadata(entity, cert):
+    b64 = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    return f"""<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>
+      <ds:X509Certificate>{b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://signxml.idp.test/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>"""
+
+
+def t(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def signxml_response(key, cert, subject, role_arn, provider_arn, session_name):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    until = now + datetime.timedelta(minutes=5)
+    aid = "_" + uuid.uuid4().hex
+    assertion = f"""<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{aid}" Version="2.0" IssueInstant="{t(now)}">
+  <saml:Issuer>{ENTITY}</saml:Issuer>
+  <saml:Subject>
+    <saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">{subject}</saml:NameID>
+    <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
+      <saml:SubjectConfirmationData NotOnOrAfter="{t(until)}" Recipient="{AUDIENCE}"/>
+    </saml:SubjectConfirmation>
+  </saml:Subject>
+  <saml:Conditions NotBefore="{t(now)}" NotOnOrAfter="{t(until)}">
+    <saml:AudienceRestriction><saml:Audience>{AUDIENCE}</saml:Audience></saml:AudienceRestriction>
+  </saml:Conditions>
+  <saml:AttributeStatement>
+    <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role"><saml:AttributeValue>{role_arn},{provider_arn}</saml:AttributeValue></saml:Attribute>
+    <saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName"><saml:AttributeValue>{session_name}</saml:AttributeValue></saml:Attribute>
+  </saml:AttributeStatement>
+</saml:Assertion>"""
+    signed = XMLSigner(
+        method=methods.enveloped, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"
+    ).sign(etree.fromstring(assertion), key=key, cert=[cert], reference_uri=aid)
+    # SAML's schema puts the signature right after the Issuer.
+    sig = signed.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
+    signed.remove(sig)
+    signed.insert(1, sig)
+    body = etree.tostring(signed).decode()
+    response = f"""<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_{uuid.uuid4().hex}" Version="2.0" IssueInstant="{t(now)}" Destination="{AUDIENCE}"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{body}</samlp:Response>"""
+    return response
+
+
+def register(server, name, doc, role):
+    iam = client(server, "iam")
+    arn = iam.create_saml_provider(Name=name, SAMLMetadataDocument=doc)["SAMLProviderArn"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": arn},
+                "Action": "sts:AssumeRoleWithSAML",
+                "Condition": {"StringEquals": {"saml:aud": AUDIENCE}},
+            }
+        ],
+    }
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    return arn, f"arn:aws:iam::{ACCOUNT}:role/{role}"
+
+
+def assume(server, role_arn, provider_arn, xml):
+    return client(server, "sts").assume_role_with_saml(
+        RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=base64.b64encode(xml.encode()).decode()
+    )
+
+
+def refused(server, role_arn, provider_arn, xml):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        assume(server, role_arn, provider_arn, xml)
+    return e.value.response["Error"]
+
+
+def test_a_response_signed_by_signxml(server):
+    key, cert = self_signed()
+    provider, role = register(server, "signxml", metadata(ENTITY, cert), "saml-signxml")
+    xml = signxml_response(key, cert, "user-1234", role, provider, "alice")
+    out = assume(server, role, provider, xml)
+    assert out["Subject"] == "user-1234"
+    assert out["SubjectType"] == "transient"
+    assert out["Issuer"] == ENTITY
+    assert out["Audience"] == AUDIENCE
+    assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/saml-signxml/alice"
+    creds = out["Credentials"]
+    session = boto3.client(
+        "sts",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    assert session.get_caller_identity()["Arn"] == out["AssumedRoleUser"]["Arn"]
+    err = refused(server, role, provider, xml.replace(">user-1234<", ">user-9999<"))
+    assert err == {"Code": "InvalidIdentityToken", "Message": "Response signature invalid", "Type": "Sender"}
+
+
+def test_a_response_from_gatehouse_test_idp(server, tmp_path):
+    key = tmp_path / "idp.pem"
+    meta = tmp_path / "idp.xml"
+    entity = "https://cli.idp.test/metadata"
+    subprocess.run([gatehouse_bin(), "test-idp", "saml", "--key", str(key), "--entity-id", entity, "--metadata", str(meta)], check=True)
+    provider, role = register(server, "cli-idp", meta.read_text(), "saml-cli")
+    xml = subprocess.run(
+        [gatehouse_bin(), "test-idp", "saml", "--key", str(key), "--entity-id", entity, "--subject", "bob",
+         "--role", f"{role},{provider}", "--session-name", "bob", "--sign", "both", "--xml"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    # Another implementation verifies Gatehouse's signatures (the assertion's, inside the signed response).
+    cert = x509.load_der_x509_certificate(
+        base64.b64decode(etree.fromstring(meta.read_bytes()).findtext(".//{http://www.w3.org/2000/09/xmldsig#}X509Certificate"))
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    verified = XMLVerifier().verify(xml.encode(), x509_cert=pem, expect_references=1)
+    assert verified.signed_xml is not None
+    out = assume(server, role, provider, xml)
+    assert out["Subject"] == "bob"
+    assert out["SubjectType"] == "persistent"
+    err = refused(server, role, provider, xml.replace(">bob</saml:NameID>", ">eve</saml:NameID>"))
+    assert err["Code"] == "InvalidIdentityToken"
