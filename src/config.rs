@@ -77,6 +77,13 @@ pub struct TestIdpSamlArgs {
     /// What to sign: `assertion`, `response` or `both`.
     #[arg(long, default_value = "assertion")]
     pub sign: String,
+    /// Encrypt the assertion for the RSA key in this PEM file (the private key given to the SAML provider with
+    /// AddPrivateKey, or its certificate or public key).
+    #[arg(long)]
+    pub encrypt_for: Option<PathBuf>,
+    /// The content cipher of an encrypted assertion: `aes256-gcm` or `aes128-cbc`.
+    #[arg(long, default_value = "aes256-gcm")]
+    pub cipher: String,
     /// Print the response as XML instead of base64.
     #[arg(long)]
     pub xml: bool,

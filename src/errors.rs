@@ -337,7 +337,7 @@ pub fn invalid_saml_metadata(why: impl std::fmt::Display) -> AwsError {
 
 /// AddPrivateKey that is not one PEM-encoded private key. Ours.
 pub fn invalid_saml_private_key() -> AwsError {
-    iam::invalid_input("AddPrivateKey must be a PEM-encoded private key.")
+    iam::invalid_input("AddPrivateKey must be a PEM-encoded RSA private key.")
 }
 
 /// A third private key (AWS keeps two per provider, so that one can be rotated). Ours.

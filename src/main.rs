@@ -98,7 +98,7 @@ fn test_idp_saml(args: &gatehouse::config::TestIdpSamlArgs) -> std::process::Exi
 }
 
 fn run_test_idp_saml(args: &gatehouse::config::TestIdpSamlArgs) -> Result<(), String> {
-    use gatehouse::test_idp::{SamlAssertion, SamlIdp};
+    use gatehouse::test_idp::{encryption_key_from_pem, ContentCipher, SamlAssertion, SamlIdp};
     let idp = match std::fs::read_to_string(&args.key) {
         Ok(pem) => SamlIdp::from_key_pem(&args.entity_id, &pem).map_err(|e| e.to_string())?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -127,6 +127,15 @@ fn run_test_idp_saml(args: &gatehouse::config::TestIdpSamlArgs) -> Result<(), St
     a.recipient = args.audience.clone();
     a.sign_assertion = sign_assertion;
     a.sign_response = sign_response;
+    if let Some(path) = &args.encrypt_for {
+        let pem = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        a.encrypt_for = Some(encryption_key_from_pem(&pem).map_err(|e| format!("--encrypt-for: {e}"))?);
+    }
+    a.cipher = match args.cipher.as_str() {
+        "aes256-gcm" => ContentCipher::Aes256Gcm,
+        "aes128-cbc" => ContentCipher::Aes128Cbc,
+        other => return Err(format!("--cipher {other}: expected aes256-gcm or aes128-cbc")),
+    };
     for attr in &args.attribute {
         let Some((name, value)) = attr.split_once('=') else {
             return Err(format!("--attribute {attr}: expected NAME=VALUE"));

@@ -19,6 +19,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Map, Value};
 use tokio::net::TcpListener;
 
+pub use crate::federation::xmlenc::ContentCipher;
+
 /// One signing key of the issuer.
 struct SigningKey {
     kid: String,
@@ -259,6 +261,11 @@ pub struct SamlAssertion {
     pub lifetime_secs: i64,
     pub sign_assertion: bool,
     pub sign_response: bool,
+    /// Encrypt the assertion (an EncryptedAssertion) for this key: the public half of the key the SAML provider was
+    /// given with AddPrivateKey.
+    pub encrypt_for: Option<rsa::RsaPublicKey>,
+    /// The content cipher when encrypting.
+    pub cipher: ContentCipher,
 }
 
 impl SamlAssertion {
@@ -275,6 +282,8 @@ impl SamlAssertion {
             lifetime_secs: 300,
             sign_assertion: true,
             sign_response: false,
+            encrypt_for: None,
+            cipher: ContentCipher::Aes256Gcm,
         }
     }
 
@@ -282,6 +291,23 @@ impl SamlAssertion {
     pub fn attribute(mut self, name: &str, values: &[&str]) -> Self {
         self.attributes.push((name.to_string(), values.iter().map(|v| v.to_string()).collect()));
         self
+    }
+}
+
+/// The RSA public key a PEM file holds, for encrypting assertions: a `CERTIFICATE`, a `PUBLIC KEY`, or the RSA
+/// private key itself (the file given to AddPrivateKey).
+pub fn encryption_key_from_pem(pem: &str) -> Result<rsa::RsaPublicKey, IdpError> {
+    use rsa::pkcs8::DecodePublicKey as _;
+    if let Some(key) = crate::federation::xmlenc::rsa_private_key(pem) {
+        return Ok(key.to_public_key());
+    }
+    let text = format!("{}\n", pem.trim());
+    let (label, der) = pem_rfc7468::decode_vec(text.as_bytes()).map_err(err)?;
+    match label {
+        "PUBLIC KEY" => rsa::RsaPublicKey::from_public_key_der(&der).map_err(err),
+        "CERTIFICATE" => crate::federation::xmldsig::rsa_key(&der)
+            .ok_or_else(|| IdpError("the certificate does not hold an RSA public key".into())),
+        other => Err(IdpError(format!("a PEM {other} is not an RSA certificate, public key or private key"))),
     }
 }
 
@@ -394,12 +420,28 @@ impl SamlIdp {
             xml_escape(&a.recipient),
             xml_escape(&a.audience),
         );
+        // An encrypted assertion is signed on its own, then encrypted (exclusive canonicalisation makes its
+        // signature independent of where it is put).
+        let assertion = match &a.encrypt_for {
+            Some(recipient) => {
+                let signed = if a.sign_assertion {
+                    sign_enveloped(&assertion, &assertion_id, &self.key, &self.certificate_der).map_err(err)?
+                } else {
+                    assertion
+                };
+                let data = crate::federation::xmlenc::encrypt_element(&signed, recipient, a.cipher).map_err(err)?;
+                format!(
+                    r#"<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{data}</saml:EncryptedAssertion>"#
+                )
+            }
+            None => assertion,
+        };
         let mut xml = format!(
             r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="{response_id}" Version="2.0" IssueInstant="{issued}" Destination="{}"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">{issuer}</saml:Issuer>{}<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>{assertion}</samlp:Response>"#,
             xml_escape(&a.recipient),
             if a.sign_response { marker(&response_id) } else { String::new() },
         );
-        if a.sign_assertion {
+        if a.sign_assertion && a.encrypt_for.is_none() {
             xml = sign_enveloped(&xml, &assertion_id, &self.key, &self.certificate_der).map_err(err)?;
         }
         if a.sign_response {

@@ -2,21 +2,28 @@
 //! against a SAML provider: pure (the clock is a parameter, no I/O).
 //!
 //! What is acted on is decided by structure and signatures, never by a name search: the document must hold exactly
-//! one `saml:Assertion` anywhere, as a direct child of the root `samlp:Response`; the Response's own enveloped
-//! signature (a direct child of it) and the Assertion's (a direct child of it) are each verified when present, at
-//! least one must be, and [`xmldsig::verify_enveloped`] requires each to reference, by an ID no other element has,
-//! exactly the element that holds it. So a second Assertion (before, after, or hidden in `Extensions` or a
-//! `ds:Object`), or a signature moved onto another element, is refused.
+//! one `saml:Assertion` or `saml:EncryptedAssertion` anywhere, as a direct child of the root `samlp:Response`; the
+//! Response's own enveloped signature (a direct child of it) and the Assertion's (a direct child of it) are each
+//! verified when present, at least one must be, and [`xmldsig::verify_enveloped`] requires each to reference, by an
+//! ID no other element has, exactly the element that holds it. So a second Assertion (before, after, or hidden in
+//! `Extensions` or a `ds:Object`), or a signature moved onto another element, is refused.
 //!
-//! Then: the Issuer is the provider's entity id; a bearer `SubjectConfirmationData` is in time and its `Recipient`
-//! is an accepted audience; `Conditions` are in time (5 minutes' skew) and every `AudienceRestriction` names an
-//! accepted audience; the Response was issued at most 5 minutes ago (AWS's rule: `Token must be redeemed within 5
-//! minutes of issuance`).
+//! An EncryptedAssertion is decrypted ([`xmlenc`]) with the provider's private keys after the Response's signature
+//! (if any) is verified, and must hold exactly one Assertion, checked as a plain one is; a provider whose
+//! AssertionEncryptionMode is Required refuses plain ones.
+//!
+//! Then: the Response's Destination, when present, is an accepted audience; the Issuer is the provider's entity id;
+//! a bearer `SubjectConfirmationData` is in time and its `Recipient` is an accepted audience; `Conditions` are in
+//! time (5 minutes' skew) and every `AudienceRestriction` names an accepted audience; the Response was issued at
+//! most 5 minutes ago (AWS's rule: `Token must be redeemed within 5 minutes of issuance`).
 
 use base64::Engine as _;
 use roxmltree::Node;
 
+use rsa::{RsaPrivateKey, RsaPublicKey};
+
 use crate::federation::xmldsig::{self, DsigError};
+use crate::federation::xmlenc::{self, XmlEncError};
 
 pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 pub const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -114,13 +121,22 @@ fn dsig(e: DsigError) -> SamlError {
     SamlError::Signature(e.to_string())
 }
 
+/// The keys that decrypt a provider's encrypted assertions (its AddPrivateKey keys), and whether it accepts only
+/// encrypted ones (AssertionEncryptionMode Required).
+#[derive(Clone, Copy, Default)]
+pub struct Decryption<'k> {
+    pub keys: &'k [RsaPrivateKey],
+    pub required: bool,
+}
+
 /// Decodes and checks `b64` against a provider whose metadata names `entity_id` and signing `certificates` (DER),
-/// accepting `audiences` as Audience and Recipient, at `now` (seconds).
+/// accepting `audiences` as Destination, Audience and Recipient, decrypting with `decryption`, at `now` (seconds).
 pub fn verify(
     b64: &str,
     certificates: &[Vec<u8>],
     entity_id: &str,
     audiences: &[String],
+    decryption: Decryption<'_>,
     now: i64,
 ) -> Result<Assertion, SamlError> {
     if b64.len() > MAX_ASSERTION_CHARS {
@@ -147,30 +163,130 @@ pub fn verify(
     if status != Some(SUCCESS) {
         return Err(SamlError::NotSuccess(status.unwrap_or("none").to_string()));
     }
-    if response.children().any(|c| is_saml(&c, "EncryptedAssertion")) {
-        return Err(SamlError::Malformed("encrypted assertions are not supported".into()));
-    }
-    let mut all = doc.descendants().filter(|n| is_saml(n, "Assertion"));
-    let (Some(assertion), None) = (all.next(), all.next()) else {
+    let mut all = doc.descendants().filter(|n| is_saml(n, "Assertion") || is_saml(n, "EncryptedAssertion"));
+    let (Some(held), None) = (all.next(), all.next()) else {
         return Err(SamlError::Malformed("the Response must hold exactly one Assertion".into()));
     };
-    if assertion.parent_element().map(|p| p.id()) != Some(response.id())
-        || assertion.attribute("Version") != Some("2.0")
-    {
+    if held.parent_element().map(|p| p.id()) != Some(response.id()) {
         return Err(SamlError::Malformed("the Assertion must be a SAML 2.0 Assertion in the Response".into()));
     }
 
-    // Signatures.
+    // The Response's own signature, verified before anything it holds is decrypted.
     let keys: Vec<_> = certificates.iter().filter_map(|c| xmldsig::rsa_key(c)).collect();
-    let response_sig = signature_of(response)?;
-    let assertion_sig = signature_of(assertion)?;
-    if response_sig.is_none() && assertion_sig.is_none() {
-        return Err(SamlError::Signature("neither the Response nor the Assertion is signed".into()));
+    let response_signed = match signature_of(response)? {
+        Some(sig) => {
+            if xmldsig::verify_enveloped(sig, &keys).map_err(dsig)?.id() != response.id() {
+                return Err(SamlError::Signature("a signature covers something else".into()));
+            }
+            true
+        }
+        None => false,
+    };
+
+    if is_saml(&held, "Assertion") {
+        if decryption.required {
+            return Err(SamlError::Rejected("the SAML provider accepts only encrypted assertions".into()));
+        }
+        signed_assertion(held, response_signed, &keys)?;
+        return read(response, held, entity_id, audiences, now);
     }
-    for sig in [response_sig, assertion_sig].into_iter().flatten() {
-        let signed = xmldsig::verify_enveloped(sig, &keys).map_err(dsig)?;
-        if signed.id() != response.id() && signed.id() != assertion.id() {
-            return Err(SamlError::Signature("a signature covers something else".into()));
+
+    // An EncryptedAssertion. Its envelope's shape and algorithms are answered in detail (they are in the clear);
+    // but unless the Response's signature covers the ciphertext, whatever fails from decryption until the decrypted
+    // Assertion's own signature verifies is answered as one signature failure, so that a forger learns nothing
+    // about what a ciphertext decrypted to (a padding or format oracle).
+    let opaque = |e: SamlError| match e {
+        SamlError::Malformed(why) if !response_signed => SamlError::Signature(why),
+        e => e,
+    };
+    let plain = decrypt(held, decryption.keys)?;
+    let inner = roxmltree::Document::parse(&plain)
+        .map_err(|e| opaque(SamlError::Malformed(format!("the decrypted assertion is not XML ({e})"))))?;
+    let wrapper = inner.root_element();
+    let mut elements = wrapper.children().filter(|c| c.is_element());
+    let (Some(assertion), None) = (elements.next(), elements.next()) else {
+        return Err(opaque(SamlError::Malformed("the EncryptedAssertion must hold one Assertion".into())));
+    };
+    if !is_saml(&assertion, "Assertion")
+        || wrapper.children().any(|c| c.is_text() && !c.text().unwrap_or_default().trim().is_empty())
+        || assertion.descendants().filter(|n| is_saml(n, "Assertion") || is_saml(n, "EncryptedAssertion")).count() != 1
+        || xmldsig::depth(assertion) > xmldsig::MAX_DEPTH
+    {
+        return Err(opaque(SamlError::Malformed("the EncryptedAssertion must hold one Assertion".into())));
+    }
+    signed_assertion(assertion, response_signed, &keys).map_err(opaque)?;
+    read(response, assertion, entity_id, audiences, now)
+}
+
+/// The serialised element an `saml:EncryptedAssertion` holds, decrypted, inside a wrapper element that declares the
+/// namespaces in scope where it was (an IdP may have relied on declarations of the Response), without an XML
+/// declaration of its own.
+fn decrypt(held: Node<'_, '_>, keys: &[RsaPrivateKey]) -> Result<String, SamlError> {
+    if keys.is_empty() {
+        return Err(SamlError::Rejected("the SAML provider has no private key to decrypt the assertion".into()));
+    }
+    let data = child(held, |c| xmlenc::is_xenc(c, "EncryptedData"))
+        .ok_or_else(|| SamlError::Malformed("the EncryptedAssertion has no EncryptedData".into()))?;
+    let siblings: Vec<_> = held.children().filter(|c| xmlenc::is_xenc(c, "EncryptedKey")).collect();
+    let plain = xmlenc::decrypt_element(data, &siblings, keys).map_err(|e| match e {
+        XmlEncError::Undecryptable => SamlError::Signature(e.to_string()),
+        e => SamlError::Malformed(e.to_string()),
+    })?;
+    // Not UTF-8 says something about the plaintext: answered as a decryption failure.
+    let text = std::str::from_utf8(&plain)
+        .map_err(|_| SamlError::Signature("the decrypted assertion is not UTF-8".into()))?
+        .trim_start_matches('\u{feff}');
+    let text = match text.trim_start().strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map(|(_, r)| r).unwrap_or_default(),
+        None => text,
+    };
+    let mut wrapper = String::from("<gatehouse-decrypted");
+    for ns in held.namespaces() {
+        match ns.name() {
+            Some("xml") => continue,
+            Some(prefix) => wrapper.push_str(&format!(" xmlns:{prefix}=\"{}\"", attr_escape(ns.uri()))),
+            None => wrapper.push_str(&format!(" xmlns=\"{}\"", attr_escape(ns.uri()))),
+        }
+    }
+    wrapper.push('>');
+    wrapper.push_str(&xmldsig::normalize_line_ends(text));
+    wrapper.push_str("</gatehouse-decrypted>");
+    Ok(wrapper)
+}
+
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;")
+}
+
+/// The Assertion's own signature (a direct child of it) verified when present; it or the Response's must be.
+fn signed_assertion(assertion: Node<'_, '_>, response_signed: bool, keys: &[RsaPublicKey]) -> Result<(), SamlError> {
+    if assertion.attribute("Version") != Some("2.0") {
+        return Err(SamlError::Malformed("the Assertion must be a SAML 2.0 Assertion in the Response".into()));
+    }
+    match signature_of(assertion)? {
+        Some(sig) => {
+            if xmldsig::verify_enveloped(sig, keys).map_err(dsig)?.id() != assertion.id() {
+                return Err(SamlError::Signature("a signature covers something else".into()));
+            }
+            Ok(())
+        }
+        None if response_signed => Ok(()),
+        None => Err(SamlError::Signature("neither the Response nor the Assertion is signed".into())),
+    }
+}
+
+/// What the signed `assertion` of `response` says, checked.
+fn read(
+    response: Node<'_, '_>,
+    assertion: Node<'_, '_>,
+    entity_id: &str,
+    audiences: &[String],
+    now: i64,
+) -> Result<Assertion, SamlError> {
+    // Destination, when the IdP names one (SAML's HTTP-POST binding requires it of signed responses).
+    if let Some(d) = response.attribute("Destination") {
+        if !audiences.iter().any(|a| a == d) {
+            return Err(SamlError::Rejected(format!("the Response's Destination {d} is not accepted")));
         }
     }
 
@@ -284,13 +400,13 @@ mod tests {
     }
 
     fn check(xml: &str) -> Result<Assertion, SamlError> {
-        verify(&b64(xml), &[], "https://idp", &[AWS_AUDIENCE.to_string()], 1_800_000_000)
+        verify(&b64(xml), &[], "https://idp", &[AWS_AUDIENCE.to_string()], Decryption::default(), 1_800_000_000)
     }
 
     #[test]
     fn refuses_what_is_not_a_response_without_trouble() {
         let deep = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
-        assert!(matches!(verify(&b64(&deep), &[], "x", &[], 0), Err(SamlError::Malformed(_))));
+        assert!(matches!(verify(&b64(&deep), &[], "x", &[], Decryption::default(), 0), Err(SamlError::Malformed(_))));
         let nested = format!(
             "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" Version=\"2.0\">{}{}</samlp:Response>",
             "<x>".repeat(10_000),
@@ -299,8 +415,11 @@ mod tests {
         assert_eq!(check(&nested), Err(SamlError::Malformed("elements nested too deeply".into())));
         let dtd = "<!DOCTYPE r [<!ENTITY a \"b\">]><r>&a;</r>";
         assert!(matches!(check(dtd), Err(SamlError::Malformed(_))));
-        assert!(matches!(verify("not base64!", &[], "x", &[], 0), Err(SamlError::Malformed(_))));
-        assert!(matches!(verify(&"A".repeat(MAX_ASSERTION_CHARS + 1), &[], "x", &[], 0), Err(SamlError::Malformed(_))));
+        assert!(matches!(verify("not base64!", &[], "x", &[], Decryption::default(), 0), Err(SamlError::Malformed(_))));
+        assert!(matches!(
+            verify(&"A".repeat(MAX_ASSERTION_CHARS + 1), &[], "x", &[], Decryption::default(), 0),
+            Err(SamlError::Malformed(_))
+        ));
         let failed = format!(
             "<samlp:Response xmlns:samlp=\"{PROTOCOL_NS}\" Version=\"2.0\"><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Requester\"/></samlp:Status></samlp:Response>"
         );

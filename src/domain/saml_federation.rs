@@ -16,11 +16,14 @@ use gatehouse_wire::AwsError;
 use sha1::Digest as _;
 
 use super::assume_role::{issue_role_session, role_arn, NewRoleSession, RoleSession};
-use super::saml_assertions::{self, Assertion, SamlError};
+use super::saml_assertions::{self, Assertion, Decryption, SamlError};
 use super::sessions;
 use crate::authz::{compiled, Facts, ResourcePolicy};
+use crate::crypto::SamlKeyBinding;
+use crate::federation::xmlenc;
 use crate::request::Ctx;
 use crate::sessions::SessionTag;
+use crate::store::saml_providers::{EncryptionMode, PrivateKeyRow, SamlProviderRow};
 use crate::store::tags::{self, Tag};
 use crate::store::{roles, saml_providers};
 
@@ -85,6 +88,26 @@ fn error(e: SamlError) -> AwsError {
     }
 }
 
+/// The provider's private keys, opened and parsed. One that does not open (a master key retired, a row moved) is
+/// logged and skipped: the others may still decrypt, and if none does the response is refused.
+fn opened_keys(ctx: &Ctx, provider: &SamlProviderRow, rows: &[PrivateKeyRow]) -> Vec<rsa::RsaPrivateKey> {
+    rows.iter()
+        .filter_map(|row| {
+            let binding = SamlKeyBinding {
+                account_id: &provider.account_id,
+                provider_id: &provider.provider_id,
+                key_id: &row.key_id,
+            };
+            let opened = ctx.state.keyring.open_saml_key(&row.master_key_id, &row.key_sealed, &binding);
+            let key = opened.ok().and_then(|pem| std::str::from_utf8(&pem).ok().and_then(xmlenc::rsa_private_key));
+            if key.is_none() {
+                tracing::error!(provider = %provider.arn(), key_id = %row.key_id, "a SAML private key does not open");
+            }
+            key
+        })
+        .collect()
+}
+
 /// `BASE64(SHA1(issuer + account + "/" + provider name))`, AWS's NameQualifier and `saml:namequalifier`.
 pub fn name_qualifier(issuer: &str, account: &str, provider_name: &str) -> String {
     let digest = sha1::Sha1::digest(format!("{issuer}{account}/{provider_name}").as_bytes());
@@ -106,7 +129,9 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
         return Err(invalid(format!("No SAML provider found in your account for {}", req.principal_arn)));
     };
     let certificates = saml_providers::certificates(op.lookup(), &provider.provider_id).await?;
+    let sealed_keys = saml_providers::private_keys(op.lookup(), &provider.provider_id).await?;
     drop(op);
+    let decryption_keys = opened_keys(ctx, &provider, &sealed_keys);
     let now = ctx.now.div_euclid(1000);
     // validUntil is kept in milliseconds.
     if provider.valid_until <= ctx.now {
@@ -117,6 +142,7 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
         &certificates,
         &provider.entity_id,
         &ctx.state.saml_audiences,
+        Decryption { keys: &decryption_keys, required: provider.encryption_mode == EncryptionMode::Required },
         now,
     )
     .map_err(error)?;

@@ -51,13 +51,14 @@ fn check_metadata(text: &str, now: i64) -> Result<Checked, AwsError> {
     Ok(Checked { parsed, valid_until })
 }
 
-/// One PEM block labelled as a private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`,
-/// `ENCRYPTED PRIVATE KEY`), as the AddPrivateKey documentation asks for (".pem file").
+/// An RSA private key in PEM (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`), as the AddPrivateKey documentation
+/// asks for (".pem file"). RSA because it is what decrypts: IdPs transport assertions' content keys with RSA-OAEP
+/// (see [`crate::federation::xmlenc`]); a key of another kind could never decrypt one, so it is refused here rather
+/// than accepted and useless.
 fn check_private_key(pem: &str) -> Result<(), AwsError> {
-    let text = format!("{}\n", pem.trim());
-    match pem_rfc7468::decode_vec(text.as_bytes()) {
-        Ok((label, der)) if label.ends_with("PRIVATE KEY") && !der.is_empty() => Ok(()),
-        _ => Err(errors::invalid_saml_private_key()),
+    match crate::federation::xmlenc::rsa_private_key(pem) {
+        Some(_) => Ok(()),
+        None => Err(errors::invalid_saml_private_key()),
     }
 }
 
@@ -254,14 +255,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn private_keys_must_be_pem_private_keys() {
-        let key = rcgen::KeyPair::generate().unwrap();
-        assert!(check_private_key(&key.serialize_pem()).is_ok());
-        assert!(check_private_key(&format!("\n  {}  \n", key.serialize_pem())).is_ok());
-        let cert = rcgen::CertificateParams::new(vec!["x".to_string()]).unwrap().self_signed(&key).unwrap();
-        for bad in
-            [cert.pem(), "not a key".to_string(), "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----".into()]
-        {
+    fn private_keys_must_be_pem_rsa_private_keys() {
+        use rsa::pkcs1::EncodeRsaPrivateKey as _;
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let rsa_key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        let pkcs8 = rsa_key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+        let pkcs1 = rsa_key.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+        assert!(check_private_key(&pkcs8).is_ok());
+        assert!(check_private_key(&pkcs1).is_ok());
+        assert!(check_private_key(&format!("\n  {pkcs8}  \n")).is_ok());
+        // An EC key cannot decrypt what IdPs encrypt with RSA-OAEP.
+        let ec = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["x".to_string()]).unwrap().self_signed(&ec).unwrap();
+        for bad in [
+            ec.serialize_pem(),
+            cert.pem(),
+            "not a key".to_string(),
+            "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----".into(),
+        ] {
             let e = check_private_key(&bad).unwrap_err();
             assert_eq!(e.code.as_ref(), "InvalidInput", "{bad}");
         }

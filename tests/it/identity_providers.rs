@@ -339,7 +339,11 @@ async fn saml_update_and_private_keys(backend: Backend) {
     let s = TestServer::start(backend).await;
     let iam = s.root_iam();
     let doc = metadata("https://idp.example.com/metadata", None);
-    let key = || rcgen::KeyPair::generate().unwrap().serialize_pem();
+    let key = || {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let k = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+        k.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string()
+    };
     let e = aws_err(
         iam.create_saml_provider()
             .name("p")
@@ -373,7 +377,10 @@ async fn saml_update_and_private_keys(backend: Backend) {
     let e = aws_err(update().add_private_key(key()).send().await);
     assert_eq!(e, err("LimitExceeded", "Cannot exceed quota for PrivateKeysPerSAMLProvider: 2", 409));
     let e = aws_err(update().add_private_key("not a key").send().await);
-    assert_eq!(e, err("InvalidInput", "AddPrivateKey must be a PEM-encoded private key.", 400));
+    assert_eq!(e, err("InvalidInput", "AddPrivateKey must be a PEM-encoded RSA private key.", 400));
+    // An EC key could never decrypt an assertion (IdPs transport content keys with RSA-OAEP).
+    let e = aws_err(update().add_private_key(rcgen::KeyPair::generate().unwrap().serialize_pem()).send().await);
+    assert_eq!(e, err("InvalidInput", "AddPrivateKey must be a PEM-encoded RSA private key.", 400));
     let e = aws_err(update().remove_private_key("ABCDEFGHIJKLMNOPQRSTUVWXYZ").send().await);
     assert_eq!(e, err("NoSuchEntity", "The private key with id ABCDEFGHIJKLMNOPQRSTUVWXYZ cannot be found.", 404));
     // Rotation: remove the old key and add a new one in one request.

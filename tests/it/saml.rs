@@ -1,15 +1,23 @@
 //! AssumeRoleWithSAML through aws-sdk-sts against the project's test SAML IdP (real RSA-SHA256 XML signatures
 //! over exclusive canonicalisation): the session and what the response reports, trust conditions on `saml:*`
 //! keys, and the ways a response is refused (tampering, signature wrapping, another key, audience, age, the Role
-//! attribute).
+//! attribute), and assertions encrypted (XML Encryption, RSA-OAEP with AES-GCM or AES-CBC) for the provider's
+//! private keys.
 
+use aws_sdk_iam::types::AssertionEncryptionModeType;
 use base64::Engine as _;
-use gatehouse::test_idp::{SamlAssertion, SamlIdp};
+use gatehouse::test_idp::{ContentCipher, SamlAssertion, SamlIdp};
 
 use crate::both_stores;
 use crate::harness::{aws_err, AwsErr, Backend, Creds, TestServer};
 
-both_stores!(a_signed_response_from_a_registered_provider, refused_responses, wrapped_signatures, configured_audience);
+both_stores!(
+    a_signed_response_from_a_registered_provider,
+    refused_responses,
+    wrapped_signatures,
+    configured_audience,
+    encrypted_assertions
+);
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/sso";
 const PROVIDER: &str = "arn:aws:iam::000000000000:saml-provider/TestIdP";
@@ -256,4 +264,114 @@ async fn configured_audience(backend: Backend) {
     // AWS's audience is still accepted by the server, but this trust policy wants the configured one.
     assert_eq!(call(&s, idp.response(&good()).unwrap()).await.unwrap_err().code, "AccessDenied");
     s.stop().await;
+}
+
+/// An RSA key pair for assertion encryption: the PEM private key for AddPrivateKey and the public half the IdP
+/// encrypts for.
+fn encryption_key() -> (String, rsa::RsaPublicKey) {
+    use rsa::pkcs8::EncodePrivateKey as _;
+    let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
+    let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+    (pem, key.to_public_key())
+}
+
+async fn encrypted_assertions(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let idp = setup(&s).await;
+    let iam = s.root_iam();
+    let update = || iam.update_saml_provider().saml_provider_arn(PROVIDER);
+    let (pem, public) = encryption_key();
+    let encrypted = |cipher| SamlAssertion { encrypt_for: Some(public.clone()), cipher, ..good() };
+    let invalid_signature = err("InvalidIdentityToken", "Response signature invalid");
+
+    // Allowed, but no key to decrypt with yet.
+    assert_eq!(
+        call(&s, idp.response(&encrypted(ContentCipher::Aes256Gcm)).unwrap()).await,
+        Err(err(
+            "InvalidIdentityToken",
+            "Invalid SAML assertion: the SAML provider has no private key to decrypt the assertion"
+        ))
+    );
+    update().add_private_key(&pem).send().await.unwrap();
+    // Allowed: encrypted (either cipher; the assertion signed, or the response, or both) and plain both work.
+    for cipher in [ContentCipher::Aes256Gcm, ContentCipher::Aes128Cbc] {
+        for (sign_assertion, sign_response) in [(true, false), (false, true), (true, true)] {
+            let a = SamlAssertion { sign_assertion, sign_response, ..encrypted(cipher) };
+            let out = call(&s, idp.response(&a).unwrap()).await.unwrap();
+            assert_eq!(out.subject(), Some("alice@example.com"));
+            let session = Creds::from_sts(out.credentials().unwrap());
+            s.iam(&session).list_roles().send().await.unwrap();
+        }
+    }
+    call(&s, idp.response(&good()).unwrap()).await.unwrap();
+
+    // Required: plain assertions are refused.
+    update().assertion_encryption_mode(AssertionEncryptionModeType::Required).send().await.unwrap();
+    assert_eq!(
+        call(&s, idp.response(&good()).unwrap()).await,
+        Err(err("InvalidIdentityToken", "Invalid SAML assertion: the SAML provider accepts only encrypted assertions"))
+    );
+    call(&s, idp.response(&encrypted(ContentCipher::Aes256Gcm)).unwrap()).await.unwrap();
+
+    // Encrypted for another key, tampered with, or unsigned inside and out: one answer that says nothing more.
+    let (_, stranger) = encryption_key();
+    let a = SamlAssertion { encrypt_for: Some(stranger), ..good() };
+    assert_eq!(call(&s, idp.response(&a).unwrap()).await, Err(invalid_signature.clone()));
+    for cipher in [ContentCipher::Aes256Gcm, ContentCipher::Aes128Cbc] {
+        let xml = idp.response_xml(&encrypted(cipher)).unwrap();
+        let (start, end) = {
+            let start = xml.rfind("<xenc:CipherValue>").unwrap() + "<xenc:CipherValue>".len();
+            (start, xml[start..].find('<').unwrap() + start)
+        };
+        let mut data = base64::engine::general_purpose::STANDARD.decode(&xml[start..end]).unwrap();
+        let last = data.len() - 1;
+        data[last] ^= 0x01;
+        let tampered = format!("{}{}{}", &xml[..start], b64_bytes(&data), &xml[end..]);
+        assert_eq!(call(&s, b64(&tampered)).await, Err(invalid_signature.clone()));
+    }
+    let unsigned = SamlAssertion { sign_assertion: false, sign_response: false, ..encrypted(ContentCipher::Aes256Gcm) };
+    assert_eq!(call(&s, idp.response(&unsigned).unwrap()).await, Err(invalid_signature.clone()));
+    // Signed inside by another IdP's key.
+    let other = SamlIdp::new(ENTITY).unwrap();
+    assert_eq!(call(&s, other.response(&encrypted(ContentCipher::Aes256Gcm)).unwrap()).await, Err(invalid_signature));
+
+    // PKCS#1 v1.5 key transport is refused by name.
+    let xml = idp.response_xml(&encrypted(ContentCipher::Aes256Gcm)).unwrap();
+    let v15 = xml.replace("xmlenc#rsa-oaep-mgf1p", "xmlenc#rsa-1_5");
+    assert_eq!(
+        call(&s, b64(&v15)).await,
+        Err(err(
+            "InvalidIdentityToken",
+            "Error parsing SAML assertion: unsupported encryption algorithm http://www.w3.org/2001/04/xmlenc#rsa-1_5"
+        ))
+    );
+    // An encrypted assertion next to a plain one (the plain one unsigned) is refused.
+    let plain = idp.response_xml(&SamlAssertion { sign_assertion: false, ..good() }).unwrap();
+    let plain_assertion = &plain[plain.find("<saml:Assertion").unwrap()..plain.find("</saml:Assertion>").unwrap() + 17];
+    let both = xml.replace("</samlp:Response>", &format!("{plain_assertion}</samlp:Response>"));
+    assert_eq!(
+        call(&s, b64(&both)).await,
+        Err(err("InvalidIdentityToken", "Error parsing SAML assertion: the Response must hold exactly one Assertion"))
+    );
+
+    // Rotation: a second key, then the first removed; assertions for the old key stop working.
+    let got = iam.get_saml_provider().saml_provider_arn(PROVIDER).send().await.unwrap();
+    let [first] = got.private_key_list() else { panic!("{got:?}") };
+    let first = first.key_id().unwrap().to_string();
+    let (pem2, public2) = encryption_key();
+    update().add_private_key(&pem2).send().await.unwrap();
+    let a2 = SamlAssertion { encrypt_for: Some(public2), ..good() };
+    call(&s, idp.response(&a2).unwrap()).await.unwrap();
+    call(&s, idp.response(&encrypted(ContentCipher::Aes256Gcm)).unwrap()).await.unwrap();
+    update().remove_private_key(&first).send().await.unwrap();
+    call(&s, idp.response(&a2).unwrap()).await.unwrap();
+    assert_eq!(
+        call(&s, idp.response(&encrypted(ContentCipher::Aes256Gcm)).unwrap()).await,
+        Err(err("InvalidIdentityToken", "Response signature invalid"))
+    );
+    s.stop().await;
+}
+
+fn b64_bytes(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
 }
