@@ -13,8 +13,10 @@ COPY --from=build /src/target/release/gatehouse /usr/local/bin/gatehouse
 USER gatehouse
 WORKDIR /var/lib/gatehouse
 ENV GATEHOUSE_LISTEN=0.0.0.0:4590 \
+    GATEHOUSE_ISSUER_LISTEN=0.0.0.0:4591 \
     GATEHOUSE_DATA_DIR=/var/lib/gatehouse
-EXPOSE 4590
+# 4590: IAM and STS; 4591: the outbound federation issuer endpoints.
+EXPOSE 4590 4591
 VOLUME ["/var/lib/gatehouse"]
 # The health probe answers 200 once the server is up and its store answers, 503 while the store does not
 # (curl -f fails on it).

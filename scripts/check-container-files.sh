@@ -38,8 +38,9 @@ with open("docker-compose.yml") as f:
 service = (compose.get("services") or {}).get("gatehouse") or {}
 check(service, "docker-compose.yml: no gatehouse service")
 ports = service.get("ports") or []
-check(ports == ["${GATEHOUSE_PUBLISH:-127.0.0.1:4590}:4590"],
-      f"docker-compose.yml: gatehouse must publish \"${{GATEHOUSE_PUBLISH:-127.0.0.1:4590}}:4590\", has {ports}")
+expected_ports = ["${GATEHOUSE_PUBLISH:-127.0.0.1:4590}:4590", "${GATEHOUSE_ISSUER_PUBLISH:-127.0.0.1:4591}:4591"]
+check(ports == expected_ports,
+      f"docker-compose.yml: gatehouse must publish {expected_ports} (the API, the issuer endpoints), has {ports}")
 env = service.get("environment") or {}
 check(isinstance(env, dict), "docker-compose.yml: write the gatehouse environment as a mapping")
 names = list(env) if isinstance(env, dict) else []
@@ -47,6 +48,10 @@ for name in names:
     check(name in documented, f"docker-compose.yml: {name} is not a variable `gatehouse serve` knows")
 check(str(env.get("GATEHOUSE_LISTEN", "")).endswith(":4590") if names else False,
       "docker-compose.yml: GATEHOUSE_LISTEN must listen on the published container port 4590")
+check(str(env.get("GATEHOUSE_ISSUER_LISTEN", "")).endswith(":4591") if names else False,
+      "docker-compose.yml: GATEHOUSE_ISSUER_LISTEN must listen on the published container port 4591")
+check(str(env.get("GATEHOUSE_ISSUER_BASE_URL", "")).endswith(":4591}") if names else False,
+      "docker-compose.yml: GATEHOUSE_ISSUER_BASE_URL must name the published issuer port by default")
 test = (service.get("healthcheck") or {}).get("test")
 check(test and "4590" in " ".join(test if isinstance(test, list) else [test]),
       "docker-compose.yml: gatehouse needs a healthcheck probing port 4590")
@@ -73,6 +78,8 @@ for ins in final:
             name = pair.split("=", 1)[0]
             check(name in documented, f"Dockerfile: ENV {name} is not a variable `gatehouse serve` knows")
 check(any(ins[0].upper() == "HEALTHCHECK" for ins in final), "Dockerfile: no HEALTHCHECK")
+exposed = {p for ins in final if ins[0].upper() == "EXPOSE" and len(ins) > 1 for p in ins[1].split()}
+check({"4590", "4591"} <= exposed, f"Dockerfile: EXPOSE 4590 (the API) and 4591 (the issuer endpoints), has {exposed}")
 
 for p in problems:
     print(p, file=sys.stderr)

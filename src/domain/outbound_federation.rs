@@ -79,6 +79,12 @@ pub async fn info(ctx: &Ctx) -> Result<(String, bool), AwsError> {
     }
 }
 
+/// The largest token payload (the claims' JSON) GetWebIdentityToken signs. AWS does not publish its limit; 16 KiB
+/// keeps a token (base64url of it, plus header and signature) well within what HTTP servers accept in a header. Ten
+/// audiences of the model's longest fit; fifty request tags of the longest keys and values (about 19 KiB) do not,
+/// which is what AWS's JWTPayloadSizeExceededException ("reduce the number of request tags") implies of its own.
+pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
+
 /// GetWebIdentityToken: decided with `sts:IdentityTokenAudience`, `sts:DurationSeconds`, `sts:SigningAlgorithm`
 /// and the request tags; refused until the account enabled the feature. The token's claims are AWS's: `iss`, `aud`
 /// (a string for one audience), `sub` (the caller's identity ARN: a role session's role), `iat`, `exp`, `jti`, and
@@ -125,30 +131,6 @@ pub async fn get_web_identity_token(
             ))
         }
     };
-    let since = ctx.now - keys::ROTATE_AFTER_MS;
-    let current = outbound::keys_since(op.conn(&proof), &account, since).await?;
-    drop(op);
-    let key = match current.into_iter().find(|k| k.algorithm == alg.as_str()) {
-        Some(k) => k,
-        None => {
-            // Two instances rotating at once each add a key: both are published, either verifies.
-            let mut tx = ctx.begin_write().await?;
-            // Rotation: a new key, and keys no longer published are forgotten.
-            let k = keys::new_key(&ctx.state.keyring, &*ctx.state.rng, &account, alg, ctx.now).map_err(|e| {
-                tracing::error!(error = %e, "could not make an outbound signing key");
-                AwsError::internal_failure()
-            })?;
-            outbound::insert_key(tx.conn(&proof), &k).await?;
-            outbound::delete_keys_before(tx.conn(&proof), &account, ctx.now - keys::PUBLISHED_FOR_MS).await?;
-            tx.commit(&proof).await?;
-            k
-        }
-    };
-    let signer = OpenKey::open(&ctx.state.keyring, &key).map_err(|e| {
-        tracing::error!(key = %key.key_id, error = %e, "cannot open an outbound signing key");
-        AwsError::internal_failure()
-    })?;
-
     let now = ctx.now.div_euclid(1000);
     let exp = now + duration;
     let mut jti = [0u8; 16];
@@ -176,6 +158,36 @@ pub async fn get_web_identity_token(
         "jti": hex::encode(jti),
         "https://sts.amazonaws.com/": aws,
     });
+    // Checked before a key is made or opened: an oversized request costs nothing.
+    if claims.to_string().len() > MAX_PAYLOAD_BYTES {
+        return Err(sts_errors::jwt_payload_size_exceeded(
+            "The requested token payload size exceeds the maximum allowed size. Reduce the number of request tags included in the GetWebIdentityToken API call to reduce the token payload size.",
+        ));
+    }
+    let since = ctx.now - keys::ROTATE_AFTER_MS;
+    let current = outbound::keys_since(op.conn(&proof), &account, since).await?;
+    drop(op);
+    let key = match current.into_iter().find(|k| k.algorithm == alg.as_str()) {
+        Some(k) => k,
+        None => {
+            // Two instances rotating at once each add a key: both are published, either verifies.
+            let mut tx = ctx.begin_write().await?;
+            // Rotation: a new key, and keys no longer published are forgotten.
+            let k = keys::new_key(&ctx.state.keyring, &*ctx.state.rng, &account, alg, ctx.now).map_err(|e| {
+                tracing::error!(error = %e, "could not make an outbound signing key");
+                AwsError::internal_failure()
+            })?;
+            outbound::insert_key(tx.conn(&proof), &k).await?;
+            outbound::delete_keys_before(tx.conn(&proof), &account, ctx.now - keys::PUBLISHED_FOR_MS).await?;
+            tx.commit(&proof).await?;
+            k
+        }
+    };
+    let signer = OpenKey::open(&ctx.state.keyring, &key).map_err(|e| {
+        tracing::error!(key = %key.key_id, error = %e, "cannot open an outbound signing key");
+        AwsError::internal_failure()
+    })?;
+
     let token = signer.sign(&claims).map_err(|e| {
         tracing::error!(error = %e, "could not sign a web identity token");
         AwsError::internal_failure()

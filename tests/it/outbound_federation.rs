@@ -141,6 +141,29 @@ async fn tokens_verify_through_the_issuer(backend: Backend) {
         .unwrap();
     let claims = verify(out.web_identity_token().unwrap(), &issuer, "b").await;
     assert_eq!(claims["aud"], serde_json::json!(["a", "b"]));
+
+    // Fifty request tags of the longest keys and values make a payload too large to sign; ten of them do not.
+    let tags = |n: usize| -> Vec<aws_sdk_sts::types::Tag> {
+        (0..n)
+            .map(|i| {
+                let key = format!("{i:03}{}", "k".repeat(125));
+                aws_sdk_sts::types::Tag::builder().key(key).value("v".repeat(256)).build().unwrap()
+            })
+            .collect()
+    };
+    let token = |tags: Vec<aws_sdk_sts::types::Tag>| {
+        s.sts(&alice).get_web_identity_token().audience("a").signing_algorithm("RS256").set_tags(Some(tags)).send()
+    };
+    let e = aws_err(token(tags(50)).await);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str(), e.status),
+        (
+            "JWTPayloadSizeExceededException",
+            "The requested token payload size exceeds the maximum allowed size. Reduce the number of request tags included in the GetWebIdentityToken API call to reduce the token payload size.",
+            400
+        )
+    );
+    token(tags(10)).await.unwrap();
     s.stop().await;
 }
 

@@ -1,6 +1,7 @@
 //! The Rust SDK's own assume-role credential provider (`aws_config::sts::AssumeRoleProvider`, with an external id,
 //! from a user's long-term key) against Gatehouse, the credentials it obtains then used for calls the role allows
-//! and denies. (The SDKs' web-identity providers are tried through the AWS CLI and boto3 in tests/compat.)
+//! and denies. (The web-identity provider is tried from a profile in web_identity.rs, and through the AWS CLI
+//! and boto3 in tests/compat.)
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::BehaviorVersion;

@@ -1,6 +1,7 @@
 //! AssumeRoleWithWebIdentity through aws-sdk-sts against the project's test OIDC issuer (real HTTPS with a
 //! self-signed certificate trusted by its thumbprint, real ES256/ES384 signatures): the session and what it may
-//! do, trust conditions on the provider's keys, and every way a token is refused.
+//! do, trust conditions on the provider's keys, and every way a token is refused; and the Rust SDK's own
+//! web-identity credential provider, from a profile with `web_identity_token_file`.
 
 use std::sync::Arc;
 
@@ -11,7 +12,12 @@ use serde_json::json;
 use crate::both_stores;
 use crate::harness::{aws_err, AwsErr, Backend, Creds, TestServer};
 
-both_stores!(a_token_from_a_registered_provider, refused_tokens, configured_keys_for_offline_issuers);
+both_stores!(
+    a_token_from_a_registered_provider,
+    refused_tokens,
+    configured_keys_for_offline_issuers,
+    the_sdk_web_identity_provider
+);
 
 fn err(code: &str, message: &str) -> AwsErr {
     AwsErr { code: code.into(), message: message.into(), status: 400 }
@@ -187,4 +193,70 @@ async fn configured_keys_for_offline_issuers(backend: Backend) {
     assert!(out.is_ok(), "{out:?}");
     s.stop().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The Rust SDK's profile credential provider with `role_arn` + `web_identity_token_file`, as a workload in CI
+/// would be configured: the token file written from the test issuer, the STS endpoint given by the profile's
+/// `endpoint_url` (the providers' own STS clients do not see a client's endpoint).
+async fn the_sdk_web_identity_provider(backend: Backend) {
+    use aws_config::profile::ProfileFileCredentialsProvider;
+    use aws_config::provider_config::ProviderConfig;
+    use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+    use aws_sdk_iam::config::Region;
+
+    let s = TestServer::start(backend).await;
+    let i = issuer().await;
+    let arn = register(&s, &i, i.thumbprint()).await;
+    ci_role(&s, &i, &arn).await;
+    let dir = std::env::temp_dir().join(format!("gatehouse-sdk-wi-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    let config_file = dir.join("config");
+    let write_token = |sub: &str| {
+        let token = i.mint(json!({"sub": sub, "aud": "sts.amazonaws.com"}), Algorithm::ES256).unwrap();
+        std::fs::write(&token_file, token).unwrap();
+    };
+    std::fs::write(
+        &config_file,
+        format!(
+            "[profile ci]\nrole_arn = {ROLE}\nweb_identity_token_file = {}\nrole_session_name = sdk-wi\nendpoint_url = {}\n",
+            token_file.display(),
+            s.endpoint()
+        ),
+    )
+    .unwrap();
+    let provider = || {
+        let files = EnvConfigFiles::builder().with_file(EnvConfigFileKind::Config, &config_file).build();
+        ProfileFileCredentialsProvider::builder()
+            .configure(&ProviderConfig::default().with_region(Some(Region::new("eu-west-1"))))
+            .profile_files(files)
+            .profile_name("ci")
+            .build()
+    };
+    let iam_with = |p: ProfileFileCredentialsProvider| {
+        let conf = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(s.endpoint())
+            .credentials_provider(p)
+            .build();
+        aws_sdk_iam::Client::from_conf(conf)
+    };
+
+    write_token("repo:acme/app:ref:refs/heads/main");
+    let iam = iam_with(provider());
+    iam.list_roles().send().await.unwrap();
+    let e = aws_err(iam.list_users().send().await);
+    assert!(
+        e.message.starts_with("User: arn:aws:sts::000000000000:assumed-role/ci/sdk-wi is not authorized"),
+        "{}",
+        e.message
+    );
+    // A token whose subject the trust policy does not name gets no credentials from the provider.
+    write_token("repo:other/app:ref:refs/heads/main");
+    let e = iam_with(provider()).list_roles().send().await.unwrap_err();
+    let text = format!("{:?}", aws_sdk_iam::error::DisplayErrorContext(&e));
+    assert!(text.contains("AccessDenied") && text.contains("AssumeRoleWithWebIdentity"), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+    s.stop().await;
 }
