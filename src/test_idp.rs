@@ -386,7 +386,7 @@ impl SamlIdp {
 
     /// The signed Response, XML.
     pub fn response_xml(&self, a: &SamlAssertion) -> Result<String, IdpError> {
-        use crate::federation::xmldsig::{marker, sign_enveloped};
+        use crate::federation::xmldsig::{marker, sign_enveloped, SignKey};
         let now = a.issued_at.unwrap_or_else(|| i64::try_from(unix_now()).unwrap_or(0));
         let (issued, until) = (saml_time(now), saml_time(now + a.lifetime_secs));
         let response_id = format!("_r{}", uuid::Uuid::new_v4().simple());
@@ -425,7 +425,8 @@ impl SamlIdp {
         let assertion = match &a.encrypt_for {
             Some(recipient) => {
                 let signed = if a.sign_assertion {
-                    sign_enveloped(&assertion, &assertion_id, &self.key, &self.certificate_der).map_err(err)?
+                    sign_enveloped(&assertion, &assertion_id, SignKey::Rsa(&self.key), &self.certificate_der)
+                        .map_err(err)?
                 } else {
                     assertion
                 };
@@ -442,10 +443,10 @@ impl SamlIdp {
             if a.sign_response { marker(&response_id) } else { String::new() },
         );
         if a.sign_assertion && a.encrypt_for.is_none() {
-            xml = sign_enveloped(&xml, &assertion_id, &self.key, &self.certificate_der).map_err(err)?;
+            xml = sign_enveloped(&xml, &assertion_id, SignKey::Rsa(&self.key), &self.certificate_der).map_err(err)?;
         }
         if a.sign_response {
-            xml = sign_enveloped(&xml, &response_id, &self.key, &self.certificate_der).map_err(err)?;
+            xml = sign_enveloped(&xml, &response_id, SignKey::Rsa(&self.key), &self.certificate_der).map_err(err)?;
         }
         Ok(xml)
     }

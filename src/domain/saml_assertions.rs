@@ -20,9 +20,9 @@
 use base64::Engine as _;
 use roxmltree::Node;
 
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::RsaPrivateKey;
 
-use crate::federation::xmldsig::{self, DsigError};
+use crate::federation::xmldsig::{self, DsigError, VerifyKey};
 use crate::federation::xmlenc::{self, XmlEncError};
 
 pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -172,7 +172,7 @@ pub fn verify(
     }
 
     // The Response's own signature, verified before anything it holds is decrypted.
-    let keys: Vec<_> = certificates.iter().filter_map(|c| xmldsig::rsa_key(c)).collect();
+    let keys: Vec<_> = certificates.iter().filter_map(|c| xmldsig::certificate_key(c)).collect();
     let response_signed = match signature_of(response)? {
         Some(sig) => {
             if xmldsig::verify_enveloped(sig, &keys).map_err(dsig)?.id() != response.id() {
@@ -259,7 +259,7 @@ fn attr_escape(s: &str) -> String {
 }
 
 /// The Assertion's own signature (a direct child of it) verified when present; it or the Response's must be.
-fn signed_assertion(assertion: Node<'_, '_>, response_signed: bool, keys: &[RsaPublicKey]) -> Result<(), SamlError> {
+fn signed_assertion(assertion: Node<'_, '_>, response_signed: bool, keys: &[VerifyKey]) -> Result<(), SamlError> {
     if assertion.attribute("Version") != Some("2.0") {
         return Err(SamlError::Malformed("the Assertion must be a SAML 2.0 Assertion in the Response".into()));
     }

@@ -6,8 +6,8 @@
 //! time), and a verifier for SAML must in any case say exactly which element its signature covered, so that the
 //! caller acts on that element and nothing else (signature wrapping). The subset is SAML's: one `Reference` to
 //! `#ID` of the signature's own parent, the transforms enveloped-signature and exc-c14n (with
-//! `InclusiveNamespaces PrefixList`), digests SHA-1/SHA-256/SHA-512, signatures RSA PKCS#1 v1.5 with
-//! SHA-1/SHA-256/SHA-512 ([`rsa`], pure Rust). Anything else is refused. `KeyInfo` is ignored: the keys are the
+//! `InclusiveNamespaces PrefixList`), digests SHA-1/SHA-256/SHA-384/SHA-512, signatures RSA PKCS#1 v1.5 ([`rsa`])
+//! and ECDSA on P-256 and P-384 ([`p256`], [`p384`]) with those hashes (pure Rust). Anything else is refused. `KeyInfo` is ignored: the keys are the
 //! caller's (a SAML provider's metadata certificates). Tests check it against signatures made by Python's
 //! `signxml` (lxml/libxml2 canonicalisation) in `tests/compat/test_saml.py` and by a fixture in this module.
 //!
@@ -24,9 +24,15 @@ pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 pub const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+pub const RSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384";
 pub const RSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+pub const ECDSA_SHA1: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1";
+pub const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+pub const ECDSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
+pub const ECDSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512";
 pub const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+pub const SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#sha384";
 pub const SHA512: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
 
 /// The deepest element nesting [`verify_enveloped`] canonicalises (canonicalisation recurses; SAML needs about ten).
@@ -79,6 +85,7 @@ impl std::error::Error for DsigError {}
 enum Hash {
     Sha1,
     Sha256,
+    Sha384,
     Sha512,
 }
 
@@ -87,6 +94,7 @@ impl Hash {
         match self {
             Self::Sha1 => sha1::Sha1::digest(data).to_vec(),
             Self::Sha256 => sha2::Sha256::digest(data).to_vec(),
+            Self::Sha384 => sha2::Sha384::digest(data).to_vec(),
             Self::Sha512 => sha2::Sha512::digest(data).to_vec(),
         }
     }
@@ -95,6 +103,7 @@ impl Hash {
         match self {
             Self::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
             Self::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
+            Self::Sha384 => Pkcs1v15Sign::new::<sha2::Sha384>(),
             Self::Sha512 => Pkcs1v15Sign::new::<sha2::Sha512>(),
         }
     }
@@ -104,18 +113,73 @@ fn digest_method(uri: &str) -> Result<Hash, DsigError> {
     match uri {
         SHA1 => Ok(Hash::Sha1),
         SHA256 => Ok(Hash::Sha256),
+        SHA384 => Ok(Hash::Sha384),
         SHA512 => Ok(Hash::Sha512),
         other => Err(DsigError::Unsupported(other.to_string())),
     }
 }
 
-fn signature_method(uri: &str) -> Result<Hash, DsigError> {
+/// The kinds of signature accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    /// RSASSA-PKCS1-v1_5.
+    Rsa,
+    /// ECDSA with the value `r || s`, each the curve's size (RFC 4050, as XML-DSig 1.1 has it).
+    Ecdsa,
+}
+
+fn signature_method(uri: &str) -> Result<(Scheme, Hash), DsigError> {
     match uri {
-        RSA_SHA1 => Ok(Hash::Sha1),
-        RSA_SHA256 => Ok(Hash::Sha256),
-        RSA_SHA512 => Ok(Hash::Sha512),
+        RSA_SHA1 => Ok((Scheme::Rsa, Hash::Sha1)),
+        RSA_SHA256 => Ok((Scheme::Rsa, Hash::Sha256)),
+        RSA_SHA384 => Ok((Scheme::Rsa, Hash::Sha384)),
+        RSA_SHA512 => Ok((Scheme::Rsa, Hash::Sha512)),
+        ECDSA_SHA1 => Ok((Scheme::Ecdsa, Hash::Sha1)),
+        ECDSA_SHA256 => Ok((Scheme::Ecdsa, Hash::Sha256)),
+        ECDSA_SHA384 => Ok((Scheme::Ecdsa, Hash::Sha384)),
+        ECDSA_SHA512 => Ok((Scheme::Ecdsa, Hash::Sha512)),
         other => Err(DsigError::Unsupported(other.to_string())),
     }
+}
+
+/// A public key a signature may be verified with: a SAML provider's signing certificate's.
+#[derive(Debug, Clone)]
+pub enum VerifyKey {
+    Rsa(RsaPublicKey),
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+}
+
+impl VerifyKey {
+    /// Whether `sig` is this key's signature (of `scheme`) over `hashed`.
+    fn verifies(&self, scheme: Scheme, hash: Hash, hashed: &[u8], sig: &[u8]) -> bool {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+        match (self, scheme) {
+            (Self::Rsa(k), Scheme::Rsa) => k.verify(hash.pkcs1(), hashed, sig).is_ok(),
+            (Self::P256(k), Scheme::Ecdsa) => {
+                p256::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify_prehash(hashed, &s).is_ok())
+            }
+            (Self::P384(k), Scheme::Ecdsa) => {
+                p384::ecdsa::Signature::from_slice(sig).is_ok_and(|s| k.verify_prehash(hashed, &s).is_ok())
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The public key of a DER X.509 certificate, if it is one accepted: RSA, or ECDSA on P-256 or P-384.
+pub fn certificate_key(certificate_der: &[u8]) -> Option<VerifyKey> {
+    use rsa::pkcs8::DecodePublicKey as _;
+    use x509_cert::der::{Decode as _, Encode as _};
+    let cert = x509_cert::Certificate::from_der(certificate_der).ok()?;
+    let spki = cert.tbs_certificate().subject_public_key_info().to_der().ok()?;
+    if let Ok(k) = RsaPublicKey::from_public_key_der(&spki) {
+        return Some(VerifyKey::Rsa(k));
+    }
+    if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(&spki) {
+        return Some(VerifyKey::P256(k));
+    }
+    p384::ecdsa::VerifyingKey::from_public_key_der(&spki).ok().map(VerifyKey::P384)
 }
 
 pub fn is_ds(node: &Node<'_, '_>, name: &str) -> bool {
@@ -154,16 +218,15 @@ fn inclusive_prefixes(method: Node<'_, '_>) -> Vec<String> {
 
 /// The RSA public key of a DER X.509 certificate, if it has one.
 pub fn rsa_key(certificate_der: &[u8]) -> Option<RsaPublicKey> {
-    use rsa::pkcs8::DecodePublicKey as _;
-    use x509_cert::der::{Decode as _, Encode as _};
-    let cert = x509_cert::Certificate::from_der(certificate_der).ok()?;
-    let spki = cert.tbs_certificate().subject_public_key_info().to_der().ok()?;
-    RsaPublicKey::from_public_key_der(&spki).ok()
+    match certificate_key(certificate_der)? {
+        VerifyKey::Rsa(k) => Some(k),
+        _ => None,
+    }
 }
 
 /// Verifies the enveloped `signature` (a `ds:Signature`) with `keys`, and answers the element it signed: the
 /// signature's parent, which its one Reference must name by an ID no other element of the document has.
-pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[RsaPublicKey]) -> Result<Node<'a, 'i>, DsigError> {
+pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[VerifyKey]) -> Result<Node<'a, 'i>, DsigError> {
     if !is_ds(&signature, "Signature") {
         return Err(DsigError::Malformed("not a Signature"));
     }
@@ -188,7 +251,7 @@ pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[RsaPublicKey]) 
     if c14n_alg != EXC_C14N {
         return Err(DsigError::Unsupported(c14n_alg.to_string()));
     }
-    let signature_hash = signature_method(method.attribute("Algorithm").unwrap_or_default())?;
+    let (scheme, signature_hash) = signature_method(method.attribute("Algorithm").unwrap_or_default())?;
 
     // The reference: `#ID` of the element holding the signature, that ID unique in the document.
     let uri = reference.attribute("URI").unwrap_or_default();
@@ -237,7 +300,7 @@ pub fn verify_enveloped<'a, 'i>(signature: Node<'a, 'i>, keys: &[RsaPublicKey]) 
     let signed = canonicalize(*signed_info, None, &inclusive_prefixes(*c14n));
     let hashed = signature_hash.digest(signed.as_bytes());
     let sig = base64_text(*value)?;
-    if keys.iter().any(|k| k.verify(signature_hash.pkcs1(), &hashed, &sig).is_ok()) {
+    if keys.iter().any(|k| k.verifies(scheme, signature_hash, &hashed, &sig)) {
         Ok(target)
     } else {
         Err(DsigError::BadSignature)
@@ -404,9 +467,18 @@ pub fn marker(id: &str) -> String {
     format!("<!--signature:{id}-->")
 }
 
-/// Signs the element of `xml` whose ID is `id` (RSA-SHA256 over exc-c14n, SHA-256 digest, enveloped), putting the
-/// Signature (with `certificate_der` in its KeyInfo) where [`marker`]`(id)` is.
-pub fn sign_enveloped(xml: &str, id: &str, key: &RsaPrivateKey, certificate_der: &[u8]) -> Result<String, SignError> {
+/// A key [`sign_enveloped`] signs with.
+#[derive(Clone, Copy)]
+pub enum SignKey<'a> {
+    /// RSA-SHA256.
+    Rsa(&'a RsaPrivateKey),
+    /// ECDSA-SHA256 on P-256.
+    P256(&'a p256::ecdsa::SigningKey),
+}
+
+/// Signs the element of `xml` whose ID is `id` (over exc-c14n, SHA-256 digest, enveloped), putting the Signature
+/// (with `certificate_der` in its KeyInfo) where [`marker`]`(id)` is.
+pub fn sign_enveloped(xml: &str, id: &str, key: SignKey<'_>, certificate_der: &[u8]) -> Result<String, SignError> {
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let mark = marker(id);
     if xml.matches(&mark).count() != 1 {
@@ -420,16 +492,26 @@ pub fn sign_enveloped(xml: &str, id: &str, key: &RsaPrivateKey, certificate_der:
             .ok_or_else(|| SignError(format!("no element has ID {id}")))?;
         b64(&Hash::Sha256.digest(canonicalize(target, None, &[]).as_bytes()))
     };
+    let method = match key {
+        SignKey::Rsa(_) => RSA_SHA256,
+        SignKey::P256(_) => ECDSA_SHA256,
+    };
     let signed_info = format!(
-        r##"<ds:SignedInfo xmlns:ds="{DSIG_NS}"><ds:CanonicalizationMethod Algorithm="{EXC_C14N}"/><ds:SignatureMethod Algorithm="{RSA_SHA256}"/><ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{ENVELOPED}"/><ds:Transform Algorithm="{EXC_C14N}"/></ds:Transforms><ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>"##
+        r##"<ds:SignedInfo xmlns:ds="{DSIG_NS}"><ds:CanonicalizationMethod Algorithm="{EXC_C14N}"/><ds:SignatureMethod Algorithm="{method}"/><ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{ENVELOPED}"/><ds:Transform Algorithm="{EXC_C14N}"/></ds:Transforms><ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo>"##
     );
     let canonical = {
         let doc = roxmltree::Document::parse(&signed_info).map_err(|e| SignError(e.to_string()))?;
         canonicalize(doc.root_element(), None, &[])
     };
-    let sig = key
-        .sign(Hash::Sha256.pkcs1(), &Hash::Sha256.digest(canonical.as_bytes()))
-        .map_err(|e| SignError(e.to_string()))?;
+    let hashed = Hash::Sha256.digest(canonical.as_bytes());
+    let sig = match key {
+        SignKey::Rsa(k) => k.sign(Hash::Sha256.pkcs1(), &hashed).map_err(|e| SignError(e.to_string()))?,
+        SignKey::P256(k) => {
+            use p256::ecdsa::signature::hazmat::PrehashSigner as _;
+            let s: p256::ecdsa::Signature = k.sign_prehash(&hashed).map_err(|e| SignError(e.to_string()))?;
+            s.to_bytes().to_vec()
+        }
+    };
     let inner = signed_info.replacen(&format!(r#"<ds:SignedInfo xmlns:ds="{DSIG_NS}">"#), "<ds:SignedInfo>", 1);
     let signature = format!(
         r#"<ds:Signature xmlns:ds="{DSIG_NS}">{inner}<ds:SignatureValue>{}</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>"#,
@@ -489,19 +571,19 @@ mod tests {
     #[test]
     fn signs_and_verifies_and_refuses_changes() {
         let (key, cert) = key_and_cert();
-        let public = rsa_key(&cert).unwrap();
+        let public = certificate_key(&cert).unwrap();
         let xml = format!(
             "<p:R xmlns:p=\"urn:p\" ID=\"r1\"><p:I>me</p:I>{}<p:A xmlns:x=\"urn:x\" x:k=\"v\">text</p:A></p:R>",
             marker("r1")
         );
-        let signed = sign_enveloped(&xml, "r1", &key, &cert).unwrap();
+        let signed = sign_enveloped(&xml, "r1", SignKey::Rsa(&key), &cert).unwrap();
         let doc = parse(&signed);
         let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
         assert_eq!(verify_enveloped(sig, std::slice::from_ref(&public)).unwrap().id(), doc.root_element().id());
 
         let (other, other_cert) = key_and_cert();
         let _ = other;
-        assert_eq!(verify_enveloped(sig, &[rsa_key(&other_cert).unwrap()]), Err(DsigError::BadSignature));
+        assert_eq!(verify_enveloped(sig, &[certificate_key(&other_cert).unwrap()]), Err(DsigError::BadSignature));
 
         let changed = signed.replace(">text<", ">texT<");
         let doc = parse(&changed);
@@ -524,7 +606,7 @@ mod tests {
     #[test]
     fn verifies_signatures_made_by_signxml() {
         let cert = include_bytes!("testdata/signxml-cert.der");
-        let public = rsa_key(cert).unwrap();
+        let public = certificate_key(cert).unwrap();
         for xml in [include_str!("testdata/signxml-sha256.xml"), include_str!("testdata/signxml-sha1.xml")] {
             let doc = parse(xml);
             let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
@@ -534,5 +616,33 @@ mod tests {
             let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
             assert_eq!(verify_enveloped(sig, std::slice::from_ref(&public)), Err(DsigError::DigestMismatch));
         }
+    }
+
+    /// ECDSA (P-256, `ecdsa-sha256`, `r || s`): what we sign verifies with the certificate's key, not with an RSA
+    /// key's or another curve's, and not once changed.
+    #[test]
+    fn ecdsa_signatures() {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["idp.test".to_string()]).unwrap().self_signed(&pair).unwrap();
+        use p256::pkcs8::DecodePrivateKey as _;
+        let key = p256::ecdsa::SigningKey::from_pkcs8_der(&pair.serialize_der()).unwrap();
+        let public = certificate_key(cert.der()).unwrap();
+        assert!(matches!(public, VerifyKey::P256(_)));
+        let xml = format!("<p:R xmlns:p=\"urn:p\" ID=\"r1\"><p:I>me</p:I>{}<p:A>text</p:A></p:R>", marker("r1"));
+        let signed = sign_enveloped(&xml, "r1", SignKey::P256(&key), cert.der()).unwrap();
+        assert!(signed.contains(ECDSA_SHA256));
+        let doc = parse(&signed);
+        let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
+        assert_eq!(verify_enveloped(sig, std::slice::from_ref(&public)).unwrap().id(), doc.root_element().id());
+        let (_, rsa_cert) = key_and_cert();
+        let p384 = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+        let p384_cert = rcgen::CertificateParams::new(vec!["x".to_string()]).unwrap().self_signed(&p384).unwrap();
+        let others = [certificate_key(&rsa_cert).unwrap(), certificate_key(p384_cert.der()).unwrap()];
+        assert!(matches!(others[1], VerifyKey::P384(_)));
+        assert_eq!(verify_enveloped(sig, &others), Err(DsigError::BadSignature));
+        let changed = signed.replace(">text<", ">texT<");
+        let doc = parse(&changed);
+        let sig = doc.descendants().find(|n| is_ds(n, "Signature")).unwrap();
+        assert_eq!(verify_enveloped(sig, &[public]), Err(DsigError::DigestMismatch));
     }
 }

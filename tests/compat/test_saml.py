@@ -16,7 +16,7 @@ import botocore.exceptions
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
@@ -30,8 +30,8 @@ AUDIENCE = "https://signin.aws.amazon.com/saml"
 ENTITY = "https://signxml.idp.test/metadata"
 
 
-def self_signed():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def self_signed(key=None):
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "compat SAML IdP")])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
@@ -53,6 +53,8 @@ def metadata(entity, cert):
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data>
       <ds:X509Certificate>{b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://signxml.idp.test/sso"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>"""
@@ -62,11 +64,11 @@ def t(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def signxml_response(key, cert, subject, role_arn, provider_arn, session_name):
-    return wrap_response(signxml_assertion(key, cert, subject, role_arn, provider_arn, session_name))
+def signxml_response(key, cert, subject, role_arn, provider_arn, session_name, algorithm="rsa-sha256"):
+    return wrap_response(signxml_assertion(key, cert, subject, role_arn, provider_arn, session_name, algorithm))
 
 
-def signxml_assertion(key, cert, subject, role_arn, provider_arn, session_name):
+def signxml_assertion(key, cert, subject, role_arn, provider_arn, session_name, algorithm="rsa-sha256"):
     """An Assertion signed by signxml (exc-c14n, enveloped), serialised."""
     now = datetime.datetime.now(datetime.timezone.utc)
     until = now + datetime.timedelta(minutes=5)
@@ -88,7 +90,8 @@ def signxml_assertion(key, cert, subject, role_arn, provider_arn, session_name):
   </saml:AttributeStatement>
 </saml:Assertion>"""
     signed = XMLSigner(
-        method=methods.enveloped, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"
+        method=methods.enveloped, c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
+        signature_algorithm=algorithm,
     ).sign(etree.fromstring(assertion), key=key, cert=[cert], reference_uri=aid)
     # SAML's schema puts the signature right after the Issuer.
     sig = signed.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
@@ -190,6 +193,18 @@ def test_a_response_signed_by_signxml(server):
     )
     assert session.get_caller_identity()["Arn"] == out["AssumedRoleUser"]["Arn"]
     err = refused(server, role, provider, xml.replace(">user-1234<", ">user-9999<"))
+    assert err == {"Code": "InvalidIdentityToken", "Message": "Response signature invalid", "Type": "Sender"}
+
+
+@pytest.mark.parametrize("curve,algorithm", [(ec.SECP256R1, "ecdsa-sha256"), (ec.SECP384R1, "ecdsa-sha384")])
+def test_an_ecdsa_signature_by_signxml(server, curve, algorithm):
+    key, cert = self_signed(ec.generate_private_key(curve()))
+    name = f"ecdsa{curve.key_size}"
+    provider, role = register(server, name, metadata(ENTITY, cert), f"saml-{name}")
+    xml = signxml_response(key, cert, "user-ec", role, provider, "eve", algorithm)
+    assert f"xmldsig-more#{algorithm}" in xml
+    assert assume(server, role, provider, xml)["Subject"] == "user-ec"
+    err = refused(server, role, provider, xml.replace(">user-ec<", ">user-ed<"))
     assert err == {"Code": "InvalidIdentityToken", "Message": "Response signature invalid", "Type": "Sender"}
 
 
