@@ -16,7 +16,8 @@ both_stores!(
     refused_responses,
     wrapped_signatures,
     configured_audience,
-    encrypted_assertions
+    encrypted_assertions,
+    expired_metadata
 );
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/sso";
@@ -374,4 +375,27 @@ async fn encrypted_assertions(backend: Backend) {
 
 fn b64_bytes(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// Metadata past its validUntil is kept (GetSAMLProvider shows it), but no assertion is accepted under it until
+/// fresh metadata is uploaded.
+async fn expired_metadata(backend: Backend) {
+    let s = TestServer::start(backend).await;
+    let idp = setup(&s).await;
+    let iam = s.root_iam();
+    let stale = idp.metadata().replacen(
+        "<md:EntityDescriptor ",
+        r#"<md:EntityDescriptor validUntil="2020-01-01T00:00:00Z" "#,
+        1,
+    );
+    iam.update_saml_provider().saml_provider_arn(PROVIDER).saml_metadata_document(stale).send().await.unwrap();
+    let got = iam.get_saml_provider().saml_provider_arn(PROVIDER).send().await.unwrap();
+    assert_eq!(got.valid_until().unwrap().secs(), 1_577_836_800);
+    assert_eq!(
+        call(&s, idp.response(&good()).unwrap()).await,
+        Err(err("InvalidIdentityToken", "The SAML provider's metadata has expired (validUntil)"))
+    );
+    iam.update_saml_provider().saml_provider_arn(PROVIDER).saml_metadata_document(idp.metadata()).send().await.unwrap();
+    call(&s, idp.response(&good()).unwrap()).await.unwrap();
+    s.stop().await;
 }
