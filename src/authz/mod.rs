@@ -242,19 +242,32 @@ impl Decider<'_> {
         } else {
             format!("User: {arn} is not authorized to perform: {action} on resource: {resource} {reason}")
         };
-        if self.audit {
-            tracing::warn!(
-                audit = true,
-                request_id = self.request_id,
-                principal = %arn,
-                action,
-                resource,
-                reason = %reason,
-                "AUDIT MODE: this request would be denied; it is let through"
-            );
-            return Ok(proof());
+        self.deny(&arn, action, resource, &reason, message)?;
+        Ok(proof())
+    }
+
+    /// A denial: AccessDenied with `message`, or in audit mode (Ok) logged and let through.
+    fn deny(
+        &self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        reason: &str,
+        message: String,
+    ) -> Result<(), AwsError> {
+        if !self.audit {
+            return Err(AwsError::access_denied(message));
         }
-        Err(AwsError::access_denied(message))
+        tracing::warn!(
+            audit = true,
+            request_id = self.request_id,
+            principal,
+            action,
+            resource,
+            reason,
+            "AUDIT MODE: this request would be denied; it is let through"
+        );
+        Ok(())
     }
 }
 
@@ -271,6 +284,7 @@ impl Decider<'_> {
         facts: &Facts<'_>,
         trust: ResourcePolicy<'_>,
     ) -> Result<Authorized, AwsError> {
+        let who = principal.federated_provider.unwrap_or(principal.arn);
         let extended = facts.apply(context(), supplied_keys(action));
         let request =
             Request { principal, action, resource, resource_account: Some(trust.account), context: &extended };
@@ -279,17 +293,9 @@ impl Decider<'_> {
         if decision.is_allowed() {
             return Ok(Authorized { action, resource: resource.to_string() });
         }
-        if self.audit {
-            tracing::warn!(
-                audit = true,
-                request_id = self.request_id,
-                action,
-                resource,
-                "AUDIT MODE: this request would be denied; it is let through"
-            );
-            return Ok(Authorized { action, resource: resource.to_string() });
-        }
-        Err(AwsError::access_denied(format!("Not authorized to perform {action}")))
+        let message = format!("Not authorized to perform {action}");
+        self.deny(who, action, resource, "the trust policy does not allow it", message)?;
+        Ok(Authorized { action, resource: resource.to_string() })
     }
 }
 

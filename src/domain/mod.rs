@@ -7,6 +7,7 @@ pub mod account;
 pub mod assume_role;
 pub mod attachments;
 pub mod boundaries;
+pub mod federated_trust;
 pub mod groups;
 pub mod holders;
 pub mod inline_policies;

@@ -103,9 +103,7 @@ pub async fn get_web_identity_token(
         .key("sts:DurationSeconds", &duration_text)
         .key("sts:SigningAlgorithm", &req.signing_algorithm);
     let proof = ctx.authorize_with("sts:GetWebIdentityToken", "*", &facts)?;
-    crate::domain::tagging::check_unique_keys(request_tags.iter().map(|t| t.key.as_str())).map_err(|_| {
-        AwsError::invalid_parameter_value("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-    })?;
+    crate::domain::sessions::check_request_tag_keys(request_tags.iter().map(|t| t.key.as_str()))?;
     let Some(alg) = SigningAlg::parse(&req.signing_algorithm) else {
         return Err(AwsError::validation_error(format!(
             "1 validation error detected: Value '{}' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]",

@@ -15,17 +15,15 @@ use gatehouse_wire::sts::{self, errors as sts_errors};
 use gatehouse_wire::AwsError;
 use sha1::Digest as _;
 
-use super::assume_role::{issue_role_session, role_arn, NewRoleSession, RoleSession};
+use super::assume_role::{role_arn, RoleSession};
+use super::federated_trust::{self, FederatedAssumption};
 use super::saml_assertions::{self, Assertion, Decryption, SamlError};
 use super::sessions;
-use crate::authz::{compiled, Facts, ResourcePolicy};
 use crate::crypto::SamlKeyBinding;
 use crate::federation::xmlenc;
 use crate::request::Ctx;
-use crate::sessions::SessionTag;
+use crate::store::saml_providers;
 use crate::store::saml_providers::{EncryptionMode, PrivateKeyRow, SamlProviderRow};
-use crate::store::tags::{self, Tag};
-use crate::store::{roles, saml_providers};
 
 const ATTR: &str = "https://aws.amazon.com/SAML/Attributes/";
 
@@ -202,82 +200,44 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
     let tags = sessions::session_tags(&requested, &transitive, None)?;
     let qualifier = name_qualifier(&assertion.issuer, &provider.account_id, &provider.name);
 
-    // 3: the role's trust policy.
-    let mut op = ctx.begin_read().await?;
-    let role = roles::by_name(op.lookup(), account, name).await?.filter(|r| r.path == path);
-    let Some(role) = role else { return Err(not_authorized()) };
-    let trust = compiled::compile(&role.trust_policy, gatehouse_policy::PolicyKind::Trust, &role.arn()).map_err(|e| {
-        tracing::error!(role = %role.arn(), error = %e, "a stored trust policy does not compile; nobody may assume the role");
-        not_authorized()
-    })?;
-    let on = ResourcePolicy { policy: &trust, account: &role.account_id };
-    let principal = gatehouse_policy::Principal::saml(&provider_arn);
-    let role_tags = tags::list(op.lookup(), &role.role_id).await?;
-    let request_tags: Vec<Tag> = tags.iter().map(SessionTag::tag).collect();
-    let transitive_keys: Vec<&str> = transitive.iter().map(String::as_str).collect();
-    let doc = format!("{}/{}", provider.account_id, provider.name);
-    let sub_type = assertion.subject_type();
-    // Every action decided (AssumeRoleWithSAML, TagSession, SetSourceIdentity) sees the whole request context;
-    // each keeps the keys AWS supplies for it.
-    let facts = || {
-        let mut facts = Facts::new()
-            .resource_tags(&role_tags)
-            .request_tags(&request_tags)
-            .key("sts:RoleSessionName", &session_name)
-            .key_list("sts:TransitiveTagKeys", transitive_keys.clone())
-            .named_key("saml:aud".to_string(), vec![assertion.recipient.clone()])
-            .named_key("saml:iss".to_string(), vec![assertion.issuer.clone()])
-            .named_key("saml:sub".to_string(), vec![assertion.subject.clone()])
-            .named_key("saml:sub_type".to_string(), vec![sub_type.clone()])
-            .named_key("saml:namequalifier".to_string(), vec![qualifier.clone()])
-            .named_key("saml:doc".to_string(), vec![doc.clone()])
-            .named_key("aws:FederatedProvider".to_string(), vec![provider_arn.clone()]);
-        for (oid, key) in OID_KEYS {
-            let values = assertion.values(oid);
-            if !values.is_empty() {
-                facts = facts.named_key((*key).to_string(), values.to_vec());
-            }
+    // 3: the role's trust policy, with the saml:* keys.
+    let mut provider_keys = vec![
+        ("saml:aud".to_string(), vec![assertion.recipient.clone()]),
+        ("saml:iss".to_string(), vec![assertion.issuer.clone()]),
+        ("saml:sub".to_string(), vec![assertion.subject.clone()]),
+        ("saml:sub_type".to_string(), vec![assertion.subject_type()]),
+        ("saml:namequalifier".to_string(), vec![qualifier.clone()]),
+        ("saml:doc".to_string(), vec![format!("{}/{}", provider.account_id, provider.name)]),
+    ];
+    for (oid, key) in OID_KEYS {
+        let values = assertion.values(oid);
+        if !values.is_empty() {
+            provider_keys.push(((*key).to_string(), values.to_vec()));
         }
-        if let Some(si) = &source_identity {
-            facts = facts.key("sts:SourceIdentity", si);
-        }
-        facts
-    };
-    let action = "sts:AssumeRoleWithSAML";
-    let proof = ctx.authorize_federated(principal, action, &req.role_arn, &facts(), on)?;
-    if !tags.is_empty() {
-        ctx.authorize_federated(principal, "sts:TagSession", &req.role_arn, &facts(), on)
-            .map_err(|_| AwsError::access_denied("Not authorized to perform sts:TagSession"))?;
     }
-    if source_identity.is_some() {
-        ctx.authorize_federated(principal, "sts:SetSourceIdentity", &req.role_arn, &facts(), on)
-            .map_err(|_| AwsError::access_denied("Not authorized to perform sts:SetSourceIdentity"))?;
-    }
-
-    let duration = sessions::role_duration(req.duration_seconds, role.max_session_duration, false)?;
-    let duration = session_duration.map_or(duration, |d| d.min(duration));
-    let (policy, policy_arns) = sessions::check_policies(
-        op.conn(&proof),
-        &role.account_id,
-        req.policy.as_deref(),
-        req.policy_arns.as_deref().unwrap_or_default(),
+    let session = federated_trust::assume(
+        ctx,
+        FederatedAssumption {
+            action: "sts:AssumeRoleWithSAML",
+            role_arn: &req.role_arn,
+            account,
+            path: &path,
+            name,
+            principal: gatehouse_policy::Principal::saml(&provider_arn),
+            provider_arn: &provider_arn,
+            provider_keys,
+            session_name: &session_name,
+            tags,
+            transitive: &transitive,
+            source_identity,
+            duration_seconds: req.duration_seconds,
+            duration_cap: session_duration,
+            policy: req.policy.as_deref(),
+            policy_arns: req.policy_arns.as_deref().unwrap_or_default(),
+            min_token_size: req.minimum_session_token_size,
+        },
     )
     .await?;
-    drop(op);
-    let packed = sessions::packed_size(policy.as_deref(), &policy_arns, &tags)?;
-    let new = NewRoleSession {
-        session_name: &session_name,
-        duration,
-        policy,
-        policy_arns,
-        tags,
-        packed,
-        source_identity,
-        chained: false,
-        provider: Some(provider_arn),
-        min_token_size: req.minimum_session_token_size,
-    };
-    let session = issue_role_session(ctx, &role, new).await?;
     Ok(SamlSession { session, assertion, name_qualifier: qualifier })
 }
 

@@ -71,6 +71,14 @@ pub async fn check_policies(
     Ok((inline.map(str::to_string), out))
 }
 
+/// STS's answer to a request naming one tag key twice (keys compare without regard to case), in STS's words
+/// (IAM's differ: [`crate::domain::tagging::check_unique_keys`]).
+pub fn check_request_tag_keys<'a>(keys: impl Iterator<Item = &'a str>) -> Result<(), AwsError> {
+    crate::domain::tagging::check_unique_keys(keys).map_err(|_| {
+        AwsError::invalid_parameter_value("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    })
+}
+
 /// The session tags of a new session: the requested ones, marked transitive as asked, after the caller's
 /// transitive tags (`inherited`, when the caller is itself a session). AWS's rules and words.
 pub fn session_tags(
@@ -78,12 +86,8 @@ pub fn session_tags(
     transitive_keys: &[String],
     inherited: Option<&SessionClaims>,
 ) -> Result<Vec<SessionTag>, AwsError> {
-    let mut seen = std::collections::HashSet::new();
-    if requested.iter().any(|t| !seen.insert(t.key.to_lowercase())) {
-        return Err(AwsError::invalid_parameter_value(
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-        ));
-    }
+    check_request_tag_keys(requested.iter().map(|t| t.key.as_str()))?;
+    let seen: std::collections::HashSet<String> = requested.iter().map(|t| t.key.to_lowercase()).collect();
     if transitive_keys.iter().any(|k| !seen.contains(&k.to_lowercase())) {
         return Err(AwsError::invalid_parameter_value(
             "The specified transitive tag key must be included in the requested tags.",

@@ -18,14 +18,13 @@ use gatehouse_wire::sts::{self, errors as sts_errors};
 use gatehouse_wire::AwsError;
 use serde_json::{Map, Value};
 
-use super::assume_role::{issue_role_session, role_arn, NewRoleSession, RoleSession};
+use super::assume_role::{role_arn, RoleSession};
+use super::federated_trust::{self, FederatedAssumption};
 use super::sessions;
-use crate::authz::{compiled, Facts, ResourcePolicy};
 use crate::federation::oidc::{self, KeyError};
 use crate::request::Ctx;
 use crate::sessions::SessionTag;
-use crate::store::tags::{self, Tag};
-use crate::store::{oidc_providers, roles};
+use crate::store::oidc_providers;
 
 /// The claim AWS reads session tags from, and the one it reads a source identity from.
 const TAGS_CLAIM: &str = "https://aws.amazon.com/tags";
@@ -43,10 +42,6 @@ pub struct WebIdentitySession {
 
 fn invalid_token(message: impl Into<String>) -> AwsError {
     sts_errors::invalid_identity_token(message)
-}
-
-fn not_authorized() -> AwsError {
-    AwsError::access_denied("Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
 
 /// A claim's values: a string, or an array of strings.
@@ -130,72 +125,38 @@ pub async fn assume_role_with_web_identity(
     // 5: the role's trust policy.
     let (tags, transitive) = token_tags(claims)?;
     let source_identity = claims.get(SOURCE_IDENTITY_CLAIM).and_then(Value::as_str).map(str::to_string);
-    let mut op = ctx.begin_read().await?;
-    let role = roles::by_name(op.lookup(), account, name).await?.filter(|r| r.path == path);
-    let Some(role) = role else { return Err(not_authorized()) };
-    let trust = compiled::compile(&role.trust_policy, gatehouse_policy::PolicyKind::Trust, &role.arn()).map_err(|e| {
-        tracing::error!(role = %role.arn(), error = %e, "a stored trust policy does not compile; nobody may assume the role");
-        not_authorized()
-    })?;
-    let on = ResourcePolicy { policy: &trust, account: &role.account_id };
     let provider_arn = provider.arn();
-    let principal = gatehouse_policy::Principal::web_identity(&provider_arn);
-    let role_tags = tags::list(op.lookup(), &role.role_id).await?;
-    let request_tags: Vec<Tag> = tags.iter().map(SessionTag::tag).collect();
-    let transitive_keys: Vec<&str> = transitive.iter().map(String::as_str).collect();
-    let mut facts = Facts::new()
-        .resource_tags(&role_tags)
-        .request_tags(&request_tags)
-        .key("sts:RoleSessionName", &req.role_session_name)
-        .key_list("sts:TransitiveTagKeys", transitive_keys.clone())
-        .named_key(format!("{url}:sub"), vec![subject.clone()])
-        .named_key(format!("{url}:aud"), vec![audience.clone()])
-        .named_key("aws:FederatedProvider".to_string(), vec![provider_arn.clone()]);
+    let mut provider_keys =
+        vec![(format!("{url}:sub"), vec![subject.clone()]), (format!("{url}:aud"), vec![audience.clone()])];
     for claim in ["amr", "azp"] {
         let values = strings(claims, claim);
         if !values.is_empty() {
-            facts = facts.named_key(format!("{url}:{claim}"), values);
+            provider_keys.push((format!("{url}:{claim}"), values));
         }
     }
-    if let Some(si) = &source_identity {
-        facts = facts.key("sts:SourceIdentity", si);
-    }
-    let action = "sts:AssumeRoleWithWebIdentity";
-    let proof = ctx.authorize_federated(principal, action, &req.role_arn, &facts, on)?;
-    if !tags.is_empty() {
-        let facts = Facts::new().request_tags(&request_tags).key_list("sts:TransitiveTagKeys", transitive_keys);
-        ctx.authorize_federated(principal, "sts:TagSession", &req.role_arn, &facts, on)
-            .map_err(|_| AwsError::access_denied("Not authorized to perform sts:TagSession"))?;
-    }
-    if let Some(si) = &source_identity {
-        let facts = Facts::new().key("sts:SourceIdentity", si);
-        ctx.authorize_federated(principal, "sts:SetSourceIdentity", &req.role_arn, &facts, on)
-            .map_err(|_| AwsError::access_denied("Not authorized to perform sts:SetSourceIdentity"))?;
-    }
-
-    let duration = sessions::role_duration(req.duration_seconds, role.max_session_duration, false)?;
-    let (policy, policy_arns) = sessions::check_policies(
-        op.conn(&proof),
-        &role.account_id,
-        req.policy.as_deref(),
-        req.policy_arns.as_deref().unwrap_or_default(),
+    let session = federated_trust::assume(
+        ctx,
+        FederatedAssumption {
+            action: "sts:AssumeRoleWithWebIdentity",
+            role_arn: &req.role_arn,
+            account,
+            path: &path,
+            name,
+            principal: gatehouse_policy::Principal::web_identity(&provider_arn),
+            provider_arn: &provider_arn,
+            provider_keys,
+            session_name: &req.role_session_name,
+            tags,
+            transitive: &transitive,
+            source_identity,
+            duration_seconds: req.duration_seconds,
+            duration_cap: None,
+            policy: req.policy.as_deref(),
+            policy_arns: req.policy_arns.as_deref().unwrap_or_default(),
+            min_token_size: req.minimum_session_token_size,
+        },
     )
     .await?;
-    drop(op);
-    let packed = sessions::packed_size(policy.as_deref(), &policy_arns, &tags)?;
-    let new = NewRoleSession {
-        session_name: &req.role_session_name,
-        duration,
-        policy,
-        policy_arns,
-        tags,
-        packed,
-        source_identity,
-        chained: false,
-        provider: Some(provider_arn),
-        min_token_size: req.minimum_session_token_size,
-    };
-    let session = issue_role_session(ctx, &role, new).await?;
     Ok(WebIdentitySession { session, subject, audience, provider: url })
 }
 

@@ -54,7 +54,7 @@ pub async fn get(url: &str, roots: &Arc<RootCertStore>, thumbprints: &[String]) 
         return Err(FetchError::BadUrl);
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = ProviderTrust::new(roots.clone(), thumbprints, provider.clone())?;
+    let verifier = ProviderTrust::new(roots.clone(), thumbprints, provider.clone());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| FetchError::Unreachable(e.to_string()))?
@@ -109,15 +109,11 @@ struct ProviderTrust {
 }
 
 impl ProviderTrust {
-    fn new(
-        roots: Arc<RootCertStore>,
-        thumbprints: &[String],
-        provider: Arc<CryptoProvider>,
-    ) -> Result<Self, FetchError> {
+    fn new(roots: Arc<RootCertStore>, thumbprints: &[String], provider: Arc<CryptoProvider>) -> Self {
         // With no CA roots at all (a bare container) only thumbprints can vouch for a server.
         let roots = WebPkiServerVerifier::builder_with_provider(roots, provider.clone()).build().ok();
         let thumbprints = thumbprints.iter().map(|t| t.to_ascii_lowercase()).collect();
-        Ok(Self { roots, thumbprints, provider })
+        Self { roots, thumbprints, provider }
     }
 }
 
