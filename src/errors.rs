@@ -358,6 +358,63 @@ pub fn encryption_needs_private_key() -> AwsError {
 
 /// A store failure that the domain did not anticipate. Constraint violations that the domain checks first
 /// (names taken, rows still referenced) reach here only through a race, and still get AWS's code.
+/// GetLoginProfile, DeleteLoginProfile, UpdateLoginProfile and ChangePassword for a user without one (recorded,
+/// capital "User").
+pub fn no_such_login_profile(user: &str) -> AwsError {
+    iam::no_such_entity(format!("Login Profile for User {user} cannot be found."))
+}
+
+/// CreateLoginProfile for a user that has one (recorded, lowercase "user").
+pub fn login_profile_exists(user: &str) -> AwsError {
+    iam::entity_already_exists(format!("Login Profile for user {user} already exists."))
+}
+
+/// CreateLoginProfile without a Password. The API reference: the password "must be omitted when you make the
+/// request with an AssumeRoot session. It is required in all other cases"; Gatehouse issues no AssumeRoot
+/// sessions, so it is always required, in the model's words for a missing member.
+pub fn password_required() -> AwsError {
+    gatehouse_wire::AwsError::validation_error(
+        "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
+    )
+}
+
+/// A new password that the account's password policy (or AWS's default one) refuses, or one of the user's
+/// recent passwords under PasswordReusePrevention. The words are those AWS is reported to answer with
+/// (aws-errors.md has no recording); AWS does not say which requirement failed, and neither does Gatehouse.
+pub fn password_policy_violation() -> AwsError {
+    iam::password_policy_violation("Password does not conform to the account password policy.")
+}
+
+/// ChangePassword with HardExpiry set and the caller's password expired: "The IAM user cannot access the console
+/// until an administrator resets the password" (API reference, HardExpiry). AWS's words are unrecorded.
+pub fn password_expired_hard() -> AwsError {
+    iam::password_policy_violation(
+        "The password has expired and the account password policy requires an administrator to reset it.",
+    )
+}
+
+/// ChangePassword by a caller that is not an IAM user (the root user, a role session, a federated user). AWS's
+/// words are unrecorded.
+pub fn only_users_change_passwords() -> AwsError {
+    iam::invalid_user_type("Only IAM users can change their own password.")
+}
+
+/// ChangePassword with a wrong OldPassword. AWS's answer is unrecorded; like STS's refusal of a wrong MFA code,
+/// a wrong credential is an AccessDenied.
+pub fn wrong_old_password() -> AwsError {
+    gatehouse_wire::AwsError::access_denied("The old password is incorrect.")
+}
+
+/// GetAccountPasswordPolicy in an account without one (recorded).
+pub fn no_password_policy(account_id: &str) -> AwsError {
+    iam::no_such_entity(format!("The Password Policy with domain name {account_id} cannot be found."))
+}
+
+/// DeleteAccountPasswordPolicy in an account without one (recorded).
+pub fn no_password_policy_to_delete() -> AwsError {
+    iam::no_such_entity("The account policy with name PasswordPolicy cannot be found.")
+}
+
 pub fn store(e: StoreError) -> AwsError {
     match e {
         StoreError::Conflict => {

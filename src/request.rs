@@ -143,6 +143,25 @@ impl Ctx {
         decider.decide_on(|| self.global_context(), action, resource, facts, on)
     }
 
+    /// [`Ctx::authorize`] as if the caller also held `extra` among its identity-based policies: for a permission
+    /// an account setting grants (AllowUsersToChangePassword), which the caller's explicit denies, boundary and
+    /// session policies still limit as they limit any identity-based allow.
+    pub fn authorize_also_granted(
+        &self,
+        action: &'static str,
+        resource: &str,
+        extra: Arc<gatehouse_policy::CompiledPolicy>,
+    ) -> Result<Authorized, AwsError> {
+        if action == self.op.action {
+            self.decided.store(true, Ordering::Relaxed);
+        }
+        let mut grants = (*self.grants).clone();
+        grants.identity.push(extra);
+        let audit = self.state.enforcement == crate::config::Enforcement::Audit;
+        let decider = Decider { caller: &self.caller, grants: &grants, audit, request_id: &self.request_id };
+        decider.decide_on(|| self.global_context(), action, resource, &Facts::new(), None)
+    }
+
     /// Decides for a caller an identity provider vouches for, by the role's trust policy alone.
     pub fn authorize_federated(
         &self,

@@ -11,7 +11,7 @@ use crate::store::grants::{self, HeldPolicy};
 use crate::store::tags::{self, Tag};
 
 /// The policies and attributes that decide a principal's requests.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Grants {
     /// Identity-based policies: the principal's inline and attached ones, and for a user those of its groups.
     pub identity: Vec<Arc<CompiledPolicy>>,

@@ -8,7 +8,7 @@ use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, groups, keys, users, users::UserRow, StoreError};
+use crate::store::{accounts, groups, keys, passwords, users, users::UserRow, StoreError};
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
 pub async fn authorized_user<C: OpConnection>(
@@ -145,6 +145,10 @@ fn authorize_target(
 pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     let mut tx = ctx.begin_write().await?;
     let (proof, user) = authorized_user(ctx, &mut tx, "iam:DeleteUser", name).await?;
+    // The login profile heads AWS's DeleteUser list of what to remove first (the password, then access keys, ...).
+    if super::login_profiles::exists(tx.conn(&proof), &user.user_id).await? {
+        return Err(errors::delete_conflict("delete login profile"));
+    }
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
     }
@@ -156,6 +160,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
         return Err(errors::delete_conflict("remove users from group"));
     }
     tags::remove_all(tx.conn(&proof), &user.user_id).await?;
+    passwords::forget_history(tx.conn(&proof), &user.user_id).await?;
     match users::delete(tx.conn(&proof), &user.user_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),
         other => other?,

@@ -19,6 +19,7 @@ pub mod instance_profiles;
 pub mod keys;
 pub mod oidc_providers;
 pub mod outbound;
+pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;

@@ -20,6 +20,7 @@ mod instances;
 mod limits;
 mod origin;
 mod outbound_federation;
+mod passwords;
 mod policies;
 mod roles;
 mod root_keys;

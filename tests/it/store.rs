@@ -1,6 +1,7 @@
 //! The store conformance suite: the same expectations of the storage layer on SQLite and on Postgres.
 
 use gatehouse::store::keys::{self, AccessKeyRow};
+use gatehouse::store::passwords;
 use gatehouse::store::tags::{self, Tag};
 use gatehouse::store::users::{self, UserRow};
 use gatehouse::store::{accounts, Store, StoreError};
@@ -14,7 +15,8 @@ both_stores!(
     foreign_keys_hold,
     listing_order_prefix_and_marker,
     tags_upsert_case_insensitively,
-    rollback_leaves_nothing
+    rollback_leaves_nothing,
+    password_history_keeps_the_newest
 );
 
 const ACCOUNT: &str = "123456789012";
@@ -147,4 +149,26 @@ async fn rollback_leaves_nothing(backend: Backend) {
     assert!(users::by_id(&mut c, "AIDA9").await.unwrap().is_none());
     drop(c);
     store.close().await;
+}
+
+/// The password history keeps the newest `keep` hashes of a user, newest first, and no other user's; keeping none
+/// empties it.
+async fn password_history_keeps_the_newest(backend: Backend) {
+    let (store, _) = open(backend).await;
+    let mut tx = store.write(ACCOUNT).await.unwrap();
+    users::insert(tx.conn(), &user("AIDAHIST1", "hist1", "/")).await.unwrap();
+    users::insert(tx.conn(), &user("AIDAHIST2", "hist2", "/")).await.unwrap();
+    for (i, h) in ["h1", "h2", "h3", "h4"].iter().enumerate() {
+        passwords::remember(tx.conn(), "AIDAHIST1", h, i as i64, 3).await.unwrap();
+    }
+    passwords::remember(tx.conn(), "AIDAHIST2", "other", 0, 3).await.unwrap();
+    assert_eq!(passwords::recent_hashes(tx.conn(), "AIDAHIST1", 24).await.unwrap(), ["h4", "h3", "h2"]);
+    assert_eq!(passwords::recent_hashes(tx.conn(), "AIDAHIST1", 2).await.unwrap(), ["h4", "h3"]);
+    passwords::remember(tx.conn(), "AIDAHIST1", "h5", 5, 0).await.unwrap();
+    assert!(passwords::recent_hashes(tx.conn(), "AIDAHIST1", 24).await.unwrap().is_empty());
+    assert_eq!(passwords::recent_hashes(tx.conn(), "AIDAHIST2", 24).await.unwrap(), ["other"]);
+    // Once its history is forgotten, the user can be deleted.
+    passwords::forget_history(tx.conn(), "AIDAHIST2").await.unwrap();
+    users::delete(tx.conn(), "AIDAHIST2").await.unwrap();
+    tx.commit().await.unwrap();
 }

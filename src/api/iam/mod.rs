@@ -12,6 +12,7 @@ mod instance_profiles;
 mod managed_policies;
 mod oidc_providers;
 mod outbound_federation;
+mod passwords;
 mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
@@ -21,8 +22,7 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    DelegationApi, MfaApi, PasswordsApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi,
-    SshKeysApi,
+    DelegationApi, MfaApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 use gatehouse_wire::iam;
@@ -45,7 +45,6 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 
 impl DelegationApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
-impl PasswordsApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
 impl SigningCertificatesApi for Gatehouse {}
