@@ -256,6 +256,49 @@ impl Keyring {
     }
 }
 
+/// What a virtual MFA device's TOTP seed is sealed to: the associated data of its AEAD, so that a sealed seed moved
+/// to another device's row (or account) does not open.
+#[derive(Debug, Clone, Copy)]
+pub struct MfaSeedBinding<'a> {
+    pub account_id: &'a str,
+    pub device_id: &'a str,
+}
+
+impl MfaSeedBinding<'_> {
+    fn aad(&self) -> Vec<u8> {
+        // NUL-separated: neither part (digits, a UUID) can contain one.
+        let mut aad = Vec::with_capacity(64 + self.device_id.len());
+        aad.extend_from_slice(b"gatehouse mfa seed v1\0");
+        for part in [self.account_id, self.device_id] {
+            aad.extend_from_slice(part.as_bytes());
+            aad.push(0);
+        }
+        aad
+    }
+}
+
+impl Keyring {
+    /// Seals a virtual MFA device's seed. Returns the sealing key's id and the sealed bytes.
+    pub fn seal_mfa_seed(
+        &self,
+        rng: &dyn Randomness,
+        binding: &MfaSeedBinding<'_>,
+        seed: &[u8],
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        self.seal(rng, seed, &binding.aad())
+    }
+
+    /// Opens a virtual MFA device's seed.
+    pub fn open_mfa_seed(
+        &self,
+        master_key_id: &str,
+        sealed: &[u8],
+        binding: &MfaSeedBinding<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(master_key_id, sealed, &binding.aad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -356,6 +356,31 @@ pub fn encryption_needs_private_key() -> AwsError {
     iam::invalid_input("AssertionEncryptionMode Required needs at least one private key.")
 }
 
+/// CreateVirtualMFADevice with a name the account has (recorded).
+pub fn mfa_device_exists() -> AwsError {
+    iam::entity_already_exists("MFA device already exists.")
+}
+
+/// EnableMFADevice of a device another user holds (recorded).
+pub fn mfa_device_in_use() -> AwsError {
+    iam::entity_already_exists("MFA Device is already in use.")
+}
+
+/// A serial number that names no device here, or none the user holds (recorded for Deactivate and Delete).
+pub fn no_such_mfa_device(serial: &str) -> AwsError {
+    iam::no_such_entity(format!("MFA Device with serial number {serial} does not exist."))
+}
+
+/// Codes that are not two consecutive codes of the device (AWS's words as reported by users).
+pub fn invalid_authentication_code() -> AwsError {
+    iam::invalid_authentication_code("Authentication code for device is not valid.")
+}
+
+/// DeleteVirtualMFADevice of a device a user still holds. Ours (AWS's are unrecorded).
+pub fn mfa_device_still_assigned() -> AwsError {
+    iam::delete_conflict("MFA Device is still in use. Deactivate it first.")
+}
+
 /// A store failure that the domain did not anticipate. Constraint violations that the domain checks first
 /// (names taken, rows still referenced) reach here only through a race, and still get AWS's code.
 /// GetLoginProfile, DeleteLoginProfile, UpdateLoginProfile and ChangePassword for a user without one (recorded,

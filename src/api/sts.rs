@@ -39,7 +39,7 @@ impl StsApi for Gatehouse {
         ctx: &Ctx,
         input: sts::GetSessionTokenRequest,
     ) -> Result<sts::GetSessionTokenResponse, AwsError> {
-        let issued = user_sessions::get_session_token(ctx, &input)?;
+        let issued = user_sessions::get_session_token(ctx, &input).await?;
         Ok(sts::GetSessionTokenResponse {
             session_token_utilization: Some(issued.token_utilization()),
             session_token_size: Some(issued.token_size()),

@@ -52,6 +52,8 @@ pub struct Facts<'a> {
     lists: Vec<(&'static str, Vec<&'a str>)>,
     /// Keys named at run time (an identity provider's `HOST/PATH:sub`), set whatever the action table lists.
     named: Vec<(String, Vec<String>)>,
+    /// The request itself carries an MFA code (AssumeRole's SerialNumber and TokenCode).
+    mfa_in_request: bool,
 }
 
 impl<'a> Facts<'a> {
@@ -96,6 +98,14 @@ impl<'a> Facts<'a> {
         self
     }
 
+    /// The request authenticates with MFA itself (AssumeRole with SerialNumber and TokenCode, the code checked
+    /// before the session is issued): `aws:MultiFactorAuthPresent` true and `aws:MultiFactorAuthAge` 0, as AWS
+    /// sets them for a trust policy to decide on.
+    pub fn mfa_in_request(mut self) -> Self {
+        self.mfa_in_request = true;
+        self
+    }
+
     /// [`Facts::key`] unless the key is set already: the entity's current boundary is `iam:PermissionsBoundary`
     /// of most actions on it, but the new one of PutUserPermissionsBoundary and its siblings.
     pub fn key_unless_set(self, key: &'static str, value: &'a str) -> Self {
@@ -112,6 +122,7 @@ impl<'a> Facts<'a> {
             && self.keys.is_empty()
             && self.lists.is_empty()
             && self.named.is_empty()
+            && !self.mfa_in_request
     }
 
     /// The request's context with these keys added; `supplied` is the action's row of the action table.
@@ -139,6 +150,10 @@ impl<'a> Facts<'a> {
         }
         for (k, values) in &self.named {
             ctx.insert_list(k, values.iter().map(ContextValue::string));
+        }
+        if self.mfa_in_request {
+            ctx.insert("aws:MultiFactorAuthPresent", ContextValue::bool(true));
+            ctx.insert("aws:MultiFactorAuthAge", ContextValue::number(0.0));
         }
         ctx
     }

@@ -80,6 +80,9 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
     if let Some(id) = &req.external_id {
         facts = facts.key("sts:ExternalId", id);
     }
+    if req.serial_number.is_some() && req.token_code.is_some() {
+        facts = facts.mfa_in_request();
+    }
     if let Some(si) = source_identity {
         facts = facts.key("sts:SourceIdentity", si);
     }
@@ -91,7 +94,6 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
     if let Some(si) = source_identity {
         ctx.authorize_on("sts:SetSourceIdentity", &req.role_arn, &Facts::new().key("sts:SourceIdentity", si), on)?;
     }
-    sessions::refuse_mfa(req.serial_number.is_some() || req.token_code.is_some())?;
     refuse_provided_contexts(req)?;
 
     let duration = sessions::role_duration(req.duration_seconds, role.max_session_duration, ctx.caller.is_temporary())?;
@@ -104,6 +106,8 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
     .await?;
     let packed = sessions::packed_size(policy.as_deref(), &policy_arns, &tags)?;
     drop(op);
+    // Decided above as if the code were good (the trust policy saw aws:MultiFactorAuthPresent), checked now.
+    let mfa_at = sessions::checked_mfa(ctx, req.serial_number.as_deref(), req.token_code.as_ref()).await?;
 
     let session = NewRoleSession {
         session_name: &req.role_session_name,
@@ -116,6 +120,7 @@ pub async fn assume_role(ctx: &Ctx, req: &sts::AssumeRoleRequest) -> Result<Role
         chained: ctx.caller.is_temporary(),
         provider: None,
         min_token_size: req.minimum_session_token_size,
+        mfa_at,
     };
     issue_role_session(ctx, &role, session).await
 }
@@ -135,6 +140,8 @@ pub(crate) struct NewRoleSession<'a> {
     /// The identity provider that vouched for the caller (`aws:FederatedProvider`).
     pub provider: Option<String>,
     pub min_token_size: Option<i32>,
+    /// When the session's MFA code was checked (AssumeRole with SerialNumber and TokenCode).
+    pub mfa_at: Option<i64>,
 }
 
 /// Issues the credentials of a role session of `role` (no write but RoleLastUsed, coalesced).
@@ -159,7 +166,7 @@ pub(crate) async fn issue_role_session(
         source_identity: s.source_identity.clone(),
         chained: s.chained,
         provider: s.provider,
-        mfa_at: None,
+        mfa_at: s.mfa_at,
     };
     let passed_any = claims.has_session_policies() || !claims.tags.is_empty();
     let issued = sessions::issue(&ctx.state, claims, s.min_token_size)?;

@@ -95,6 +95,7 @@ pub(crate) async fn assume(ctx: &Ctx, a: FederatedAssumption<'_>) -> Result<Role
         chained: false,
         provider: Some(a.provider_arn.to_string()),
         min_token_size: a.min_token_size,
+        mfa_at: None,
     };
     issue_role_session(ctx, &role, new).await
 }

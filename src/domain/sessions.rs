@@ -10,6 +10,7 @@ use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
 use crate::authz::grants::boundary_document;
+use crate::request::Ctx;
 use crate::sessions::token::{self, MAX_TOKEN_LEN};
 use crate::sessions::{SessionClaims, SessionTag};
 use crate::state::State;
@@ -134,13 +135,25 @@ pub fn packed_size(inline: Option<&str>, arns: &[String], tags: &[SessionTag]) -
     Ok(percent)
 }
 
-/// MFA devices come with the credentials issue (#15): until a device can exist, no code can be verified, and a
-/// request that names one (`mfa_given`) fails as a wrong code does in AWS.
-pub fn refuse_mfa(mfa_given: bool) -> Result<(), AwsError> {
-    if mfa_given {
-        return Err(AwsError::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code."));
+/// The MFA check of GetSessionToken and AssumeRole: with both SerialNumber and TokenCode, the code must be the
+/// current one of a device the calling IAM user holds ([`super::mfa_devices::verify_code`]); answers when the check
+/// was made, or `None` when the request names no MFA. One without the other is AWS's wrong-code denial.
+pub async fn checked_mfa(
+    ctx: &Ctx,
+    serial: Option<&str>,
+    code: Option<&gatehouse_wire::Secret<String>>,
+) -> Result<Option<i64>, AwsError> {
+    match (serial, code) {
+        (None, None) => Ok(None),
+        (Some(serial), Some(code)) => {
+            let user_id = match &ctx.caller.principal {
+                crate::identity::Principal::User { user_id, .. } => Some(user_id.as_str()),
+                _ => None,
+            };
+            super::mfa_devices::verify_code(ctx, user_id, serial, code.expose()).await.map(Some)
+        }
+        _ => Err(AwsError::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code.")),
     }
-    Ok(())
 }
 
 /// The duration of a GetSessionToken or GetFederationToken session: DurationSeconds (the model's 900..129600,

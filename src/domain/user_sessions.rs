@@ -44,10 +44,14 @@ fn claims(ctx: &Ctx, kind: SessionKind, duration: i64) -> SessionClaims {
 }
 
 /// GetSessionToken needs no permission (AWS: "you cannot use policies to control authentication operations").
-pub fn get_session_token(ctx: &Ctx, req: &sts::GetSessionTokenRequest) -> Result<Issued, AwsError> {
-    sessions::refuse_mfa(req.serial_number.is_some() || req.token_code.is_some())?;
+/// With SerialNumber and TokenCode the code is checked against the caller's MFA device, and the session carries
+/// `aws:MultiFactorAuthPresent` (and may then call IAM).
+pub async fn get_session_token(ctx: &Ctx, req: &sts::GetSessionTokenRequest) -> Result<Issued, AwsError> {
+    let mfa_at = sessions::checked_mfa(ctx, req.serial_number.as_deref(), req.token_code.as_ref()).await?;
     let duration = sessions::user_session_duration(req.duration_seconds, ctx.caller.is_root());
-    sessions::issue(&ctx.state, claims(ctx, SessionKind::SessionToken, duration), req.minimum_session_token_size)
+    let mut claims = claims(ctx, SessionKind::SessionToken, duration);
+    claims.mfa_at = mfa_at;
+    sessions::issue(&ctx.state, claims, req.minimum_session_token_size)
 }
 
 /// A federated user's session, issued.

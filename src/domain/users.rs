@@ -152,6 +152,10 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
     }
+    // MFA devices follow the credentials in AWS's list. The words are ours, after AWS's pattern.
+    if super::mfa_devices::any_for_user(tx.conn(&proof), &user.user_id).await? {
+        return Err(errors::delete_conflict("delete MFA device"));
+    }
     super::holders::refuse_while_holding_policies(tx.conn(&proof), &user.user_id).await?;
     // Group memberships come last in AWS's DeleteUser list of what to remove first. AWS's words are not in our
     // recordings; a reported AWS answer to DeleteUser for a user still in a group is "Cannot delete entity, must

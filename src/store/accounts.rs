@@ -83,6 +83,9 @@ pub struct Counts {
     pub root_keys: i64,
     /// OpenID Connect and SAML providers together (the summary's `Providers`).
     pub providers: i64,
+    /// Virtual MFA devices, and those of them assigned to a user.
+    pub mfa_devices: i64,
+    pub mfa_devices_in_use: i64,
 }
 
 pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts> {
@@ -95,7 +98,10 @@ pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts
                 (SELECT COUNT(*) FROM policy_attachments WHERE account_id = $1) AS attachments,
                 (SELECT COUNT(*) FROM access_keys WHERE account_id = $1 AND owner_kind = 'root') AS root_keys,
                 (SELECT COUNT(*) FROM oidc_providers WHERE account_id = $1)
-                  + (SELECT COUNT(*) FROM saml_providers WHERE account_id = $1) AS providers",
+                  + (SELECT COUNT(*) FROM saml_providers WHERE account_id = $1) AS providers,
+                (SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1) AS mfa_devices,
+                (SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id IS NOT NULL)
+                  AS mfa_devices_in_use",
     )
     .bind(account_id)
     .fetch_one(conn)

@@ -17,6 +17,7 @@ pub mod groups;
 pub mod inline_policies;
 pub mod instance_profiles;
 pub mod keys;
+pub mod mfa_devices;
 pub mod oidc_providers;
 pub mod outbound;
 pub mod passwords;

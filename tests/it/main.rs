@@ -18,6 +18,7 @@ mod identity_providers;
 mod instance_profiles;
 mod instances;
 mod limits;
+mod mfa;
 mod origin;
 mod outbound_federation;
 mod passwords;

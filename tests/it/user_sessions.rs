@@ -97,7 +97,7 @@ async fn session_tokens(backend: Backend) {
     let root_session = Creds::from_sts(root.credentials().unwrap());
     let who = s.sts(&root_session).get_caller_identity().send().await.unwrap();
     assert_eq!(who.arn(), Some("arn:aws:iam::000000000000:root"));
-    // MFA devices do not exist yet: any code is a wrong one.
+    // A serial number of no device alice holds (tests/it/mfa.rs has devices).
     let e = aws_err(
         s.sts(&alice)
             .get_session_token()
@@ -106,6 +106,10 @@ async fn session_tokens(backend: Backend) {
             .send()
             .await,
     );
+    let unable = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
+    assert_eq!(e, err("AccessDenied", unable, 403));
+    // A code without a serial number is a wrong code.
+    let e = aws_err(s.sts(&alice).get_session_token().token_code("123456").send().await);
     assert_eq!(e, err("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.", 403));
     s.stop().await;
 }

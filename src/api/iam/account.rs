@@ -153,8 +153,9 @@ impl AccountApi for Gatehouse {
     async fn get_account_summary(&self, ctx: &Ctx) -> Result<iam::GetAccountSummaryResponse, AwsError> {
         let c = account::summary(ctx).await?;
         let quotas = &ctx.state.quotas;
-        // MFA devices and server certificates arrive with later issues: none can exist yet, so
-        // zero is the true count. The root user has no console password here (AccountPasswordPresent 0).
+        // Server certificates arrive with a later slice: none can exist yet, so zero is the true count. The root
+        // user has no console password or MFA device here (AccountPasswordPresent and AccountMFAEnabled 0: both are
+        // set up in AWS's console, which Gatehouse does not have).
         let map = BTreeMap::from([
             (K::Users, n(c.users)),
             (K::UsersQuota, q(quotas.users)),
@@ -167,8 +168,8 @@ impl AccountApi for Gatehouse {
             (K::GroupsPerUserQuota, q(quotas.groups_per_user)),
             (K::SigningCertificatesPerUserQuota, q(quotas.signing_certificates_per_user)),
             (K::AccessKeysPerUserQuota, q(quotas.access_keys_per_user)),
-            (K::MFADevices, 0),
-            (K::MFADevicesInUse, 0),
+            (K::MFADevices, n(c.mfa_devices)),
+            (K::MFADevicesInUse, n(c.mfa_devices_in_use)),
             (K::AccountMFAEnabled, 0),
             (K::AccountAccessKeysPresent, i32::from(c.root_keys > 0)),
             (K::AccountPasswordPresent, 0),

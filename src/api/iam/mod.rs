@@ -10,6 +10,7 @@ mod groups;
 mod inline_policies;
 mod instance_profiles;
 mod managed_policies;
+mod mfa;
 mod oidc_providers;
 mod outbound_federation;
 mod passwords;
@@ -22,7 +23,7 @@ mod simulation;
 mod users;
 
 use super::generated::iam::{
-    DelegationApi, MfaApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
+    DelegationApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
 };
 use super::Gatehouse;
 use gatehouse_wire::iam;
@@ -44,7 +45,6 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 }
 
 impl DelegationApi for Gatehouse {}
-impl MfaApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
 impl SigningCertificatesApi for Gatehouse {}
