@@ -24,6 +24,16 @@ pub async fn summary(ctx: &Ctx) -> Result<Counts, AwsError> {
     Ok(accounts::counts(op.conn(&proof), ctx.account()).await?)
 }
 
+/// SetSecurityTokenServicePreferences: which tokens the global STS endpoint issues (`v1Token`, valid in the Regions
+/// enabled by default, or `v2Token`, valid in all). Gatehouse's tokens are valid wherever it runs, so the setting
+/// changes nothing but what GetAccountSummary reports, as it would for a client that reads it back.
+pub async fn set_sts_preferences(ctx: &Ctx, version: &str) -> Result<(), AwsError> {
+    let proof = ctx.authorize("iam:SetSecurityTokenServicePreferences", "*")?;
+    let mut tx = ctx.begin_write().await?;
+    crate::store::account_settings::set_token_version(tx.conn(&proof), ctx.account(), version).await?;
+    tx.commit(&proof).await
+}
+
 /// The kinds GetAccountAuthorizationDetails can be filtered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetailKind {

@@ -4,9 +4,11 @@
 pub mod access_activity;
 pub mod access_keys;
 pub mod account;
+pub mod account_aliases;
 pub mod assume_role;
 pub mod attachments;
 pub mod boundaries;
+pub mod credential_report;
 pub mod federated_trust;
 pub mod groups;
 pub mod holders;

@@ -86,6 +86,8 @@ pub struct Counts {
     /// Virtual MFA devices, and those of them assigned to a user.
     pub mfa_devices: i64,
     pub mfa_devices_in_use: i64,
+    /// SetSecurityTokenServicePreferences' version, when one was set.
+    pub token_version: Option<String>,
 }
 
 pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts> {
@@ -101,7 +103,9 @@ pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts
                   + (SELECT COUNT(*) FROM saml_providers WHERE account_id = $1) AS providers,
                 (SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1) AS mfa_devices,
                 (SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id IS NOT NULL)
-                  AS mfa_devices_in_use",
+                  AS mfa_devices_in_use,
+                (SELECT global_endpoint_token_version FROM account_settings WHERE account_id = $1)
+                  AS token_version",
     )
     .bind(account_id)
     .fetch_one(conn)

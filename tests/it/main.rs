@@ -5,6 +5,7 @@
 mod harness;
 
 mod access_keys;
+mod account_settings;
 mod account_views;
 mod accounts;
 mod assume_role;

@@ -33,9 +33,14 @@ impl AwsError {
         out.push_str(if self.sender_fault { "Sender" } else { "Receiver" });
         out.push_str("</Type><Code>");
         escape_into(&mut out, &self.code);
-        out.push_str("</Code><Message>");
-        escape_into(&mut out, &self.message);
-        out.push_str("</Message></Error><RequestId>");
+        out.push_str("</Code>");
+        // A few AWS errors carry no message at all (GetCredentialReport's ReportNotPresent): no element then.
+        if !self.message.is_empty() {
+            out.push_str("<Message>");
+            escape_into(&mut out, &self.message);
+            out.push_str("</Message>");
+        }
+        out.push_str("</Error><RequestId>");
         escape_into(&mut out, request_id);
         out.push_str("</RequestId></ErrorResponse>");
         out

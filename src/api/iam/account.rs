@@ -14,7 +14,7 @@ use crate::api::iam::managed_policies::version_shape;
 use crate::api::timestamp;
 use crate::api::{Ctx, Gatehouse};
 use crate::domain::account::{self, Detail, DetailKind, HeldPolicies};
-use crate::domain::{policies, tagging};
+use crate::domain::{account_aliases, credential_report, policies, tagging};
 
 fn n(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
@@ -110,6 +110,46 @@ fn policy_detail(d: policies::Described, versions: Vec<policies::Version>) -> ia
 }
 
 impl AccountApi for Gatehouse {
+    async fn create_account_alias(&self, ctx: &Ctx, input: iam::CreateAccountAliasRequest) -> Result<(), AwsError> {
+        account_aliases::create(ctx, &input.account_alias).await
+    }
+
+    async fn delete_account_alias(&self, ctx: &Ctx, input: iam::DeleteAccountAliasRequest) -> Result<(), AwsError> {
+        account_aliases::delete(ctx, &input.account_alias).await
+    }
+
+    async fn list_account_aliases(
+        &self,
+        ctx: &Ctx,
+        _input: iam::ListAccountAliasesRequest,
+    ) -> Result<iam::ListAccountAliasesResponse, AwsError> {
+        // One alias at most: never more than a page.
+        let aliases = account_aliases::list(ctx).await?;
+        Ok(iam::ListAccountAliasesResponse { account_aliases: aliases, is_truncated: Some(false), marker: None })
+    }
+
+    async fn set_security_token_service_preferences(
+        &self,
+        ctx: &Ctx,
+        input: iam::SetSecurityTokenServicePreferencesRequest,
+    ) -> Result<(), AwsError> {
+        account::set_sts_preferences(ctx, input.global_endpoint_token_version.as_str()).await
+    }
+
+    async fn generate_credential_report(&self, ctx: &Ctx) -> Result<iam::GenerateCredentialReportResponse, AwsError> {
+        let (state, description) = credential_report::generate(ctx).await?;
+        Ok(iam::GenerateCredentialReportResponse { state: Some(state), description: Some(description.to_string()) })
+    }
+
+    async fn get_credential_report(&self, ctx: &Ctx) -> Result<iam::GetCredentialReportResponse, AwsError> {
+        let (csv, at) = credential_report::get(ctx).await?;
+        Ok(iam::GetCredentialReportResponse {
+            content: Some(csv),
+            report_format: Some(iam::ReportFormatType::TextCsv),
+            generated_time: Some(timestamp(at)),
+        })
+    }
+
     async fn get_account_authorization_details(
         &self,
         ctx: &Ctx,
@@ -168,6 +208,7 @@ impl AccountApi for Gatehouse {
             (K::GroupsPerUserQuota, q(quotas.groups_per_user)),
             (K::SigningCertificatesPerUserQuota, q(quotas.signing_certificates_per_user)),
             (K::AccessKeysPerUserQuota, q(quotas.access_keys_per_user)),
+            (K::GlobalEndpointTokenVersion, if c.token_version.as_deref() == Some("v2Token") { 2 } else { 1 }),
             (K::MFADevices, n(c.mfa_devices)),
             (K::MFADevicesInUse, n(c.mfa_devices_in_use)),
             (K::AccountMFAEnabled, 0),
@@ -183,7 +224,6 @@ impl AccountApi for Gatehouse {
             (K::PolicyVersionsInUse, n(c.attachments)),
             (K::PolicyVersionsInUseQuota, q(quotas.policy_versions_in_use)),
             (K::VersionsPerPolicyQuota, q(quotas.versions_per_policy)),
-            (K::GlobalEndpointTokenVersion, 1),
             (K::AssumeRolePolicySizeQuota, q(quotas.assume_role_policy_size)),
             (K::InstanceProfiles, n(c.instance_profiles)),
             (K::InstanceProfilesQuota, q(quotas.instance_profiles)),
