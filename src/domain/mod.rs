@@ -18,6 +18,7 @@ pub mod login_profiles;
 pub mod mfa_devices;
 pub mod named;
 pub mod not_issued_here;
+pub mod not_offered_here;
 pub mod oidc_providers;
 pub mod outbound_federation;
 pub mod paging;

@@ -20,6 +20,7 @@ mod instance_profiles;
 mod instances;
 mod limits;
 mod mfa;
+mod not_offered_here;
 mod origin;
 mod outbound_federation;
 mod passwords;

@@ -36,6 +36,22 @@ fn granting_shape(g: Granting) -> iam::PolicyGrantingServiceAccess {
 }
 
 impl AccessActivityApi for Gatehouse {
+    async fn generate_organizations_access_report(
+        &self,
+        ctx: &Ctx,
+        _input: iam::GenerateOrganizationsAccessReportRequest,
+    ) -> Result<iam::GenerateOrganizationsAccessReportResponse, AwsError> {
+        Err(crate::domain::not_offered_here::organizations(ctx))
+    }
+
+    async fn get_organizations_access_report(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetOrganizationsAccessReportRequest,
+    ) -> Result<iam::GetOrganizationsAccessReportResponse, AwsError> {
+        Err(crate::domain::not_offered_here::organizations_access_report(ctx, &input.job_id))
+    }
+
     async fn list_policies_granting_service_access(
         &self,
         ctx: &Ctx,

@@ -14,7 +14,7 @@ use crate::api::iam::managed_policies::version_shape;
 use crate::api::timestamp;
 use crate::api::{Ctx, Gatehouse};
 use crate::domain::account::{self, Detail, DetailKind, HeldPolicies};
-use crate::domain::{account_aliases, credential_report, policies, tagging};
+use crate::domain::{account_aliases, credential_report, not_offered_here, policies, tagging};
 
 fn n(v: i64) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
@@ -110,6 +110,64 @@ fn policy_detail(d: policies::Described, versions: Vec<policies::Version>) -> ia
 }
 
 impl AccountApi for Gatehouse {
+    // AWS Organizations: no account here is in an organization (domain::not_offered_here).
+    async fn list_organizations_features(
+        &self,
+        ctx: &Ctx,
+        _input: iam::ListOrganizationsFeaturesRequest,
+    ) -> Result<iam::ListOrganizationsFeaturesResponse, AwsError> {
+        Err(not_offered_here::organizations(ctx))
+    }
+
+    async fn enable_organizations_root_sessions(
+        &self,
+        ctx: &Ctx,
+        _input: iam::EnableOrganizationsRootSessionsRequest,
+    ) -> Result<iam::EnableOrganizationsRootSessionsResponse, AwsError> {
+        Err(not_offered_here::organizations(ctx))
+    }
+
+    async fn disable_organizations_root_sessions(
+        &self,
+        ctx: &Ctx,
+        _input: iam::DisableOrganizationsRootSessionsRequest,
+    ) -> Result<iam::DisableOrganizationsRootSessionsResponse, AwsError> {
+        Err(not_offered_here::organizations(ctx))
+    }
+
+    async fn enable_organizations_root_credentials_management(
+        &self,
+        ctx: &Ctx,
+        _input: iam::EnableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<iam::EnableOrganizationsRootCredentialsManagementResponse, AwsError> {
+        Err(not_offered_here::organizations(ctx))
+    }
+
+    async fn disable_organizations_root_credentials_management(
+        &self,
+        ctx: &Ctx,
+        _input: iam::DisableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<iam::DisableOrganizationsRootCredentialsManagementResponse, AwsError> {
+        Err(not_offered_here::organizations(ctx))
+    }
+
+    async fn get_account_properties(
+        &self,
+        ctx: &Ctx,
+        _input: iam::GetAccountPropertiesRequest,
+    ) -> Result<iam::GetAccountPropertiesResponse, AwsError> {
+        Ok(iam::GetAccountPropertiesResponse { properties: Some(not_offered_here::account_properties(ctx)?) })
+    }
+
+    async fn put_account_properties(
+        &self,
+        ctx: &Ctx,
+        input: iam::PutAccountPropertiesRequest,
+    ) -> Result<iam::PutAccountPropertiesResponse, AwsError> {
+        not_offered_here::put_account_properties(ctx, &input.properties)?;
+        Ok(iam::PutAccountPropertiesResponse {})
+    }
+
     async fn create_account_alias(&self, ctx: &Ctx, input: iam::CreateAccountAliasRequest) -> Result<(), AwsError> {
         account_aliases::create(ctx, &input.account_alias).await
     }

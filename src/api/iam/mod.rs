@@ -6,6 +6,7 @@
 mod access_activity;
 mod access_keys;
 mod account;
+mod delegation;
 mod groups;
 mod inline_policies;
 mod instance_profiles;
@@ -22,9 +23,7 @@ mod service_linked_roles;
 mod simulation;
 mod users;
 
-use super::generated::iam::{
-    DelegationApi, ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi,
-};
+use super::generated::iam::{ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi};
 use super::Gatehouse;
 use gatehouse_wire::iam;
 
@@ -44,7 +43,6 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
         .collect()
 }
 
-impl DelegationApi for Gatehouse {}
 impl ServerCertificatesApi for Gatehouse {}
 impl ServiceCredentialsApi for Gatehouse {}
 impl SigningCertificatesApi for Gatehouse {}

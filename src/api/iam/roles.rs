@@ -45,6 +45,14 @@ pub(crate) fn full_role_shape(r: RoleRow, tags: Vec<Tag>) -> iam::Role {
 }
 
 impl RolesApi for Gatehouse {
+    async fn get_role_template_version(
+        &self,
+        ctx: &Ctx,
+        input: iam::GetRoleTemplateVersionRequest,
+    ) -> Result<iam::GetRoleTemplateVersionResponse, AwsError> {
+        Err(crate::domain::not_offered_here::role_template(ctx, &input.template_arn))
+    }
+
     async fn create_role(&self, ctx: &Ctx, input: iam::CreateRoleRequest) -> Result<iam::CreateRoleResponse, AwsError> {
         let new = roles::NewRole {
             name: &input.role_name,
