@@ -229,7 +229,7 @@ pub async fn list_virtual(
     max_items: Option<i32>,
 ) -> Result<Page<Listed>, AwsError> {
     let mut op = ctx.begin_read().await?;
-    let proof = ctx.authorize("iam:ListVirtualMFADevices", "*")?;
+    let proof = ctx.authorize("iam:ListVirtualMFADevices", &ctx.default_resource())?;
     let after = paging::decode_marker(marker)?;
     let (page, limit) = paging::fetch_limit(max_items);
     let after = (!after.is_empty()).then_some(after.as_str());

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+import botocore.exceptions
 import pytest
 from botocore.config import Config
 
@@ -124,3 +125,18 @@ def aws_cli(server, *args, key_id=ROOT_KEY_ID, secret=ROOT_SECRET):
     p = subprocess.run([aws, "--endpoint-url", server.endpoint, "--output", "json", *args], env=env, capture_output=True, text=True)
     out = json.loads(p.stdout) if p.stdout.strip() else None
     return p.returncode, out, p.stderr
+
+
+def cli_ok(server, *args):
+    """Runs the AWS CLI and requires it to succeed; returns its parsed JSON."""
+    rc, out, err = aws_cli(server, *args)
+    assert rc == 0, f"{args}: {err}"
+    return out
+
+
+def client_error(call):
+    """The (code, message, HTTP status) of the ClientError `call` raises; the message is None when AWS sends none."""
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call()
+    r = e.value.response
+    return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]

@@ -6,25 +6,12 @@ import csv
 import io
 import json
 
-import botocore.exceptions
-import pytest
 
-from conftest import aws_cli, client
+from conftest import aws_cli, cli_ok as ok, client, client_error as error
 
 ACCOUNT = "000000000000"
 
 
-def ok(server, *args):
-    rc, out, err = aws_cli(server, *args)
-    assert rc == 0, f"{args}: {err}"
-    return out
-
-
-def error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    r = e.value.response
-    return r["Error"]["Code"], r["Error"].get("Message"), r["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_account_alias_with_the_cli(server):

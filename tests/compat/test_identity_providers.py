@@ -6,29 +6,16 @@ import base64
 import datetime
 import json
 
-import botocore.exceptions
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from conftest import aws_cli, client
+from conftest import aws_cli, cli_ok as ok, client, client_error as error
 
 ACCOUNT = "000000000000"
 
 
-def ok(server, *args):
-    rc, out, err = aws_cli(server, *args)
-    assert rc == 0, f"{args}: {err}"
-    return out
-
-
-def error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    r = e.value.response
-    return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def private_key():

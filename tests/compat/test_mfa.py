@@ -7,26 +7,13 @@ import json
 import time
 
 import boto3
-import botocore.exceptions
 import pyotp
-import pytest
 
-from conftest import aws_cli, client
+from conftest import aws_cli, cli_ok as ok, client, client_error as error
 
 ACCOUNT = "000000000000"
 
 
-def ok(server, *args):
-    rc, out, err = aws_cli(server, *args)
-    assert rc == 0, f"{args}: {err}"
-    return out
-
-
-def error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    r = e.value.response
-    return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_a_virtual_device_from_the_cli_and_an_mfa_session(server, tmp_path):

@@ -7,23 +7,12 @@ import json
 import botocore.exceptions
 import pytest
 
-from conftest import aws_cli, client
+from conftest import aws_cli, cli_ok as ok, client, client_error as error
 
 ACCOUNT = "000000000000"
 VIOLATION = ("PasswordPolicyViolation", "Password does not conform to the account password policy.", 400)
 
 
-def error(call):
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    r = e.value.response
-    return r["Error"]["Code"], r["Error"]["Message"], r["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def ok(server, *args):
-    rc, out, err = aws_cli(server, *args)
-    assert rc == 0, f"{args}: {err}"
-    return out
 
 
 @pytest.fixture
