@@ -211,6 +211,7 @@ async fn process(
         Service::Iam => match iam::Action::from_name(&action) {
             Some(a) => {
                 let ctx = ctx(a.auth());
+                crate::domain::last_accessed::record(&ctx).await;
                 decided(&ctx, generated::iam::dispatch(&Gatehouse, &ctx, a, &params, request_id).await)
             }
             None => Err(AwsError::invalid_action(&action, iam::VERSION)),
@@ -218,6 +219,7 @@ async fn process(
         Service::Sts => match sts::Action::from_name(&action) {
             Some(a) => {
                 let ctx = ctx(a.auth());
+                crate::domain::last_accessed::record(&ctx).await;
                 decided(&ctx, generated::sts::dispatch(&Gatehouse, &ctx, a, &params, request_id).await)
             }
             None => Err(AwsError::invalid_action(&action, sts::VERSION)),
@@ -281,6 +283,7 @@ mod tests {
             quotas: Default::default(),
             principals: Default::default(),
             role_uses: Default::default(),
+            action_uses: Default::default(),
             issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
             issuer_base: "http://127.0.0.1:4591".into(),
             saml_audiences: vec![crate::domain::saml_assertions::AWS_AUDIENCE.to_string()],

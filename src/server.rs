@@ -107,6 +107,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         quotas: args.quotas.clone(),
         principals: Default::default(),
         role_uses: Default::default(),
+        action_uses: Default::default(),
         issuer_keys: crate::federation::oidc::configured(args).map_err(BootstrapError::Config)?,
         issuer_base,
         saml_audiences: args.saml_audiences(),

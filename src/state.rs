@@ -26,6 +26,8 @@ pub struct State {
     pub(crate) principals: PrincipalCache,
     /// When each role's use was last written (RoleLastUsed, coalesced).
     pub(crate) role_uses: crate::domain::sessions::LastUse,
+    /// When each entity's request for each action was last recorded (the last-accessed reports, coalesced).
+    pub(crate) action_uses: crate::domain::sessions::LastUse,
     /// OpenID Connect issuers' signing keys (configured, or fetched and cached).
     pub(crate) issuer_keys: crate::federation::oidc::IssuerKeys,
     /// The public base URL of the outbound federation issuers (`GATEHOUSE_ISSUER_BASE_URL`).

@@ -14,6 +14,7 @@ pub mod groups;
 pub mod holders;
 pub mod inline_policies;
 pub mod instance_profiles;
+pub mod last_accessed;
 pub mod login_profiles;
 pub mod mfa_devices;
 pub mod named;

@@ -165,6 +165,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     }
     super::holders::refuse_while_holding_policies(tx.conn(&proof), &role.role_id).await?;
     tags::remove_all(tx.conn(&proof), &role.role_id).await?;
+    crate::store::access_records::forget_entity(tx.conn(&proof), &role.role_id).await?;
     match roles::delete(tx.conn(&proof), &role.role_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),
         other => other?,

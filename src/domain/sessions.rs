@@ -229,12 +229,17 @@ pub const LAST_USE_INTERVAL_MS: i64 = 60_000;
 impl LastUse {
     /// Whether a use at `now_ms` should be written; if so it counts as written.
     pub fn due(&self, id: &str, now_ms: i64) -> bool {
+        self.due_within(id, now_ms, LAST_USE_INTERVAL_MS)
+    }
+
+    /// [`LastUse::due`] with another interval.
+    pub fn due_within(&self, id: &str, now_ms: i64, interval_ms: i64) -> bool {
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= 100_000 {
             map.clear();
         }
         match map.get(id) {
-            Some(t) if now_ms - t < LAST_USE_INTERVAL_MS => false,
+            Some(t) if now_ms - t < interval_ms => false,
             _ => {
                 map.insert(id.to_string(), now_ms);
                 true

@@ -164,6 +164,7 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
         return Err(errors::delete_conflict("remove users from group"));
     }
     tags::remove_all(tx.conn(&proof), &user.user_id).await?;
+    crate::store::access_records::forget_entity(tx.conn(&proof), &user.user_id).await?;
     passwords::forget_history(tx.conn(&proof), &user.user_id).await?;
     match users::delete(tx.conn(&proof), &user.user_id).await {
         Err(StoreError::StillReferenced) => return Err(errors::delete_conflict("remove referenced objects")),

@@ -43,6 +43,11 @@ pub async fn by_name(conn: &mut AnyConnection, account_id: &str, name: &str) -> 
     Ok(sqlx::query_as(&sql).bind(account_id).bind(name_key(name)).fetch_optional(conn).await?)
 }
 
+pub async fn by_id(conn: &mut AnyConnection, group_id: &str) -> Result<Option<GroupRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM iam_groups g WHERE g.group_id = $1");
+    Ok(sqlx::query_as(&sql).bind(group_id).fetch_optional(conn).await?)
+}
+
 /// How many groups the account has (for the GroupsPerAccount quota).
 pub async fn count(conn: &mut AnyConnection, account_id: &str) -> Result<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM iam_groups WHERE account_id = $1")

@@ -8,6 +8,7 @@
 //! serialises writers in-process, because two deferred transactions upgrading to writers would fail with
 //! SQLITE_BUSY instead of waiting.
 
+pub mod access_records;
 pub mod account_settings;
 pub mod accounts;
 pub mod attachments;

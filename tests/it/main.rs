@@ -18,6 +18,7 @@ mod held_policies;
 mod identity_providers;
 mod instance_profiles;
 mod instances;
+mod last_accessed;
 mod limits;
 mod mfa;
 mod not_offered_here;
