@@ -8,7 +8,9 @@ use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, groups, keys, passwords, users, users::UserRow, StoreError};
+use crate::store::{
+    accounts, groups, keys, passwords, signing_certificates, ssh_keys, users, users::UserRow, StoreError,
+};
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
 pub async fn authorized_user<C: OpConnection>(
@@ -151,6 +153,14 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     }
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
+    }
+    // Next in AWS's list: signing certificates, then SSH public keys. AWS's words for these two are unrecorded;
+    // ours follow the access keys' answer.
+    if !signing_certificates::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("delete signing certificates"));
+    }
+    if !ssh_keys::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("delete SSH public keys"));
     }
     super::holders::refuse_while_holding_policies(tx.conn(&proof), &user.user_id).await?;
     // Group memberships come last in AWS's DeleteUser list of what to remove first. AWS's words are not in our

@@ -23,6 +23,8 @@ pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;
+pub mod signing_certificates;
+pub mod ssh_keys;
 pub mod tags;
 pub mod users;
 
