@@ -494,3 +494,30 @@ pub fn status_not_settable() -> AwsError {
         "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
     )
 }
+
+/// Recorded (NoSuchEntity, not the model's NotSupportedService).
+pub fn unsupported_credential_service(service: &str) -> AwsError {
+    iam::no_such_entity(format!("No such service {service} is supported for Service Specific Credentials"))
+}
+
+/// Recorded.
+pub fn no_such_service_credential(id: &str) -> AwsError {
+    iam::no_such_entity(format!("No such credential {id} exists"))
+}
+
+/// Ours, after the other count quotas.
+pub fn service_credentials_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("ServiceSpecificCredentialsPerUserPerService", limit)
+}
+
+/// CredentialAgeDays for a password service. The API reference: "This field is only valid for Bedrock and
+/// CloudWatch Logs API keys"; AWS's answer is unrecorded, ours.
+pub fn credential_age_for_api_keys_only() -> AwsError {
+    AwsError::validation_error("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
+}
+
+/// ListServiceSpecificCredentials with both AllUsers and UserName. The API reference: AllUsers "cannot be specified
+/// together with UserName"; AWS's answer is unrecorded, ours.
+pub fn all_users_with_user_name() -> AwsError {
+    AwsError::validation_error("AllUsers cannot be specified together with UserName.")
+}

@@ -29,6 +29,7 @@ pub mod saml_federation;
 pub mod saml_metadata;
 pub mod saml_providers;
 pub mod self_service;
+pub mod service_credentials;
 pub mod service_linked_roles;
 pub mod sessions;
 pub mod signing_certificates;

@@ -9,7 +9,8 @@ use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
 use crate::store::{
-    accounts, groups, keys, passwords, signing_certificates, ssh_keys, users, users::UserRow, StoreError,
+    accounts, groups, keys, passwords, service_credentials, signing_certificates, ssh_keys, users, users::UserRow,
+    StoreError,
 };
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
@@ -161,6 +162,10 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     }
     if !ssh_keys::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
         return Err(errors::delete_conflict("delete SSH public keys"));
+    }
+    // Then service-specific credentials: AWS's recorded answer is the generic one.
+    if !service_credentials::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("remove referenced objects"));
     }
     super::holders::refuse_while_holding_policies(tx.conn(&proof), &user.user_id).await?;
     // Group memberships come last in AWS's DeleteUser list of what to remove first. AWS's words are not in our

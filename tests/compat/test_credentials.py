@@ -1,6 +1,7 @@
 """A user's other credentials through boto3 and the AWS CLI: SSH public keys (OpenSSH and PEM, the MD5
 fingerprint, conversion between the encodings, refusals), signing certificates (upload, list, status, delete,
-refusals) and DeleteUser while one remains. Keys and certificates are made with Python's `cryptography`,
+refusals), service-specific credentials (passwords and Bedrock API keys, quota, reset), DeleteUser while one
+remains, and denial. Keys and certificates are made with Python's `cryptography`,
 independently of the server's Rust code."""
 
 import base64
@@ -186,3 +187,61 @@ def test_a_user_without_permission_is_denied(server, iam):
     assert (code, status) == ("AccessDenied", 403) and "iam:UploadSSHPublicKey" in message
     code, _, status = error(lambda: denied.list_signing_certificates())
     assert (code, status) == ("AccessDenied", 403)
+    code, message, status = error(
+        lambda: denied.create_service_specific_credential(UserName="nobody-allowed", ServiceName="lambda.amazonaws.com")
+    )
+    assert (code, status) == ("AccessDenied", 403) and "iam:CreateServiceSpecificCredential" in message
+
+
+def test_service_specific_credentials(server, iam):
+    iam.create_user(UserName="git-user")
+    c = iam.create_service_specific_credential(UserName="git-user", ServiceName="codecommit.amazonaws.com")[
+        "ServiceSpecificCredential"
+    ]
+    assert c["ServiceUserName"] == "git-user-at-000000000000"
+    assert (c["Status"], c["ServiceName"], len(c["ServicePassword"])) == ("Active", "codecommit.amazonaws.com", 44)
+    cred_id = c["ServiceSpecificCredentialId"]
+    assert cred_id.startswith("ACCA") and len(cred_id) == 21
+    listed = ok(server, "iam", "list-service-specific-credentials", "--user-name", "git-user")
+    entry = listed["ServiceSpecificCredentials"][0]
+    assert "ServicePassword" not in entry and entry["ServiceSpecificCredentialId"] == cred_id
+    iam.create_service_specific_credential(UserName="git-user", ServiceName="codecommit.amazonaws.com")
+    assert error(
+        lambda: iam.create_service_specific_credential(UserName="git-user", ServiceName="codecommit.amazonaws.com")
+    ) == ("LimitExceeded", "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2", 409)
+    assert error(
+        lambda: iam.create_service_specific_credential(UserName="git-user", ServiceName="lambda.amazonaws.com")
+    ) == ("NoSuchEntity", "No such service lambda.amazonaws.com is supported for Service Specific Credentials", 404)
+
+    ok(server, "iam", "update-service-specific-credential", "--user-name", "git-user",
+       "--service-specific-credential-id", cred_id, "--status", "Inactive")
+    reset = iam.reset_service_specific_credential(UserName="git-user", ServiceSpecificCredentialId=cred_id)[
+        "ServiceSpecificCredential"
+    ]
+    assert reset["Status"] == "Inactive" and reset["ServicePassword"] != c["ServicePassword"]
+    assert error(
+        lambda: iam.reset_service_specific_credential(
+            UserName="git-user", ServiceSpecificCredentialId="satisfiesregexbutstillinvalid"
+        )
+    ) == ("NoSuchEntity", "No such credential satisfiesregexbutstillinvalid exists", 404)
+
+    bedrock = iam.create_service_specific_credential(
+        UserName="git-user", ServiceName="bedrock.amazonaws.com", CredentialAgeDays=7
+    )["ServiceSpecificCredential"]
+    assert "ServicePassword" not in bedrock and bedrock["ServiceCredentialSecret"]
+    assert bedrock["ServiceCredentialAlias"].startswith("git-user-at-000000000000-")
+    assert (bedrock["ExpirationDate"] - bedrock["CreateDate"]).days == 7
+    only = iam.list_service_specific_credentials(UserName="git-user", ServiceName="bedrock.amazonaws.com")
+    assert [x["ServiceSpecificCredentialId"] for x in only["ServiceSpecificCredentials"]] == [
+        bedrock["ServiceSpecificCredentialId"]
+    ]
+
+    assert error(lambda: iam.delete_user(UserName="git-user")) == (
+        "DeleteConflict",
+        "Cannot delete entity, must remove referenced objects first.",
+        409,
+    )
+    for x in iam.list_service_specific_credentials(UserName="git-user")["ServiceSpecificCredentials"]:
+        iam.delete_service_specific_credential(UserName="git-user", ServiceSpecificCredentialId=x["ServiceSpecificCredentialId"])
+    iam.delete_user(UserName="git-user")
+

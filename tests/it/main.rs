@@ -27,6 +27,7 @@ mod roles;
 mod root_keys;
 mod saml;
 mod sdk_providers;
+mod service_credentials;
 mod service_linked_roles;
 mod simulate;
 mod simulate_principal;
