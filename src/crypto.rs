@@ -299,6 +299,57 @@ impl Keyring {
     }
 }
 
+/// What a stored credential secret other than an access key's is sealed to (a service-specific credential's
+/// password, a server certificate's private key): the associated data of its AEAD, so that a sealed value copied to
+/// another row, owner or account, or to the other kind of secret, does not open.
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialBinding<'a> {
+    /// What the secret is: `CredentialBinding::SERVICE_CREDENTIAL` or `CredentialBinding::SERVER_CERTIFICATE_KEY`.
+    pub kind: &'static str,
+    pub account_id: &'a str,
+    /// The row's own id (a ServiceSpecificCredentialId, a ServerCertificateId).
+    pub id: &'a str,
+    /// The owning user's unique id; empty for what the account itself owns (server certificates).
+    pub owner_id: &'a str,
+}
+
+impl CredentialBinding<'_> {
+    pub const SERVICE_CREDENTIAL: &'static str = "gatehouse service-specific credential v1";
+    pub const SERVER_CERTIFICATE_KEY: &'static str = "gatehouse server certificate private key v1";
+
+    fn aad(&self) -> Vec<u8> {
+        // NUL-separated: none of the parts (a fixed label, digits, upper-case ids) can contain one.
+        let mut aad = Vec::with_capacity(96 + self.id.len() + self.owner_id.len());
+        for part in [self.kind, self.account_id, self.id, self.owner_id] {
+            aad.extend_from_slice(part.as_bytes());
+            aad.push(0);
+        }
+        aad
+    }
+}
+
+impl Keyring {
+    /// Seals a credential secret. Returns the sealing key's id and the sealed bytes.
+    pub fn seal_credential(
+        &self,
+        rng: &dyn Randomness,
+        binding: &CredentialBinding<'_>,
+        secret: &[u8],
+    ) -> Result<(String, Vec<u8>), CryptoError> {
+        self.seal(rng, secret, &binding.aad())
+    }
+
+    /// Opens a credential secret.
+    pub fn open_credential(
+        &self,
+        master_key_id: &str,
+        sealed: &[u8],
+        binding: &CredentialBinding<'_>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        self.open(master_key_id, sealed, &binding.aad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,5 +422,27 @@ mod tests {
         assert_eq!(&ring.open_saml_key(&kid, &sealed, &b).unwrap()[..], b"-----BEGIN PRIVATE KEY-----");
         let other = SamlKeyBinding { provider_id: "p-2", ..b };
         assert!(ring.open_saml_key(&kid, &sealed, &other).is_err());
+    }
+
+    #[test]
+    fn credential_secrets_open_only_for_their_binding() {
+        let ring = ring();
+        let rng = SeededRandom::new(6);
+        let b = CredentialBinding {
+            kind: CredentialBinding::SERVICE_CREDENTIAL,
+            account_id: "123456789012",
+            id: "ACCA1",
+            owner_id: "AIDA1",
+        };
+        let (kid, sealed) = ring.seal_credential(&rng, &b, b"pw").unwrap();
+        assert_eq!(&ring.open_credential(&kid, &sealed, &b).unwrap()[..], b"pw");
+        for other in [
+            CredentialBinding { kind: CredentialBinding::SERVER_CERTIFICATE_KEY, ..b },
+            CredentialBinding { account_id: "210987654321", ..b },
+            CredentialBinding { id: "ACCA2", ..b },
+            CredentialBinding { owner_id: "AIDA2", ..b },
+        ] {
+            assert_eq!(ring.open_credential(&kid, &sealed, &other), Err(CryptoError::Unseal));
+        }
     }
 }

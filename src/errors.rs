@@ -458,3 +458,91 @@ impl From<StoreError> for AwsError {
         store(e)
     }
 }
+
+// SSH public keys, signing certificates, service-specific credentials and server certificates (issue 15). The
+// not-found, malformed-certificate, quota and unsupported-service answers are recorded; the rest are unrecorded,
+// and their words are the model's descriptions of the errors (the README lists them).
+
+/// Recorded.
+pub fn no_such_ssh_public_key(id: &str) -> AwsError {
+    iam::no_such_entity(format!("The Public Key with id {id} cannot be found."))
+}
+
+pub fn duplicate_ssh_public_key() -> AwsError {
+    iam::duplicate_ssh_public_key("The SSH public key is already associated with the specified IAM user.")
+}
+
+pub fn invalid_ssh_public_key() -> AwsError {
+    iam::invalid_public_key("The public key is malformed or otherwise invalid.")
+}
+
+pub fn unrecognized_ssh_public_key_encoding() -> AwsError {
+    iam::unrecognized_public_key_encoding("The public key encoding format is unsupported or unrecognized.")
+}
+
+/// AWS's quota name is unrecorded; ours follows the recorded `CertificatesPerUser`.
+pub fn ssh_public_keys_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("SSHPublicKeysPerUser", limit)
+}
+
+/// Recorded: AWS echoes the body.
+pub fn malformed_certificate(body: &str) -> AwsError {
+    iam::malformed_certificate(format!("Certificate {body} is malformed."))
+}
+
+/// Recorded (the quota is named CertificatesPerUser).
+pub fn signing_certificates_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("CertificatesPerUser", limit)
+}
+
+/// Recorded.
+pub fn no_such_certificate(id: &str) -> AwsError {
+    iam::no_such_entity(format!("The Certificate with id {id} cannot be found."))
+}
+
+pub fn duplicate_certificate() -> AwsError {
+    iam::duplicate_certificate("The same certificate is already associated with an IAM user in the account.")
+}
+
+pub fn expired_certificate() -> AwsError {
+    iam::invalid_certificate("The certificate is expired.")
+}
+
+pub fn certificate_not_yet_valid() -> AwsError {
+    iam::invalid_certificate("The certificate is not yet valid.")
+}
+
+/// UpdateSigningCertificate, UpdateSSHPublicKey and UpdateServiceSpecificCredential take Active or Inactive only
+/// (the model's StatusType also names Expired, which only a credential's age sets).
+pub fn status_not_settable() -> AwsError {
+    AwsError::validation_error(
+        "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+    )
+}
+
+/// Recorded (NoSuchEntity, not the model's NotSupportedService).
+pub fn unsupported_credential_service(service: &str) -> AwsError {
+    iam::no_such_entity(format!("No such service {service} is supported for Service Specific Credentials"))
+}
+
+/// Recorded.
+pub fn no_such_service_credential(id: &str) -> AwsError {
+    iam::no_such_entity(format!("No such credential {id} exists"))
+}
+
+/// Ours, after the other count quotas.
+pub fn service_credentials_quota(limit: impl std::fmt::Display) -> AwsError {
+    quota_exceeded("ServiceSpecificCredentialsPerUserPerService", limit)
+}
+
+/// CredentialAgeDays for a password service. The API reference: "This field is only valid for Bedrock and
+/// CloudWatch Logs API keys"; AWS's answer is unrecorded, ours.
+pub fn credential_age_for_api_keys_only() -> AwsError {
+    AwsError::validation_error("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys.")
+}
+
+/// ListServiceSpecificCredentials with both AllUsers and UserName. The API reference: AllUsers "cannot be specified
+/// together with UserName"; AWS's answer is unrecorded, ours.
+pub fn all_users_with_user_name() -> AwsError {
+    AwsError::validation_error("AllUsers cannot be specified together with UserName.")
+}

@@ -121,6 +121,22 @@ pub fn saml_private_key_id(rng: &dyn Randomness) -> String {
     s
 }
 
+/// An SSH public key id: `APKA` and 16 characters of `A-Z0-9`, 20 in all like AWS's (`APKAEIBAERJR2EXAMPLE`).
+pub fn ssh_public_key_id(rng: &dyn Randomness) -> String {
+    let mut s = String::with_capacity(20);
+    s.push_str("APKA");
+    draw(rng, UPPER_DIGITS, 16, &mut s);
+    s
+}
+
+/// A signing certificate id: 32 characters of `A-Z0-9` (the model allows 24 to 128 word characters; AWS's own ids
+/// are upper-case letters and digits, without a prefix).
+pub fn signing_certificate_id(rng: &dyn Randomness) -> String {
+    let mut s = String::with_capacity(32);
+    draw(rng, UPPER_DIGITS, 32, &mut s);
+    s
+}
+
 /// A version-4 UUID, as SAMLProviderUUID shows one.
 pub fn uuid(rng: &dyn Randomness) -> String {
     request_id(rng)

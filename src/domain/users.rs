@@ -8,7 +8,10 @@ use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
-use crate::store::{accounts, groups, keys, passwords, users, users::UserRow, StoreError};
+use crate::store::{
+    accounts, groups, keys, passwords, service_credentials, signing_certificates, ssh_keys, users, users::UserRow,
+    StoreError,
+};
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
 pub async fn authorized_user<C: OpConnection>(
@@ -151,6 +154,18 @@ pub async fn delete(ctx: &Ctx, name: &str) -> Result<(), AwsError> {
     }
     if !keys::of_owner(tx.conn(&proof), ctx.account(), Some(&user.user_id)).await?.is_empty() {
         return Err(errors::delete_conflict("delete access keys"));
+    }
+    // Next in AWS's list: signing certificates, then SSH public keys. AWS's words for these two are unrecorded;
+    // ours follow the access keys' answer.
+    if !signing_certificates::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("delete signing certificates"));
+    }
+    if !ssh_keys::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("delete SSH public keys"));
+    }
+    // Then service-specific credentials: AWS's recorded answer is the generic one.
+    if !service_credentials::of_user(tx.conn(&proof), &user.user_id).await?.is_empty() {
+        return Err(errors::delete_conflict("remove referenced objects"));
     }
     // MFA devices follow the credentials in AWS's list. The words are ours, after AWS's pattern.
     if super::mfa_devices::any_for_user(tx.conn(&proof), &user.user_id).await? {

@@ -26,6 +26,9 @@ pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;
+pub mod service_credentials;
+pub mod signing_certificates;
+pub mod ssh_keys;
 pub mod tags;
 pub mod users;
 

@@ -19,13 +19,36 @@ mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
 mod saml_providers;
+mod service_credentials;
 mod service_linked_roles;
+mod signing_certificates;
 mod simulation;
+mod ssh_keys;
 mod users;
 
-use super::generated::iam::{ServerCertificatesApi, ServiceCredentialsApi, SigningCertificatesApi, SshKeysApi};
+use super::generated::iam::ServerCertificatesApi;
 use super::Gatehouse;
 use gatehouse_wire::iam;
+use gatehouse_wire::AwsError;
+
+use crate::store::keys::KeyStatus;
+
+/// The status of an SSH key, signing certificate or service-specific credential as responses show it.
+pub(crate) fn status_shape(s: KeyStatus) -> iam::StatusType {
+    match s {
+        KeyStatus::Active => iam::StatusType::Active,
+        KeyStatus::Inactive => iam::StatusType::Inactive,
+    }
+}
+
+/// The status an update may set: Active or Inactive (Expired is only ever a credential's age).
+pub(crate) fn settable_status(s: iam::StatusType) -> Result<KeyStatus, AwsError> {
+    match s {
+        iam::StatusType::Active => Ok(KeyStatus::Active),
+        iam::StatusType::Inactive => Ok(KeyStatus::Inactive),
+        iam::StatusType::Expired => Err(crate::errors::status_not_settable()),
+    }
+}
 
 /// A user's or role's permissions boundary as every response shows it.
 pub(crate) fn boundary_shape(arn: Option<String>) -> Option<iam::AttachedPermissionsBoundary> {
@@ -44,6 +67,3 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 }
 
 impl ServerCertificatesApi for Gatehouse {}
-impl ServiceCredentialsApi for Gatehouse {}
-impl SigningCertificatesApi for Gatehouse {}
-impl SshKeysApi for Gatehouse {}
