@@ -8,6 +8,7 @@ use gatehouse_wire::{iam, AwsError, Timestamp};
 
 use crate::request::Ctx;
 use crate::store::keys::{AccessKeyRow, KeyStatus};
+use crate::store::signing_certificates::{self, SigningCertificateRow};
 use crate::store::{account_settings, accounts, keys, mfa_devices, passwords, users};
 
 /// A report is reused, and served, for four hours.
@@ -73,6 +74,23 @@ fn key_columns(keys: &[AccessKeyRow]) -> Vec<String> {
     out
 }
 
+/// The four certificate columns of a user's first two signing certificates, oldest first.
+fn cert_columns(certs: &[SigningCertificateRow]) -> Vec<String> {
+    let mut sorted: Vec<&SigningCertificateRow> = certs.iter().collect();
+    sorted.sort_by_key(|c| c.uploaded_at);
+    let mut out = Vec::with_capacity(4);
+    for i in 0..2 {
+        match sorted.get(i) {
+            Some(c) => {
+                out.push(flag(c.status == KeyStatus::Active));
+                out.push(time(c.uploaded_at));
+            }
+            None => out.extend(["false", NA].map(str::to_string)),
+        }
+    }
+    out
+}
+
 /// One CSV field: quoted when it holds a comma, quote or line break (a path or name never does; kept safe).
 fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -88,8 +106,8 @@ async fn build(ctx: &Ctx, conn: &mut sqlx::AnyConnection) -> Result<Vec<u8>, Aws
     let max_age_days = passwords::policy(&mut *conn, account).await?.and_then(|p| p.max_password_age);
     let mut rows: Vec<Vec<String>> = Vec::new();
 
-    // The root user: no console password or MFA here (both live in AWS's console), its own keys; signing
-    // certificates are not held by the root user here.
+    // The root user: no console password or MFA here (both live in AWS's console), its own keys; the root user
+    // holds no signing certificates here.
     let created = accounts::created_at(&mut *conn, account).await?.unwrap_or(ctx.now);
     let root_keys = keys::of_owner(&mut *conn, account, None).await?;
     let mut root = vec![
@@ -128,7 +146,7 @@ async fn build(ctx: &Ctx, conn: &mut sqlx::AnyConnection) -> Result<Vec<u8>, Aws
             let mut row =
                 vec![u.name.clone(), u.arn(), time(u.created_at), enabled, last_used, changed, next, flag(mfa)];
             row.extend(key_columns(&user_keys));
-            row.extend(["false", NA, "false", NA].map(str::to_string));
+            row.extend(cert_columns(&signing_certificates::of_user(&mut *conn, &u.user_id).await?));
             rows.push(row);
         }
         if page.len() < 500 {

@@ -66,6 +66,8 @@ async fn credential_reports(backend: Backend) {
     let alice = s.user_with_key("alice").await;
     iam.create_user().user_name("bob").send().await.unwrap();
     iam.create_login_profile().user_name("bob").password("Correct-Horse-9").send().await.unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["alice.example".to_string()]).unwrap().cert.pem();
+    iam.upload_signing_certificate().user_name("alice").certificate_body(cert).send().await.unwrap();
     // alice's key has been used (the report shows when, where and for what).
     let _ = s.iam(&alice).get_user().send().await;
 
@@ -93,7 +95,9 @@ async fn credential_reports(backend: Backend) {
     assert_eq!(a[8], "true");
     assert_ne!(a[9], "N/A");
     assert_eq!(&a[13..18], ["false", "N/A", "N/A", "N/A", "N/A"]);
-    assert_eq!(&a[18..], ["false", "N/A", "false", "N/A"]);
+    assert_eq!(a[18], "true");
+    assert!(a[19].ends_with("+00:00"));
+    assert_eq!(&a[20..], ["false", "N/A"]);
     let b = row("bob");
     assert_eq!(&b[3..5], ["true", "no_information"]);
     assert!(b[5].ends_with("+00:00"));
