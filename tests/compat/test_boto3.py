@@ -105,9 +105,9 @@ def test_unsigned_requests_are_refused(server):
 
 def test_not_yet_implemented_operations_say_so(server):
     iam = client(server, "iam")
-    code, message, status = error_of(iam.list_server_certificates)
+    code, message, status = error_of(iam.list_delegation_requests)
     assert (code, status) == ("NotImplemented", 501)
-    assert "ListServerCertificates" in message
+    assert "ListDelegationRequests" in message
 
 
 def test_generated_root_credentials_are_shown_once_and_persist():

@@ -17,6 +17,7 @@ mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
 mod saml_providers;
+mod server_certificates;
 mod service_credentials;
 mod service_linked_roles;
 mod signing_certificates;
@@ -24,7 +25,7 @@ mod simulation;
 mod ssh_keys;
 mod users;
 
-use super::generated::iam::{DelegationApi, MfaApi, ServerCertificatesApi};
+use super::generated::iam::{DelegationApi, MfaApi};
 use super::Gatehouse;
 use gatehouse_wire::iam;
 use gatehouse_wire::AwsError;
@@ -66,4 +67,3 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
 
 impl DelegationApi for Gatehouse {}
 impl MfaApi for Gatehouse {}
-impl ServerCertificatesApi for Gatehouse {}
