@@ -546,3 +546,28 @@ pub fn credential_age_for_api_keys_only() -> AwsError {
 pub fn all_users_with_user_name() -> AwsError {
     AwsError::validation_error("AllUsers cannot be specified together with UserName.")
 }
+
+/// Recorded.
+pub fn no_such_server_certificate(name: &str) -> AwsError {
+    iam::no_such_entity(format!("The Server Certificate with name {name} cannot be found."))
+}
+
+/// Recorded.
+pub fn server_certificate_exists(name: &str) -> AwsError {
+    iam::entity_already_exists(format!("The Server Certificate with name {name} already exists."))
+}
+
+/// A CertificateChain that is not PEM certificates. Ours (the chain is not echoed: it may be 2 MB).
+pub fn malformed_certificate_chain() -> AwsError {
+    iam::malformed_certificate("The certificate chain is malformed.")
+}
+
+/// A PrivateKey that is not an RSA or ECDSA private key in PEM. Ours; the key is never echoed.
+pub fn malformed_private_key() -> AwsError {
+    iam::malformed_certificate("The private key is malformed.")
+}
+
+/// Ours, from the model's description of KeyPairMismatch.
+pub fn key_pair_mismatch() -> AwsError {
+    iam::key_pair_mismatch("The public key certificate and the private key do not match.")
+}

@@ -95,4 +95,21 @@ mod tests {
         let a = cert("a.example");
         assert!(parse_chain(&format!("{a}trailing")).is_none());
     }
+
+    /// Every truncation and many single-byte corruptions of a valid chain are answered, never a panic.
+    #[test]
+    fn damaged_certificates_are_refused_without_panicking() {
+        let text = format!("{}\n{}", cert("a.example"), cert("b.example"));
+        for cut in 0..text.len() {
+            let _ = parse_chain(&text[..cut]);
+        }
+        let bytes = text.as_bytes();
+        for at in (0..bytes.len()).step_by(3) {
+            let mut damaged = bytes.to_vec();
+            damaged[at] = if damaged[at] == b'A' { b'-' } else { b'A' };
+            if let Ok(s) = std::str::from_utf8(&damaged) {
+                let _ = parse_chain(s);
+            }
+        }
+    }
 }

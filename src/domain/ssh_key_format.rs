@@ -148,4 +148,25 @@ mod tests {
         let ec = p256::pkcs8::EncodePublicKey::to_public_key_pem(&p256, rsa::pkcs8::LineEnding::LF).unwrap();
         assert_eq!(parse(&ec), Err(SshKeyError::Unrecognized));
     }
+
+    /// Every truncation and many single-byte corruptions of valid keys are answered, never a panic.
+    #[test]
+    fn damaged_keys_are_refused_without_panicking() {
+        let k = key(2048);
+        let line = parse(&k.to_public_key_pem(rsa::pkcs8::LineEnding::LF).unwrap()).unwrap().ssh;
+        let pem = k.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string();
+        for text in [line.as_str(), pem.as_str()] {
+            for cut in (0..text.len()).step_by(7) {
+                let _ = parse(&text[..cut]);
+            }
+            let bytes = text.as_bytes();
+            for at in (0..bytes.len()).step_by(5) {
+                let mut damaged = bytes.to_vec();
+                damaged[at] = if damaged[at] == b'A' { b'/' } else { b'A' };
+                if let Ok(s) = std::str::from_utf8(&damaged) {
+                    let _ = parse(s);
+                }
+            }
+        }
+    }
 }

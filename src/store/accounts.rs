@@ -88,6 +88,7 @@ pub struct Counts {
     pub mfa_devices_in_use: i64,
     /// SetSecurityTokenServicePreferences' version, when one was set.
     pub token_version: Option<String>,
+    pub server_certificates: i64,
 }
 
 pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts> {
@@ -105,7 +106,8 @@ pub async fn counts(conn: &mut AnyConnection, account_id: &str) -> Result<Counts
                 (SELECT COUNT(*) FROM mfa_devices WHERE account_id = $1 AND user_id IS NOT NULL)
                   AS mfa_devices_in_use,
                 (SELECT global_endpoint_token_version FROM account_settings WHERE account_id = $1)
-                  AS token_version",
+                  AS token_version,
+                (SELECT COUNT(*) FROM server_certificates WHERE account_id = $1) AS server_certificates",
     )
     .bind(account_id)
     .fetch_one(conn)

@@ -26,6 +26,7 @@ pub mod passwords;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;
+pub mod server_certificates;
 pub mod service_credentials;
 pub mod signing_certificates;
 pub mod ssh_keys;

@@ -103,13 +103,6 @@ def test_unsigned_requests_are_refused(server):
     assert error_of(sts.get_caller_identity) == ("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
 
 
-def test_not_yet_implemented_operations_say_so(server):
-    iam = client(server, "iam")
-    code, message, status = error_of(iam.list_server_certificates)
-    assert (code, status) == ("NotImplemented", 501)
-    assert "ListServerCertificates" in message
-
-
 def test_generated_root_credentials_are_shown_once_and_persist():
     """The README's first start: no keys configured, SQLite in a data directory."""
     data_dir = tempfile.mkdtemp(prefix="gatehouse-first-start-")

@@ -1,7 +1,8 @@
 """A user's other credentials through boto3 and the AWS CLI: SSH public keys (OpenSSH and PEM, the MD5
 fingerprint, conversion between the encodings, refusals), signing certificates (upload, list, status, delete,
-refusals), service-specific credentials (passwords and Bedrock API keys, quota, reset), DeleteUser while one
-remains, and denial. Keys and certificates are made with Python's `cryptography`,
+refusals), service-specific credentials (passwords and Bedrock API keys, quota, reset), server certificates (RSA and
+ECDSA keys, KeyPairMismatch, the private key never returned, rename, tags), DeleteUser while one remains, and
+denial. Keys and certificates are made with Python's `cryptography`,
 independently of the server's Rust code."""
 
 import base64
@@ -191,6 +192,8 @@ def test_a_user_without_permission_is_denied(server, iam):
         lambda: denied.create_service_specific_credential(UserName="nobody-allowed", ServiceName="lambda.amazonaws.com")
     )
     assert (code, status) == ("AccessDenied", 403) and "iam:CreateServiceSpecificCredential" in message
+    code, message, status = error(lambda: denied.list_server_certificates())
+    assert (code, status) == ("AccessDenied", 403) and "iam:ListServerCertificates" in message
 
 
 def test_service_specific_credentials(server, iam):
@@ -245,3 +248,61 @@ def test_service_specific_credentials(server, iam):
         iam.delete_service_specific_credential(UserName="git-user", ServiceSpecificCredentialId=x["ServiceSpecificCredentialId"])
     iam.delete_user(UserName="git-user")
 
+
+def private_pem(key):
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def test_server_certificates(server, iam):
+    key = rsa_key()
+    body = certificate(key, "www.example.com")
+    chain = certificate(rsa_key(), "ca.example.com")
+    up = iam.upload_server_certificate(
+        ServerCertificateName="compat-web",
+        Path="/cloudfront/",
+        CertificateBody=body,
+        PrivateKey=private_pem(key),
+        CertificateChain=chain,
+        Tags=[{"Key": "team", "Value": "edge"}],
+    )
+    meta = up["ServerCertificateMetadata"]
+    assert meta["Arn"] == "arn:aws:iam::000000000000:server-certificate/cloudfront/compat-web"
+    assert meta["ServerCertificateId"].startswith("ASCA") and "Expiration" in meta
+    assert up["Tags"] == [{"Key": "team", "Value": "edge"}]
+
+    rc, raw, err = aws_cli(server, "iam", "get-server-certificate", "--server-certificate-name", "compat-web")
+    assert rc == 0, err
+    got = raw["ServerCertificate"]
+    assert got["CertificateBody"] == body and got["CertificateChain"] == chain
+    assert got["Tags"] == [{"Key": "team", "Value": "edge"}]
+    secret_line = private_pem(key).splitlines()[1]
+    assert secret_line not in str(raw) and secret_line not in str(iam.list_server_certificates())
+
+    # An ECDSA key with its certificate; the other key does not match.
+    ec_key = ec.generate_private_key(ec.SECP384R1())
+    ec_body = certificate(ec_key, "api.example.com")
+    assert error(
+        lambda: iam.upload_server_certificate(ServerCertificateName="compat-api", CertificateBody=ec_body, PrivateKey=private_pem(key))
+    ) == ("KeyPairMismatch", "The public key certificate and the private key do not match.", 400)
+    iam.upload_server_certificate(ServerCertificateName="compat-api", CertificateBody=ec_body, PrivateKey=private_pem(ec_key))
+    names = [m["ServerCertificateName"] for m in iam.list_server_certificates(PathPrefix="/cloudfront/")["ServerCertificateMetadataList"]]
+    assert names == ["compat-web"]
+    assert error(
+        lambda: iam.upload_server_certificate(ServerCertificateName="COMPAT-API", CertificateBody=ec_body, PrivateKey=private_pem(ec_key))
+    ) == ("EntityAlreadyExists", "The Server Certificate with name COMPAT-API already exists.", 409)
+
+    ok(server, "iam", "update-server-certificate", "--server-certificate-name", "compat-web",
+       "--new-server-certificate-name", "compat-www", "--new-path", "/elb/")
+    assert error(lambda: iam.get_server_certificate(ServerCertificateName="compat-web")) == (
+        "NoSuchEntity",
+        "The Server Certificate with name compat-web cannot be found.",
+        404,
+    )
+    iam.tag_server_certificate(ServerCertificateName="compat-www", Tags=[{"Key": "env", "Value": "prod"}])
+    iam.untag_server_certificate(ServerCertificateName="compat-www", TagKeys=["team"])
+    assert iam.list_server_certificate_tags(ServerCertificateName="compat-www")["Tags"] == [{"Key": "env", "Value": "prod"}]
+    for name in ["compat-www", "compat-api"]:
+        iam.delete_server_certificate(ServerCertificateName=name)
+    assert iam.list_server_certificates()["ServerCertificateMetadataList"] == []

@@ -251,15 +251,15 @@ impl AccountApi for Gatehouse {
     async fn get_account_summary(&self, ctx: &Ctx) -> Result<iam::GetAccountSummaryResponse, AwsError> {
         let c = account::summary(ctx).await?;
         let quotas = &ctx.state.quotas;
-        // Server certificates arrive with a later slice: none can exist yet, so zero is the true count. The root
-        // user has no console password or MFA device here (AccountPasswordPresent and AccountMFAEnabled 0: both are
-        // set up in AWS's console, which Gatehouse does not have).
+        // The root user has no console password, MFA device or signing certificate here (AccountPasswordPresent,
+        // AccountMFAEnabled and AccountSigningCertificatesPresent 0: AWS sets them up in its console, which
+        // Gatehouse does not have).
         let map = BTreeMap::from([
             (K::Users, n(c.users)),
             (K::UsersQuota, q(quotas.users)),
             (K::Groups, n(c.groups)),
             (K::GroupsQuota, q(quotas.groups)),
-            (K::ServerCertificates, 0),
+            (K::ServerCertificates, n(c.server_certificates)),
             (K::ServerCertificatesQuota, q(quotas.server_certificates)),
             (K::UserPolicySizeQuota, q(quotas.user_policy_size)),
             (K::GroupPolicySizeQuota, q(quotas.group_policy_size)),

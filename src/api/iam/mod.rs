@@ -1,7 +1,6 @@
 //! The IAM operations, one module per resource family (the families are those of the generated traits in
-//! `src/api/generated/iam.rs`, grouped by tools/families.py). A family whose operations are not written yet has
-//! an empty impl below: each of its operations answers `NotImplemented` after deciding the caller's
-//! authorisation. To implement one, replace its empty impl with a module of the family's name.
+//! `src/api/generated/iam.rs`, grouped by tools/families.py). Every family is written; an operation a family's
+//! module leaves out would answer the generated `NotImplemented` after deciding the caller's authorisation.
 
 mod access_activity;
 mod access_keys;
@@ -19,6 +18,7 @@ mod permissions_boundaries;
 mod policy_attachments;
 mod roles;
 mod saml_providers;
+mod server_certificates;
 mod service_credentials;
 mod service_linked_roles;
 mod signing_certificates;
@@ -26,8 +26,6 @@ mod simulation;
 mod ssh_keys;
 mod users;
 
-use super::generated::iam::ServerCertificatesApi;
-use super::Gatehouse;
 use gatehouse_wire::iam;
 use gatehouse_wire::AwsError;
 
@@ -65,5 +63,3 @@ pub(crate) fn attached_shape(attached: Vec<(String, String)>) -> Vec<iam::Attach
         .map(|(name, arn)| iam::AttachedPolicy { policy_name: Some(name), policy_arn: Some(arn) })
         .collect()
 }
-
-impl ServerCertificatesApi for Gatehouse {}
