@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use super::certificate_pem;
 use super::named::{self, Named};
-use super::paging::{self, Page};
+use super::paging::Page;
 use super::private_key_match::{self, KeyCheck};
 use super::tagging;
 use crate::authz::{Authorized, Facts};
@@ -130,20 +130,17 @@ pub async fn get(ctx: &Ctx, name: &str) -> Result<(ServerCertificateRow, Vec<Tag
     Ok((row, tags))
 }
 
-/// ListServerCertificates. The Service Authorization Reference gives the action no resource type, so it is
-/// decided on `*`.
+/// ListServerCertificates: decided, as the other lists, on the listed type's path prefix
+/// (`arn:aws:iam::ACCT:server-certificate/PREFIX`).
 pub async fn list(
     ctx: &Ctx,
     path_prefix: Option<&str>,
     marker: Option<&str>,
     max_items: Option<i32>,
 ) -> Result<Page<ServerCertificateRow>, AwsError> {
-    let proof = ctx.authorize("iam:ListServerCertificates", "*")?;
     let mut op = ctx.begin_read().await?;
-    let after = paging::decode_marker(marker)?;
-    let (page, limit) = paging::fetch_limit(max_items);
-    let rows = store::list(op.conn(&proof), ctx.account(), path_prefix.unwrap_or("/"), &after, limit).await?;
-    Ok(paging::paginate(rows, page, |c| crate::store::users::name_key(&c.name)))
+    let action = "iam:ListServerCertificates";
+    Ok(named::list(ctx, &mut op, action, path_prefix, marker, max_items).await?.1)
 }
 
 /// UpdateServerCertificate: a new name and/or path, decided on the certificate and on its new ARN (AWS: "the

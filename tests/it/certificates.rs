@@ -442,7 +442,7 @@ async fn server_certificates_without_permission_are_denied(backend: Backend) {
     let e = aws_err(frank.get_server_certificate().server_certificate_name("web").send().await);
     assert_eq!(e, denied("iam:GetServerCertificate", arn));
     let e = aws_err(frank.list_server_certificates().send().await);
-    assert_eq!(e, denied("iam:ListServerCertificates", "*"));
+    assert_eq!(e, denied("iam:ListServerCertificates", "arn:aws:iam::000000000000:server-certificate/"));
     let e = aws_err(frank.delete_server_certificate().server_certificate_name("web").send().await);
     assert_eq!(e, denied("iam:DeleteServerCertificate", arn));
     // Moving needs the permission on the target too.
