@@ -123,10 +123,19 @@ fn dsig(e: DsigError) -> SamlError {
 
 /// The keys that decrypt a provider's encrypted assertions (its AddPrivateKey keys), and whether it accepts only
 /// encrypted ones (AssertionEncryptionMode Required).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Decryption<'k> {
-    pub keys: &'k [RsaPrivateKey],
+    /// Opens the keys. Called only for an EncryptedAssertion, so that a plain one costs no unsealing and no RSA key
+    /// parsing.
+    pub keys: &'k dyn Fn() -> Vec<RsaPrivateKey>,
     pub required: bool,
+}
+
+impl Default for Decryption<'_> {
+    /// No keys, plain assertions accepted.
+    fn default() -> Self {
+        Decryption { keys: &Vec::new, required: false }
+    }
 }
 
 /// Decodes and checks `b64` against a provider whose metadata names `entity_id` and signing `certificates` (DER),
@@ -199,7 +208,7 @@ pub fn verify(
         SamlError::Malformed(why) if !response_signed => SamlError::Signature(why),
         e => e,
     };
-    let plain = decrypt(held, decryption.keys)?;
+    let plain = decrypt(held, &(decryption.keys)())?;
     let inner = roxmltree::Document::parse(&plain)
         .map_err(|e| opaque(SamlError::Malformed(format!("the decrypted assertion is not XML ({e})"))))?;
     let wrapper = inner.root_element();

@@ -129,7 +129,7 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
     let certificates = saml_providers::certificates(op.lookup(), &provider.provider_id).await?;
     let sealed_keys = saml_providers::private_keys(op.lookup(), &provider.provider_id).await?;
     drop(op);
-    let decryption_keys = opened_keys(ctx, &provider, &sealed_keys);
+    let open_keys = || opened_keys(ctx, &provider, &sealed_keys);
     let now = ctx.now.div_euclid(1000);
     // validUntil is kept in milliseconds.
     if provider.valid_until <= ctx.now {
@@ -140,7 +140,7 @@ pub async fn assume_role_with_saml(ctx: &Ctx, req: &sts::AssumeRoleWithSAMLReque
         &certificates,
         &provider.entity_id,
         &ctx.state.saml_audiences,
-        Decryption { keys: &decryption_keys, required: provider.encryption_mode == EncryptionMode::Required },
+        Decryption { keys: &open_keys, required: provider.encryption_mode == EncryptionMode::Required },
         now,
     )
     .map_err(error)?;
