@@ -165,13 +165,17 @@ async fn build(ctx: &Ctx, conn: &mut sqlx::AnyConnection) -> Result<Vec<u8>, Aws
 /// GenerateCredentialReport: the state and AWS's description of it.
 pub async fn generate(ctx: &Ctx) -> Result<(iam::ReportStateType, &'static str), AwsError> {
     let proof = ctx.authorize("iam:GenerateCredentialReport", "*")?;
-    let mut tx = ctx.begin_write().await?;
-    if let Some((at, _)) = account_settings::credential_report(tx.conn(&proof), ctx.account()).await? {
+    // Built in a read, so that reading the whole account does not hold up other writers (on SQLite, all of them);
+    // two requests racing both build, and the later write stands, as either report is of the moment it was made.
+    let mut op = ctx.begin_read().await?;
+    if let Some((at, _)) = account_settings::credential_report(op.conn(&proof), ctx.account()).await? {
         if ctx.now - at < FRESH_FOR_MS {
             return Ok((iam::ReportStateType::Complete, "Report generation completed"));
         }
     }
-    let csv = build(ctx, tx.conn(&proof)).await?;
+    let csv = build(ctx, op.conn(&proof)).await?;
+    drop(op);
+    let mut tx = ctx.begin_write().await?;
     account_settings::put_credential_report(tx.conn(&proof), ctx.account(), ctx.now, &csv).await?;
     tx.commit(&proof).await?;
     Ok((iam::ReportStateType::Started, "No report exists. Starting a new report generation task"))
