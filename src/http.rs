@@ -190,7 +190,11 @@ async fn process(
             Err(e) => return (Err(e), service),
         },
         // Only the unsigned STS actions get here without a signature (the match above returned for the rest).
-        Err(_) => Authenticated { caller: Caller::long_term("", Principal::Anonymous, ""), grants: Default::default() },
+        Err(_) => Authenticated {
+            caller: Caller::long_term("", Principal::Anonymous, ""),
+            grants: Default::default(),
+            revision: None,
+        },
     };
 
     let Some(action) = action else {
@@ -282,6 +286,8 @@ mod tests {
             default_account: "000000000000".into(),
             quotas: Default::default(),
             principals: Default::default(),
+            snapshots: Default::default(),
+            account_created: Default::default(),
             role_uses: Default::default(),
             action_uses: Default::default(),
             issuer_keys: crate::federation::oidc::IssuerKeys::new(Vec::new(), Default::default()),
@@ -291,7 +297,7 @@ mod tests {
             trusted_proxies: Default::default(),
         });
         let root = Caller::long_term("000000000000", Principal::Root, "AKIA");
-        let root = Authenticated { caller: root, grants: Default::default() };
+        let root = Authenticated { caller: root, grants: Default::default(), revision: None };
         let received = Received {
             request_id: "r".into(),
             now: 0,

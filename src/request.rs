@@ -27,6 +27,9 @@ pub struct Ctx {
     pub caller: Caller,
     /// What decisions about the caller's requests need (its policies, boundary and tags).
     pub grants: Arc<Grants>,
+    /// The caller's account's revision the caller was authenticated at (none for the unsigned STS calls): what
+    /// the read caches hold at this revision may answer the request.
+    pub revision: Option<i64>,
     pub state: Arc<State>,
     /// How the operation being served is authorised (the action table).
     pub op: ActionAuth,
@@ -65,13 +68,14 @@ pub struct Received {
 impl Ctx {
     pub fn new(request: Received, caller: Authenticated, state: Arc<State>, op: ActionAuth) -> Self {
         let Received { request_id, now, region, service, origin } = request;
-        let Authenticated { caller, grants } = caller;
+        let Authenticated { caller, grants, revision } = caller;
         Self {
             request_id,
             now,
             region,
             caller,
             grants,
+            revision,
             state,
             service,
             op,

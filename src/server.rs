@@ -43,6 +43,8 @@ pub struct Running {
     issuer: JoinHandle<()>,
     /// Where those endpoints listen.
     pub issuer_addr: SocketAddr,
+    /// SQLite: the lock that makes this process the store's only server, held until it stops.
+    _sole_server: Option<std::fs::File>,
 }
 
 impl Running {
@@ -88,6 +90,11 @@ pub async fn open_store(args: &ServeArgs, rt: &Runtime) -> Result<(Store, Keyrin
 }
 
 pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapError> {
+    args.validate().map_err(BootstrapError::Config)?;
+    if args.database_url().starts_with("sqlite:") && !args.database_url().contains(":memory:") {
+        bootstrap::create_private_dir(&args.data_dir)?;
+    }
+    let sole_server = crate::store::claim_sole_server(&args.database_url()).map_err(BootstrapError::Config)?;
     let (store, keyring) = open_store(args, &rt).await?;
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
@@ -106,6 +113,8 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         default_account: args.account_id.clone(),
         quotas: args.quotas.clone(),
         principals: Default::default(),
+        snapshots: Default::default(),
+        account_created: Default::default(),
         role_uses: Default::default(),
         action_uses: Default::default(),
         issuer_keys: crate::federation::oidc::configured(args).map_err(BootstrapError::Config)?,
@@ -146,6 +155,7 @@ pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapEr
         listener: changes,
         issuer,
         issuer_addr: issuer_bound,
+        _sole_server: sole_server,
     })
 }
 

@@ -24,6 +24,10 @@ pub struct State {
     pub quotas: Quotas,
     /// Who each recently seen access key belongs to, with its grants (valid for one revision of its account).
     pub(crate) principals: PrincipalCache,
+    /// Users, groups, roles and instance profiles as read-only operations found them (valid for one revision).
+    pub(crate) snapshots: crate::domain::named::Snapshots,
+    /// Each account's creation date (the root user's), kept as read.
+    pub(crate) account_created: crate::store::read_cache::ReadCache<i64>,
     /// When each role's use was last written (RoleLastUsed, coalesced).
     pub(crate) role_uses: crate::domain::sessions::LastUse,
     /// When each entity's request for each action was last recorded (the last-accessed reports, coalesced).
@@ -45,6 +49,13 @@ impl State {
     #[doc(hidden)]
     pub fn cached_principals(&self) -> usize {
         self.principals.len()
+    }
+
+    /// Forgets the revisions a SQLite store keeps in memory, as a restart would, for tests that play a database
+    /// writer behind the server's back.
+    #[doc(hidden)]
+    pub fn forget_revisions_for_tests(&self) {
+        self.store.forget_revisions();
     }
 
     /// The store and the master keys, for tests that play a database writer or an upgraded database.

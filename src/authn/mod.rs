@@ -18,7 +18,7 @@ use crate::crypto::KEY_SEAL_VERSION;
 use crate::domain::access_keys;
 use crate::identity::{Caller, Principal};
 use crate::state::State;
-use crate::store::{accounts, keys};
+use crate::store::keys;
 
 /// A key's last use is written at most this often (AWS, too, reports it with coarse granularity), so that a
 /// busy key does not turn every read into a write.
@@ -42,6 +42,9 @@ pub fn precheck(auth: &Auth<'_>, service: &str, now_ms: i64) -> Result<(), AwsEr
 pub struct Authenticated {
     pub caller: Caller,
     pub grants: Arc<Grants>,
+    /// The revision of the caller's account that the caller was resolved at: no older than the account as it was
+    /// when the request arrived, so what was cached at this revision may answer the request (`store::cached`).
+    pub revision: Option<i64>,
 }
 
 /// Verifies a parsed signature and resolves the caller. `service` is the service the request is for.
@@ -61,13 +64,16 @@ pub async fn authenticate(
     precheck(auth, service, now_ms)?;
     if let Some(token) = auth.session_token() {
         let entry = session::authenticate(state, auth, req, token, now_ms).await?;
-        return Ok(Authenticated { caller: entry.caller.clone(), grants: entry.grants.clone() });
+        return Ok(Authenticated {
+            caller: entry.caller.clone(),
+            grants: entry.grants.clone(),
+            revision: Some(entry.revision),
+        });
     }
 
-    let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
     let entry = match state.principals.get(auth.access_key_id()) {
         Some(e) if e.scope == auth.credential_scope() && e.token_digest.is_none() => {
-            let current = accounts::revision(&mut conn, &e.caller.account_id).await?;
+            let current = state.store.revision(&e.caller.account_id).await?;
             if current == Some(e.revision) {
                 Some(e)
             } else {
@@ -78,11 +84,11 @@ pub async fn authenticate(
     };
     let entry = match entry {
         Some(e) => {
-            drop(conn);
             gatehouse_sigv4::verify(auth, req, &e.signing_key, now).map_err(|e| sig_error(&e))?;
             e
         }
         None => {
+            let conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
             let e = load(state, conn, auth, req, now).await?;
             state.principals.put(e.clone());
             e
@@ -93,7 +99,7 @@ pub async fn authenticate(
         let c = &entry.caller;
         record_use(state, &c.account_id, &c.access_key_id, now_ms, service, auth.region()).await;
     }
-    Ok(Authenticated { caller: entry.caller.clone(), grants: entry.grants.clone() })
+    Ok(Authenticated { caller: entry.caller.clone(), grants: entry.grants.clone(), revision: Some(entry.revision) })
 }
 
 /// The key row and its account's revision (one statement), the signature verified with the key's secret, then the

@@ -23,7 +23,7 @@ use crate::identity::{Caller, Principal};
 use crate::sessions::{token, SessionClaims, SessionKind};
 use crate::state::State;
 use crate::store::tags::Tag;
-use crate::store::{accounts, roles, users};
+use crate::store::{roles, users};
 
 pub(super) async fn authenticate(
     state: &State,
@@ -34,14 +34,12 @@ pub(super) async fn authenticate(
 ) -> Result<Arc<Entry>, AwsError> {
     let now = now_ms.div_euclid(1000);
     let digest: [u8; 32] = Sha256::digest(session_token.as_bytes()).into();
-    let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
     if let Some(e) = state.principals.get(auth.access_key_id()) {
         if e.token_digest == Some(digest) && e.scope == auth.credential_scope() {
             if e.expires_at.is_some_and(|t| now_ms >= t) {
                 return Err(AwsError::expired_token());
             }
-            if accounts::revision(&mut conn, &e.caller.account_id).await? == Some(e.revision) {
-                drop(conn);
+            if state.store.revision(&e.caller.account_id).await? == Some(e.revision) {
                 gatehouse_sigv4::verify(auth, req, &e.signing_key, now).map_err(|e| sig_error(&e))?;
                 return Ok(e);
             }
@@ -64,9 +62,10 @@ pub(super) async fn authenticate(
     gatehouse_sigv4::verify(auth, req, &signing_key, now).map_err(|e| sig_error(&e))?;
 
     // The revision first: everything read after it is at least as new (the discipline of `authz::cache`).
-    let Some(revision) = accounts::revision(&mut conn, &claims.account_id).await? else {
+    let Some(revision) = state.store.revision(&claims.account_id).await? else {
         return Err(AwsError::invalid_client_token_id());
     };
+    let mut conn = state.store.pool().acquire().await.map_err(crate::store::StoreError::from)?;
     let (principal, mut grants) = match claims.kind {
         SessionKind::Role => role_session(&mut conn, &claims).await?,
         SessionKind::SessionToken => user_session(&mut conn, &claims).await?,

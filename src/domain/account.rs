@@ -24,6 +24,21 @@ pub async fn summary(ctx: &Ctx) -> Result<Counts, AwsError> {
     Ok(accounts::counts(op.conn(&proof), ctx.account()).await?)
 }
 
+/// When the account was created (the root user's creation date), for the root user's GetUser: read once per
+/// revision of the account and kept (`store::read_cache`).
+pub async fn created_at(ctx: &Ctx, proof: &crate::authz::Authorized) -> Result<i64, AwsError> {
+    let cache = &ctx.state.account_created;
+    if let Some(at) = ctx.revision.and_then(|r| cache.get(ctx.account(), r, "")) {
+        return Ok(*at);
+    }
+    let mut op = ctx.begin_read().await?;
+    let at = accounts::created_at(op.conn(proof), ctx.account()).await?.unwrap_or_default();
+    if let Some(r) = ctx.revision {
+        cache.put(ctx.account(), r, "", std::sync::Arc::new(at));
+    }
+    Ok(at)
+}
+
 /// SetSecurityTokenServicePreferences: which tokens the global STS endpoint issues (`v1Token`, valid in the Regions
 /// enabled by default, or `v2Token`, valid in all). Gatehouse's tokens are valid wherever it runs, so the setting
 /// changes nothing but what GetAccountSummary reports, as it would for a client that reads it back.

@@ -5,14 +5,17 @@
 use gatehouse_wire::AwsError;
 use sqlx::AnyConnection;
 
+use std::sync::Arc;
+
 use super::paging::{self, Page};
 use crate::authz::{Authorized, Facts};
 use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::groups::{self, GroupRow};
 use crate::store::instance_profiles::{self, InstanceProfileRow};
+use crate::store::read_cache::ReadCache;
 use crate::store::roles::{self, RoleRow};
-use crate::store::tags;
+use crate::store::tags::{self, Tag};
 use crate::store::users::{self, UserRow};
 
 /// A kind of entity named by account and name (unique regardless of case).
@@ -47,6 +50,27 @@ pub trait Named: Sized + Send {
 
     /// AWS's NoSuchEntity for the name.
     fn missing(name: &str) -> AwsError;
+
+    /// Where read-only operations keep what they looked up of this kind, if anywhere.
+    fn snapshots(_all: &Snapshots) -> Option<&ReadCache<Snapshot<Self>>> {
+        None
+    }
+}
+
+/// An entity as a read-only operation finds it by name: there or not, with its tags.
+#[derive(Debug)]
+pub struct Snapshot<E> {
+    pub entity: Option<E>,
+    pub tags: Vec<Tag>,
+}
+
+/// The read caches of the four kinds (`State::snapshots`).
+#[derive(Debug, Default)]
+pub struct Snapshots {
+    users: ReadCache<Snapshot<UserRow>>,
+    groups: ReadCache<Snapshot<GroupRow>>,
+    roles: ReadCache<Snapshot<RoleRow>>,
+    instance_profiles: ReadCache<Snapshot<InstanceProfileRow>>,
 }
 
 /// ListUsers, ListGroups, ListRoles, ListInstanceProfiles: authorised on the listed type's prefix as AWS words it
@@ -122,14 +146,68 @@ async fn decide<E: Named, C: OpConnection>(
         Some(id) if ctx.wants_resource_tags(action, arn) => Some(tags::list(op.lookup(), id).await?),
         _ => None,
     };
+    decide_found(ctx, action, arn, found, tags.as_deref(), facts)
+}
+
+/// The decision on `arn` with the entity's facts: its tags (when given) and its permissions boundary.
+fn decide_found<E: Named>(
+    ctx: &Ctx,
+    action: &'static str,
+    arn: &str,
+    found: Option<&E>,
+    tags: Option<&[Tag]>,
+    facts: Facts<'_>,
+) -> Result<Authorized, AwsError> {
     let mut facts = facts;
-    if let Some(tags) = &tags {
+    if let Some(tags) = tags {
         facts = facts.resource_tags(tags);
     }
     if let Some(b) = found.and_then(E::boundary) {
         facts = facts.key_unless_set("iam:PermissionsBoundary", b);
     }
     ctx.authorize_with(action, arn, &facts)
+}
+
+/// [`authorized`] for the operations that change nothing and answer with the entity and its tags (GetUser,
+/// GetRole): what was found by the name, or that nothing was, is kept in the read cache for later requests of the
+/// same revision of the account (`store::read_cache`), so a repeated read costs no query. The tags are read with
+/// the entity, before the decision, but they leave only with its proof, as everything else the entity says.
+pub async fn authorized_read<E: Named + Clone + Sync>(
+    ctx: &Ctx,
+    action: &'static str,
+    name: &str,
+) -> Result<(Authorized, E, Vec<Tag>), AwsError> {
+    let key = users::name_key(name);
+    let cache = E::snapshots(&ctx.state.snapshots);
+    let cached = ctx.revision.zip(cache).and_then(|(r, c)| c.get(ctx.account(), r, &key));
+    let snapshot = match cached {
+        Some(s) => s,
+        None => {
+            let mut op = ctx.begin_read().await?;
+            let entity = E::find(op.lookup(), ctx.account(), name).await?;
+            let tags = match entity.as_ref().and_then(E::tag_owner) {
+                Some(id) => tags::list(op.lookup(), id).await?,
+                None => Vec::new(),
+            };
+            let s = Arc::new(Snapshot { entity, tags });
+            if let Some((r, c)) = ctx.revision.zip(cache) {
+                c.put(ctx.account(), r, &key, s.clone());
+            }
+            s
+        }
+    };
+    let found = snapshot.entity.as_ref();
+    let arn = match found {
+        Some(e) => e.arn(),
+        None => crate::arn::iam(ctx.account(), E::KIND, "/", name),
+    };
+    let tags = match found.and_then(E::tag_owner) {
+        Some(_) if ctx.wants_resource_tags(action, &arn) => Some(snapshot.tags.as_slice()),
+        _ => None,
+    };
+    let proof = decide_found(ctx, action, &arn, found, tags, Facts::new())?;
+    let entity = found.ok_or_else(|| E::missing(name))?;
+    Ok((proof, entity.clone(), snapshot.tags.clone()))
 }
 
 /// The decision on `arn` for an entity found some other way than by name (the identity providers, named by their
@@ -169,7 +247,7 @@ pub async fn lookup<E: Named, C: OpConnection>(
 
 /// The four kinds differ only in their store module, ARN type and NoSuchEntity wording.
 macro_rules! named {
-    ($row:ty, $kind:literal, $store:ident, $missing:path, tags: $tags:expr, boundary: $boundary:expr) => {
+    ($row:ty, $kind:literal, $store:ident, $missing:path, cache: $cache:ident, tags: $tags:expr, boundary: $boundary:expr) => {
         impl Named for $row {
             const KIND: &'static str = $kind;
             async fn find(conn: &mut AnyConnection, account: &str, name: &str) -> crate::store::Result<Option<Self>> {
@@ -201,14 +279,17 @@ macro_rules! named {
             fn missing(name: &str) -> AwsError {
                 $missing(name)
             }
+            fn snapshots(all: &Snapshots) -> Option<&ReadCache<Snapshot<Self>>> {
+                Some(&all.$cache)
+            }
         }
     };
 }
 
-named!(UserRow, "user", users, errors::no_such_user,
+named!(UserRow, "user", users, errors::no_such_user, cache: users,
     tags: |u| Some(&u.user_id), boundary: |u| u.permissions_boundary.as_deref());
-named!(GroupRow, "group", groups, errors::no_such_group, tags: |_| None, boundary: |_| None);
-named!(RoleRow, "role", roles, errors::no_such_role,
+named!(GroupRow, "group", groups, errors::no_such_group, cache: groups, tags: |_| None, boundary: |_| None);
+named!(RoleRow, "role", roles, errors::no_such_role, cache: roles,
     tags: |r| Some(&r.role_id), boundary: |r| r.permissions_boundary.as_deref());
 named!(InstanceProfileRow, "instance-profile", instance_profiles, errors::no_such_instance_profile,
-    tags: |p| Some(&p.instance_profile_id), boundary: |_| None);
+    cache: instance_profiles, tags: |p| Some(&p.instance_profile_id), boundary: |_| None);

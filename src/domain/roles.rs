@@ -96,9 +96,7 @@ pub async fn create(ctx: &Ctx, new: NewRole<'_>) -> Result<(RoleRow, Vec<Tag>), 
 }
 
 pub async fn get(ctx: &Ctx, name: &str) -> Result<(RoleRow, Vec<Tag>), AwsError> {
-    let mut op = ctx.begin_read().await?;
-    let (proof, role) = authorized_role(ctx, &mut op, "iam:GetRole", name).await?;
-    let tags = tags::list(op.conn(&proof), &role.role_id).await?;
+    let (_proof, role, tags) = super::named::authorized_read::<RoleRow>(ctx, "iam:GetRole", name).await?;
     Ok((role, tags))
 }
 

@@ -9,8 +9,7 @@ use crate::errors;
 use crate::request::{Ctx, Op, OpConnection};
 use crate::store::tags::{self, Tag};
 use crate::store::{
-    accounts, groups, keys, passwords, service_credentials, signing_certificates, ssh_keys, users, users::UserRow,
-    StoreError,
+    groups, keys, passwords, service_credentials, signing_certificates, ssh_keys, users, users::UserRow, StoreError,
 };
 
 /// Authorises `action` on the named user (looked up in `op`), then requires that it exists.
@@ -89,16 +88,13 @@ pub async fn get(ctx: &Ctx, name: Option<&str>) -> Result<Described, AwsError> {
             None => return Err(crate::errors::must_specify_user_name()),
         },
     };
-    let mut op = ctx.begin_read().await?;
-    let (proof, user) = authorized_user(ctx, &mut op, "iam:GetUser", &name).await?;
-    let tags = tags::list(op.conn(&proof), &user.user_id).await?;
+    let (_proof, user, tags) = super::named::authorized_read::<UserRow>(ctx, "iam:GetUser", &name).await?;
     Ok(Described::User(user, tags))
 }
 
 async fn get_root(ctx: &Ctx) -> Result<Described, AwsError> {
     let proof = ctx.authorize("iam:GetUser", &crate::arn::root(ctx.account()))?;
-    let mut op = ctx.begin_read().await?;
-    let created_at = accounts::created_at(op.conn(&proof), ctx.account()).await?.unwrap_or_default();
+    let created_at = super::account::created_at(ctx, &proof).await?;
     Ok(Described::Root { account_id: ctx.account().to_string(), created_at })
 }
 

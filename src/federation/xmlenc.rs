@@ -255,7 +255,7 @@ fn decrypt_content(cipher: Content, key: &[u8], data: &[u8]) -> Option<Zeroizing
         Content::Cbc(_) => {
             // IV (128 bits) || ciphertext, padded as xmlenc says: the last byte counts the padding (1..=16), the
             // other padding bytes are arbitrary (so not PKCS#7's check).
-            if data.len() < 32 || data.len() % 16 != 0 {
+            if data.len() < 32 || !data.len().is_multiple_of(16) {
                 return None;
             }
             let (iv, body) = data.split_at(16);

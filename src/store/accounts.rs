@@ -59,14 +59,20 @@ pub async fn revision(conn: &mut AnyConnection, account_id: &str) -> Result<Opti
 /// Bumps the account's revision: the first statement of every write, whose row lock serialises the writers of one
 /// account on Postgres and tells other instances that what they cached is stale. On Postgres the same statement
 /// notifies the listening instances (`changes`), so every bump, the bootstrap's included, is announced.
-pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result<()> {
-    let sql = if conn.backend_name() == "PostgreSQL" {
-        super::changes::BUMP_AND_NOTIFY
-    } else {
-        "UPDATE accounts SET revision = revision + 1 WHERE account_id = $1"
-    };
-    sqlx::query(sql).bind(account_id).execute(conn).await?;
-    Ok(())
+///
+/// Returns the new revision on SQLite (`None` if there is no such account), where the commit publishes it in
+/// memory; on Postgres, where nothing is kept in memory, `None`.
+pub async fn bump_revision(conn: &mut AnyConnection, account_id: &str) -> Result<Option<i64>> {
+    use sqlx::Row as _;
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query(super::changes::BUMP_AND_NOTIFY).bind(account_id).execute(conn).await?;
+        return Ok(None);
+    }
+    let row = sqlx::query("UPDATE accounts SET revision = revision + 1 WHERE account_id = $1 RETURNING revision")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
 }
 
 /// What GetAccountSummary counts in an account.

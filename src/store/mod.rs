@@ -24,6 +24,7 @@ pub mod oidc_providers;
 pub mod outbound;
 pub mod passwords;
 pub mod policies;
+pub mod read_cache;
 pub mod roles;
 pub mod saml_providers;
 pub mod server_certificates;
@@ -126,6 +127,40 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     sqlite_writer: Option<Mutex<()>>,
+    /// SQLite only: the revision of each account, kept in memory (see [`Revisions`]).
+    revisions: Option<Revisions>,
+}
+
+/// The accounts' revisions as this process knows them, for SQLite: one process owns a SQLite store (`serve` locks
+/// it) and every write goes through [`Store::write`], which raises the account's revision here after it commits
+/// and before its operation answers. So a request that starts after a change has been answered sees its revision
+/// without reading the database, and a revision read here is never older than the database's for a change this
+/// process answered. A revision is only ever raised (a reader that fetched an older one while a writer committed
+/// cannot lower it), and an account not seen yet is read from the database once.
+#[derive(Debug, Default)]
+struct Revisions {
+    by_account: std::sync::RwLock<std::collections::HashMap<String, i64>>,
+}
+
+impl Revisions {
+    fn get(&self, account_id: &str) -> Option<i64> {
+        // A poisoned lock only means a thread panicked while holding it; the map itself is always whole.
+        self.by_account.read().unwrap_or_else(|e| e.into_inner()).get(account_id).copied()
+    }
+
+    fn raise(&self, account_id: &str, revision: i64) {
+        let mut map = self.by_account.write().unwrap_or_else(|e| e.into_inner());
+        match map.get_mut(account_id) {
+            Some(r) => *r = (*r).max(revision),
+            None => {
+                map.insert(account_id.to_string(), revision);
+            }
+        }
+    }
+
+    fn forget_all(&self) {
+        self.by_account.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -138,6 +173,19 @@ impl std::fmt::Debug for Store {
 pub struct WriteTx<'a> {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _writer: Option<MutexGuard<'a, ()>>,
+    /// What the commit tells the in-memory revisions (SQLite).
+    publish: Publish<'a>,
+}
+
+/// What a committed write changes in [`Revisions`].
+enum Publish<'a> {
+    /// Postgres: nothing (every request reads the revision from the database).
+    Nothing,
+    /// An account's write: its new revision, if the account exists.
+    Account(&'a Revisions, String, Option<i64>),
+    /// A write outside any account's revision (bootstrap, `account create`): forget every revision, so the next
+    /// request of each account reads it from the database again.
+    Everything(&'a Revisions),
 }
 
 impl WriteTx<'_> {
@@ -146,6 +194,11 @@ impl WriteTx<'_> {
     }
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        match self.publish {
+            Publish::Nothing | Publish::Account(_, _, None) => {}
+            Publish::Account(revisions, account_id, Some(revision)) => revisions.raise(&account_id, revision),
+            Publish::Everything(revisions) => revisions.forget_all(),
+        }
         Ok(())
     }
 }
@@ -185,6 +238,10 @@ impl Store {
         } else {
             pool_options.max_connections(16).acquire_timeout(Duration::from_secs(10))
         };
+        // No round trip to test a pooled connection before every use (sqlx's default): it doubled the cost of a
+        // read. A SQLite connection cannot break; a Postgres one that did fails its query (a 500 the SDKs retry)
+        // and is not returned to the pool.
+        let pool_options = pool_options.test_before_acquire(false);
         let pool = pool_options.connect_with(options).await?;
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
@@ -192,7 +249,8 @@ impl Store {
         };
         migrator.run(&pool).await.map_err(|e| StoreError::Database(e.into()))?;
         let sqlite_writer = (backend == Backend::Sqlite).then(|| Mutex::new(()));
-        Ok(Self { pool, backend, sqlite_writer })
+        let revisions = (backend == Backend::Sqlite).then(Revisions::default);
+        Ok(Self { pool, backend, sqlite_writer, revisions })
     }
 
     pub fn backend(&self) -> Backend {
@@ -211,8 +269,26 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool.begin().await?;
-        accounts::bump_revision(&mut tx, account_id).await?;
-        Ok(WriteTx { tx, _writer: writer })
+        let revision = accounts::bump_revision(&mut tx, account_id).await?;
+        let publish = match &self.revisions {
+            Some(r) => Publish::Account(r, account_id.to_string(), revision),
+            None => Publish::Nothing,
+        };
+        Ok(WriteTx { tx, _writer: writer, publish })
+    }
+
+    /// The account's current revision (`None` if there is no such account): on SQLite from memory once known
+    /// ([`Revisions`]), on Postgres one indexed read, since another instance may have written.
+    pub async fn revision(&self, account_id: &str) -> Result<Option<i64>> {
+        if let Some(known) = self.revisions.as_ref().and_then(|r| r.get(account_id)) {
+            return Ok(Some(known));
+        }
+        let mut conn = self.pool.acquire().await?;
+        let read = accounts::revision(&mut conn, account_id).await?;
+        if let (Some(r), Some(revisions)) = (read, &self.revisions) {
+            revisions.raise(account_id, r);
+        }
+        Ok(read)
     }
 
     /// A transaction that touches no account yet (bootstrap creates the account itself).
@@ -222,7 +298,18 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _writer: writer })
+        let publish = match &self.revisions {
+            Some(r) => Publish::Everything(r),
+            None => Publish::Nothing,
+        };
+        Ok(WriteTx { tx, _writer: writer, publish })
+    }
+
+    /// Forgets the in-memory revisions (SQLite), so that each is read from the database again.
+    pub(crate) fn forget_revisions(&self) {
+        if let Some(r) = &self.revisions {
+            r.forget_all();
+        }
     }
 
     /// A trivial query, for the health probe: whether the database answers at all.
@@ -233,6 +320,36 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Makes this process the only server of a SQLite store, as [`Revisions`] requires: an exclusive lock on a file
+/// beside the database (`DATABASE.serve-lock`), held while the returned file is open and released by the system
+/// however the process ends. A second `gatehouse serve` of the same store is refused at start; the offline
+/// commands (`account create`, `root-key create`) do not take it, and only ever add keys or accounts, which no
+/// cached state can hide (a key or account not in memory is read from the database). Postgres and in-memory
+/// stores need no lock (`None`).
+pub fn claim_sole_server(url: &str) -> std::result::Result<Option<std::fs::File>, String> {
+    let Some(rest) = url.strip_prefix("sqlite:") else { return Ok(None) };
+    if rest.contains(":memory:") {
+        return Ok(None);
+    }
+    let path = rest.trim_start_matches("//");
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let lock_path = format!("{path}.serve-lock");
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open the store's lock file {lock_path}: {e}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another gatehouse server is serving the SQLite store {path} (it holds {lock_path}): a SQLite store has \
+             one server process; use Postgres (GATEHOUSE_DATABASE_URL) for several instances"
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("cannot lock {lock_path}: {e}")),
     }
 }
 

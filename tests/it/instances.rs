@@ -51,8 +51,10 @@ struct Change {
     allows: bool,
 }
 
+/// Postgres: two instances over one database, the changes made through one and the calls sent to the other.
+/// SQLite has one server process per store (a second is refused, below), so there the calls go to the instance
+/// that makes the changes, concurrently, which is what its in-memory revisions must get right.
 async fn two_instances_enforce_each_others_changes_at_once(backend: Backend) {
-    // SQLite shares a file; Postgres a database.
     let dir = std::env::temp_dir().join(format!("gatehouse-it-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = match backend {
@@ -61,7 +63,11 @@ async fn two_instances_enforce_each_others_changes_at_once(backend: Backend) {
     };
     let first_url = url.clone();
     let a = TestServer::start_args(backend, move |args| args.database_url = Some(first_url)).await;
-    let b = TestServer::start_args(backend, move |args| args.database_url = Some(url)).await;
+    let second = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(TestServer::start_args(backend, move |args| args.database_url = Some(url)).await),
+    };
+    let b = second.as_ref().unwrap_or(&a);
     let alice = a.user_with_key("alice").await;
     let root = a.root_iam();
     let allow = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}"#;
@@ -128,7 +134,36 @@ async fn two_instances_enforce_each_others_changes_at_once(backend: Backend) {
     assert!(wrong.is_empty(), "{} of {judged} calls decided on stale grants:\n{}", wrong.len(), wrong.join("\n"));
     // The rounds must have exercised the race, not passed vacuously.
     assert!(judged >= ROUNDS, "only {judged} calls fell between changes");
+    if let Some(b) = second {
+        b.stop().await;
+    }
     a.stop().await;
-    b.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A SQLite store's revisions live in its one server's memory, so a second server of the same store would decide on
+/// stale grants: it is refused at start, with the reason, and may start once the first has stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_of_one_sqlite_store_is_refused() {
+    let dir = std::env::temp_dir().join(format!("gatehouse-it-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("gatehouse.db").display());
+    let first_url = url.clone();
+    let a = TestServer::start_args(Backend::Sqlite, move |args| args.database_url = Some(first_url)).await;
+    let mut args = gatehouse::config::ServeArgs::ephemeral();
+    args.database_url = Some(url);
+    args.data_dir = dir.clone();
+    args.master_key = Some(gatehouse::secret::Secret::new("7".repeat(64)));
+    let runtime = || gatehouse::server::Runtime {
+        clock: Arc::new(gatehouse::clock::SystemClock),
+        rng: Arc::new(gatehouse::ids::OsRandom),
+    };
+    let refused = gatehouse::server::start(&args, runtime()).await.err().expect("a second server is refused");
+    let message = refused.to_string();
+    assert!(message.contains("another gatehouse server is serving the SQLite store"), "{message}");
+    assert!(message.contains("use Postgres (GATEHOUSE_DATABASE_URL) for several instances"), "{message}");
+    a.stop().await;
+    let again = gatehouse::server::start(&args, runtime()).await.expect("starts once the first has stopped");
+    again.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -27,7 +27,7 @@ pub(crate) fn base64_encode(bytes: &[u8]) -> String {
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
     let body = text.trim_end_matches('=');
-    if text.len() % 4 != 0 || text.len() - body.len() > 2 {
+    if !text.len().is_multiple_of(4) || text.len() - body.len() > 2 {
         return None;
     }
     let mut out = Vec::with_capacity(body.len() * 3 / 4);

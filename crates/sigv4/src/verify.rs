@@ -341,11 +341,11 @@ mod fuzz {
             let query = rng.text(QUERY_PIECES);
             let date = rng.pick(DATES);
             let mut headers = vec![("Host", "h"), ("X-Amz-Date", date), ("My-Header", "  a \t b  ")];
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 headers.push(("Authorization", auth_value.as_str()));
             }
             let mut req = Request::new("POST", rng.pick(PATHS), &query, &headers, b"Action=ListUsers");
-            req.normalize_path = rng.next() % 4 != 0;
+            req.normalize_path = !rng.next().is_multiple_of(4);
             let now = 1_440_938_160 + (rng.next() % 4000) as i64 - 2000;
             let result = parse(&req).and_then(|auth| {
                 let _ = auth.require_service("iam");
