@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use gatehouse_bench::load::{Endpoint, LoadConfig, Op};
-use gatehouse_bench::{nothing, run, Plan};
+use gatehouse_bench::{nothing, run_until, Plan, RunError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,8 +43,10 @@ struct LoadArgs {
     /// in alternating rounds.
     #[arg(long = "endpoint", value_name = "URL")]
     endpoints: Vec<Endpoint>,
-    #[arg(long, value_enum, default_value_t = Op::GetUser)]
-    op: Op,
+    /// The operation(s): repeat it or give a comma list to measure several, one after the other, each with its own
+    /// rounds at every endpoint (see BENCHMARKS.md for what each sends and needs set up).
+    #[arg(long = "op", value_enum, value_delimiter = ',', default_values_t = [Op::GetUser])]
+    ops: Vec<Op>,
     /// Keep-alive connections per endpoint, one task each.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
@@ -62,6 +64,10 @@ struct LoadArgs {
     /// only).
     #[arg(long = "key", value_name = "LABEL=ID:SECRET")]
     keys: Vec<String>,
+    /// `LABEL=PID`: the endpoint LABEL is served by process PID on this machine; its CPU time over each round
+    /// (from /proc/PID/stat) per answered request, and its memory after each op, are reported.
+    #[arg(long = "server-pid", value_name = "LABEL=PID")]
+    server_pids: Vec<String>,
     #[arg(long, default_value = "us-east-1")]
     region: String,
     /// GetUser's `UserName` (default: none, so the caller itself).
@@ -79,7 +85,7 @@ struct LoadArgs {
     /// Print the report as JSON (the table and progress go to stderr).
     #[arg(long)]
     json: bool,
-    /// Exit with status 1 if any request failed.
+    /// Exit with status 1 if any request failed (set-up and removal failures always do).
     #[arg(long)]
     fail_on_errors: bool,
 }
@@ -115,11 +121,15 @@ fn load(args: LoadArgs) -> Result<ExitCode, String> {
     for k in &args.keys {
         let (label, key) = k.split_once('=').ok_or("--key takes LABEL=ACCESS_KEY_ID:SECRET")?;
         let (id, secret) = key.split_once(':').ok_or("--key takes LABEL=ACCESS_KEY_ID:SECRET")?;
-        let e = endpoints
-            .iter_mut()
-            .find(|e| e.label == label)
-            .ok_or_else(|| format!("--key {label}: no such endpoint"))?;
-        e.key = Some((id.to_string(), secret.to_string()));
+        endpoint_named(&mut endpoints, label, "--key")?.key = Some((id.to_string(), secret.to_string()));
+    }
+    for p in &args.server_pids {
+        let (label, pid) = p.split_once('=').ok_or("--server-pid takes LABEL=PID")?;
+        let pid: u32 = pid.parse().map_err(|_| format!("--server-pid {p}: not a process id"))?;
+        if !std::path::Path::new(&format!("/proc/{pid}/stat")).exists() {
+            return Err(format!("--server-pid {p}: no such process"));
+        }
+        endpoint_named(&mut endpoints, label, "--server-pid")?.pid = Some(pid);
     }
     let all_keyed = endpoints.iter().all(|e| e.key.is_some());
     let access_key_id = match args.access_key_id {
@@ -132,11 +142,17 @@ fn load(args: LoadArgs) -> Result<ExitCode, String> {
         None if all_keyed => String::new(),
         None => return Err("no --secret-access-key (nor AWS_SECRET_ACCESS_KEY)".into()),
     };
+    let mut ops: Vec<Op> = Vec::with_capacity(args.ops.len());
+    for op in args.ops {
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
     let plan = Plan {
         endpoints,
+        ops,
         rounds: args.rounds,
         config: LoadConfig {
-            op: args.op,
             concurrency: args.concurrency,
             duration: secs("duration", args.duration, 3600.0)?,
             access_key_id,
@@ -149,20 +165,49 @@ fn load(args: LoadArgs) -> Result<ExitCode, String> {
         client_threads: args.threads.max(1),
         pause: if args.pause == 0.0 { Duration::ZERO } else { secs("pause", args.pause, 600.0)? },
     };
-    let json = args.json;
-    let report = runtime(plan.client_threads)?.block_on(run(&plan, |e, round, f| {
+    let progress = |op: Op, e: &Endpoint, round, f: &gatehouse_bench::report::Figures| {
+        let cpu = f.server_cpu_us_per_request.map(|us| format!(", server {us:.1} us each")).unwrap_or_default();
         eprintln!(
-            "round {round} {}: {} requests, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
-            e.label, f.requests, f.req_per_sec, f.latency_ms.p50, f.latency_ms.p99, f.errors
+            "{} round {round} {}: {} answered, {:.0}/s, p50 {:.2} ms, p99 {:.2} ms, {} errors{cpu}",
+            op.name(),
+            e.label,
+            f.requests,
+            f.req_per_sec,
+            f.latency_ms.p50,
+            f.latency_ms.p99,
+            f.errors
         );
-    }));
-    if json {
+    };
+    let stop = async {
+        // If the signal cannot be watched, the run simply cannot be interrupted cleanly.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let report = match runtime(plan.client_threads)?.block_on(run_until(&plan, progress, stop)) {
+        Ok(report) => report,
+        Err(e @ RunError::Interrupted { .. }) => {
+            eprintln!("gatehouse-bench: {e}");
+            return Ok(ExitCode::from(130));
+        }
+        Err(e) => {
+            eprintln!("gatehouse-bench: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if args.json {
         eprint!("{}", report.table());
         println!("{}", report.json());
     } else {
         print!("{}", report.table());
     }
-    Ok(if args.fail_on_errors && !report.clean() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    let failed = !report.removal_errors.is_empty() || (args.fail_on_errors && !report.clean());
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The endpoint labelled `label`, for an option (`flag`) that names one.
+fn endpoint_named<'a>(endpoints: &'a mut [Endpoint], label: &str, flag: &str) -> Result<&'a mut Endpoint, String> {
+    endpoints.iter_mut().find(|e| e.label == label).ok_or_else(|| format!("{flag} {label}: no such endpoint"))
 }
 
 fn serve_nothing(listen: SocketAddr, threads: Option<usize>, exit_after: u64) -> Result<ExitCode, String> {

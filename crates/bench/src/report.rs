@@ -1,11 +1,13 @@
-//! Figures per endpoint and round and in total, as a table and as JSON.
+//! Figures per op, endpoint and round and in total, with the server's CPU per request and memory when its process
+//! is known, as a table and as JSON.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::load::{Op, Sample};
+use crate::load::{Endpoint, Op, Sample, Unit};
+use crate::proc::{self, Memory};
 
 /// Latencies in milliseconds.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -44,7 +46,7 @@ impl Latency {
     }
 }
 
-/// One round's (or the total's) figures.
+/// One round's (or the total's) figures. A "request" is one iteration of the op (for `create-delete-user`, a pair).
 #[derive(Debug, Clone, Serialize)]
 pub struct Figures {
     /// Answered requests (any status).
@@ -58,6 +60,10 @@ pub struct Figures {
     pub errors_by_status: BTreeMap<String, u64>,
     pub transport_errors: BTreeMap<String, u64>,
     pub reconnects: u64,
+    /// The server's CPU time (user + system, every thread) over the round(s), if its process is known.
+    pub server_cpu_us: Option<f64>,
+    /// That divided by the answered requests.
+    pub server_cpu_us_per_request: Option<f64>,
 }
 
 impl Figures {
@@ -74,6 +80,8 @@ impl Figures {
             errors_by_status: s.errors_by_status.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             transport_errors: s.transport_errors.clone(),
             reconnects: s.reconnects,
+            server_cpu_us: s.server_cpu_us,
+            server_cpu_us_per_request: s.server_cpu_us.and_then(|us| proc::us_per_request(us, s.responses)),
         }
     }
 }
@@ -82,26 +90,162 @@ impl Figures {
 pub struct EndpointReport {
     pub label: String,
     pub url: String,
+    /// The server's process (`--server-pid`), if given.
+    pub pid: Option<u32>,
     pub rounds: Vec<Figures>,
     pub total: Figures,
     /// Total req/s divided by the first endpoint's.
     pub ratio_to_first: f64,
+    /// No error in any round, and at least one answered request. An endpoint that does not implement the op
+    /// (moto, for some) is not clean: its errors are in `errors_by_code`.
+    pub clean: bool,
+    /// The server's resident memory after the op's last round.
+    pub memory: Option<Memory>,
 }
 
+impl EndpointReport {
+    pub fn new(endpoint: &Endpoint, samples: Vec<Sample>, memory: Option<Memory>) -> Self {
+        let rounds: Vec<Figures> = samples.iter().map(Figures::of).collect();
+        let mut total = Sample::default();
+        for s in samples {
+            total.merge(s);
+        }
+        total.latencies_ns.sort_unstable();
+        let total = Figures::of(&total);
+        Self {
+            label: endpoint.label.clone(),
+            url: endpoint.url.clone(),
+            pid: endpoint.pid,
+            rounds,
+            clean: total.errors == 0 && total.requests > 0,
+            total,
+            ratio_to_first: 0.0,
+            memory,
+        }
+    }
+}
+
+/// One op's figures at every endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpReport {
+    pub op: Op,
+    /// What `requests` counts: `req`, or `pair` (CreateUser + DeleteUser, both successful to count as ok).
+    pub unit: Unit,
+    pub endpoints: Vec<EndpointReport>,
+}
+
+impl OpReport {
+    pub fn new(op: Op, mut endpoints: Vec<EndpointReport>) -> Self {
+        let first = endpoints.first().map(|e| e.total.req_per_sec).unwrap_or_default();
+        for e in &mut endpoints {
+            e.ratio_to_first = if first > 0.0 { e.total.req_per_sec / first } else { 0.0 };
+        }
+        Self { op, unit: op.info().unit, endpoints }
+    }
+
+    pub fn clean(&self) -> bool {
+        self.endpoints.iter().all(|e| e.clean)
+    }
+
+    fn table(&self, out: &mut String) {
+        let unit = self.unit.name();
+        let what = match self.unit {
+            Unit::Pair => " (one pair = CreateUser + DeleteUser of a new user; figures per pair)",
+            Unit::Request => "",
+        };
+        let _ = writeln!(out, "== {}{what}", self.op.name());
+        let width = self.endpoints.iter().map(|e| e.label.len()).max().unwrap_or(8).max(8);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>5}  {:>9}  {:>9}  {:>7}  {:>7}  {:>7}  {:>7}  {:>6}  {:>6}  {:>12}",
+            "endpoint",
+            "round",
+            format!("{unit}s"),
+            format!("{unit}/s"),
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "max ms",
+            "errors",
+            "reconn",
+            format!("srv us/{unit}")
+        );
+        let row = |out: &mut String, label: &str, round: &str, f: &Figures| {
+            let cpu = f.server_cpu_us_per_request.map(|us| format!("{us:.1}")).unwrap_or_else(|| "-".into());
+            let mark = if f.errors > 0 { "  <- errors" } else { "" };
+            let _ = writeln!(
+                out,
+                "{label:<width$}  {round:>5}  {:>9}  {:>9.0}  {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}  {:>6}  {cpu:>12}{mark}",
+                f.requests,
+                f.req_per_sec,
+                f.latency_ms.p50,
+                f.latency_ms.p90,
+                f.latency_ms.p99,
+                f.latency_ms.max,
+                f.errors,
+                f.reconnects,
+            );
+        };
+        for e in &self.endpoints {
+            for (i, f) in e.rounds.iter().enumerate() {
+                row(out, &e.label, &(i + 1).to_string(), f);
+            }
+        }
+        for e in &self.endpoints {
+            row(out, &e.label, "all", &e.total);
+        }
+        if let Some(first) = self.endpoints.first() {
+            for e in self.endpoints.iter().skip(1) {
+                let _ = writeln!(out, "{unit}/s {} / {} = {:.3}", e.label, first.label, e.ratio_to_first);
+            }
+        }
+        for e in &self.endpoints {
+            if let Some(m) = e.memory {
+                let mib = |kib: u64| kib as f64 / 1024.0;
+                let _ = writeln!(
+                    out,
+                    "memory of {} after {}: VmRSS {:.1} MiB, VmHWM {:.1} MiB",
+                    e.label,
+                    self.op.name(),
+                    mib(m.vm_rss_kib),
+                    mib(m.vm_hwm_kib)
+                );
+            }
+        }
+        for e in &self.endpoints {
+            let t = &e.total;
+            if t.errors > 0 {
+                let _ = writeln!(
+                    out,
+                    "ERRORS at {} ({} of {}): by code {:?}, by status {:?}, no answer {:?}",
+                    e.label, t.errors, t.requests, t.errors_by_code, t.errors_by_status, t.transport_errors
+                );
+            }
+        }
+    }
+}
+
+/// A whole run: one section per op.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub op: Op,
     pub concurrency: usize,
     pub duration_secs: f64,
     pub rounds: usize,
     pub client_threads: usize,
-    pub endpoints: Vec<EndpointReport>,
+    pub ops: Vec<OpReport>,
+    /// What the removal of the set-up identities could not do, per endpoint (empty on a clean run).
+    pub removal_errors: Vec<String>,
 }
 
 impl Report {
-    /// Every endpoint with no error in any round, and at least one answered request.
+    /// Every op clean at every endpoint.
     pub fn clean(&self) -> bool {
-        self.endpoints.iter().all(|e| e.total.errors == 0 && e.total.requests > 0)
+        self.ops.iter().all(OpReport::clean)
+    }
+
+    /// The section of `op`, if it ran.
+    pub fn op(&self, op: Op) -> Option<&OpReport> {
+        self.ops.iter().find(|r| r.op == op)
     }
 
     pub fn json(&self) -> String {
@@ -112,50 +256,14 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:?}, {} connections, {} round(s) of {} s per endpoint, {} client thread(s)",
-            self.op, self.concurrency, self.rounds, self.duration_secs, self.client_threads
+            "{} connections, {} round(s) of {} s per endpoint and op, {} client thread(s)",
+            self.concurrency, self.rounds, self.duration_secs, self.client_threads
         );
-        let width = self.endpoints.iter().map(|e| e.label.len()).max().unwrap_or(8).max(8);
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:>5}  {:>9}  {:>9}  {:>7}  {:>7}  {:>7}  {:>7}  {:>6}",
-            "endpoint", "round", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors"
-        );
-        let row = |out: &mut String, label: &str, round: &str, f: &Figures| {
-            let _ = writeln!(
-                out,
-                "{label:<width$}  {round:>5}  {:>9}  {:>9.0}  {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}",
-                f.requests,
-                f.req_per_sec,
-                f.latency_ms.p50,
-                f.latency_ms.p90,
-                f.latency_ms.p99,
-                f.latency_ms.max,
-                f.errors
-            );
-        };
-        for e in &self.endpoints {
-            for (i, f) in e.rounds.iter().enumerate() {
-                row(&mut out, &e.label, &(i + 1).to_string(), f);
-            }
+        for op in &self.ops {
+            op.table(&mut out);
         }
-        for e in &self.endpoints {
-            row(&mut out, &e.label, "all", &e.total);
-        }
-        if let Some(first) = self.endpoints.first() {
-            for e in self.endpoints.iter().skip(1) {
-                let _ = writeln!(out, "req/s {} / {} = {:.3}", e.label, first.label, e.ratio_to_first);
-            }
-        }
-        for e in &self.endpoints {
-            let t = &e.total;
-            if t.errors > 0 {
-                let _ = writeln!(
-                    out,
-                    "errors at {}: by code {:?}, by status {:?}, no answer {:?}",
-                    e.label, t.errors_by_code, t.errors_by_status, t.transport_errors
-                );
-            }
+        for e in &self.removal_errors {
+            let _ = writeln!(out, "REMOVAL FAILED: {e}");
         }
         out
     }

@@ -1,13 +1,18 @@
 //! SigV4 for the generator's form POSTs, with `gatehouse-sigv4`'s own canonicalisation and HMAC: the signing key
-//! is derived once per day (as SDK clients cache it), the signature is computed afresh for every request.
+//! is derived once per day (as SDK clients cache it), the signature is computed afresh for every request. Temporary
+//! credentials sign their session token as `x-amz-security-token`, as the SDKs do.
 
 use gatehouse_sigv4::{parse, signature, signing_key, QueryToken, Request};
 
 /// The content type every request carries (and signs).
 pub const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
-/// The signed headers, in canonical (sorted) order.
+/// The signed headers, in canonical (sorted) order, without and with a session token.
 const SIGNED_HEADERS: &str = "content-type;host;x-amz-date";
+const SIGNED_HEADERS_WITH_TOKEN: &str = "content-type;host;x-amz-date;x-amz-security-token";
+
+/// The header that carries a session token.
+pub const SECURITY_TOKEN: &str = "x-amz-security-token";
 
 /// A signature's worth of zeros: the placeholder `parse` reads before the real signature is known.
 const PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -21,6 +26,8 @@ pub struct Signer {
     service: String,
     host: String,
     path: String,
+    /// The session token of temporary credentials, sent and signed as `x-amz-security-token`.
+    token: Option<String>,
     /// The day (`YYYYMMDD`) and its signing key.
     key: Option<(String, [u8; 32])>,
     /// The second and its `x-amz-date`.
@@ -35,6 +42,7 @@ impl std::fmt::Debug for Signer {
             .field("service", &self.service)
             .field("host", &self.host)
             .field("path", &self.path)
+            .field("session_token", &self.token.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -55,9 +63,21 @@ impl Signer {
             service: service.to_owned(),
             host: host.to_owned(),
             path: path.to_owned(),
+            token: None,
             key: None,
             date: None,
         }
+    }
+
+    /// The same signer for temporary credentials: every request carries and signs their session token.
+    pub fn with_session_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// The session token the request must carry as [`SECURITY_TOKEN`], if any.
+    pub fn session_token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     pub fn host(&self) -> &str {
@@ -87,8 +107,9 @@ impl Signer {
                 k
             }
         };
+        let signed_headers = if self.token.is_some() { SIGNED_HEADERS_WITH_TOKEN } else { SIGNED_HEADERS };
         let prefix = format!(
-            "AWS4-HMAC-SHA256 Credential={}/{day}/{}/{}/aws4_request, SignedHeaders={SIGNED_HEADERS}, Signature=",
+            "AWS4-HMAC-SHA256 Credential={}/{day}/{}/{}/aws4_request, SignedHeaders={signed_headers}, Signature=",
             self.access_key_id, self.region, self.service
         );
         let placeholder = format!("{prefix}{PLACEHOLDER}");
@@ -97,8 +118,11 @@ impl Signer {
             ("host", self.host.as_str()),
             ("x-amz-date", amz_date.as_str()),
             ("authorization", placeholder.as_str()),
+            (SECURITY_TOKEN, self.token.as_deref().unwrap_or_default()),
         ];
-        let req = Request::new("POST", &self.path, "", &headers, body);
+        // The token header only when there is a token: an empty one would be signed and sent as such.
+        let headers = if self.token.is_some() { &headers[..] } else { &headers[..4] };
+        let req = Request::new("POST", &self.path, "", headers, body);
         let auth = parse(&req).map_err(|e| {
             let (code, _, message) = e.aws();
             format!("cannot sign: {code}: {message}")
@@ -115,13 +139,15 @@ mod tests {
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-    fn headers<'a>(s: &'a Signer, signed: &'a Signed) -> [(&'a str, &'a str); 4] {
-        [
+    fn headers<'a>(s: &'a Signer, signed: &'a Signed) -> Vec<(&'a str, &'a str)> {
+        let mut h = vec![
             ("Content-Type", CONTENT_TYPE),
             ("Host", s.host()),
             ("X-Amz-Date", signed.amz_date.as_str()),
             ("Authorization", signed.authorization.as_str()),
-        ]
+        ];
+        h.extend(s.session_token().map(|t| ("X-Amz-Security-Token", t)));
+        h
     }
 
     #[test]
@@ -145,6 +171,29 @@ mod tests {
                 verify_with_secret(&auth, &req, SECRET, unix).expect("verifies with the secret");
             }
         }
+    }
+
+    #[test]
+    fn temporary_credentials_sign_their_session_token() {
+        let now = 1_767_227_400;
+        let token = "FQoGZXIvYXdzEJr//////////wEaDM+token/with=signs";
+        let body = &b"Action=GetUser&Version=2010-05-08&UserName=gatehouse-bench-user"[..];
+        let mut s =
+            Signer::new("ASIAEXAMPLE", SECRET, "us-east-1", "iam", "127.0.0.1:4566", "/").with_session_token(token);
+        let signed = s.sign(body, now).expect("sign");
+        assert!(signed.authorization.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
+        let h = headers(&s, &signed);
+        let req = Request::new("POST", "/", "", &h, body);
+        let auth = parse(&req).expect("parse");
+        assert_eq!(auth.session_token(), Some(token));
+        verify(&auth, &req, &auth.signing_key(SECRET), now).expect("verifies");
+        // The token is part of the signature: another token does not verify.
+        let mut other = h.clone();
+        other.retain(|(n, _)| *n != "X-Amz-Security-Token");
+        other.push(("X-Amz-Security-Token", "another token"));
+        let req = Request::new("POST", "/", "", &other, body);
+        let auth = parse(&req).expect("parse");
+        assert!(verify(&auth, &req, &auth.signing_key(SECRET), now).is_err());
     }
 
     #[test]
