@@ -34,6 +34,25 @@ pub enum Command {
     /// Run a test identity provider on loopback, for testing web-identity federation with real signatures.
     #[command(subcommand)]
     TestIdp(TestIdpCommand),
+    /// Write many synthetic users, roles and managed policies straight into the store (scale measurements).
+    Seed(Box<SeedArgs>),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SeedArgs {
+    /// Users to create, named seed-user-000001 and on.
+    #[arg(long, default_value_t = 0)]
+    pub users: u32,
+    /// Roles to create, named seed-role-000001 and on.
+    #[arg(long, default_value_t = 0)]
+    pub roles: u32,
+    /// Customer managed policies to create, named seed-policy-000001 and on.
+    #[arg(long, default_value_t = 0)]
+    pub policies: u32,
+
+    /// The same store and key settings as `gatehouse serve` (--account-id names the account to seed).
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Subcommand)]

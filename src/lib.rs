@@ -25,6 +25,7 @@ pub mod origin;
 pub mod quotas;
 pub mod request;
 pub mod secret;
+pub mod seed;
 pub mod server;
 pub mod sessions;
 pub mod state;

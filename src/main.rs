@@ -3,7 +3,8 @@
 use clap::Parser as _;
 use gatehouse::bootstrap::RootKeyOutcome;
 use gatehouse::config::{
-    AccountCommand, AccountCreateArgs, Cli, Command, Enforcement, LogFormat, RootKeyCommand, ServeArgs, TestIdpCommand,
+    AccountCommand, AccountCreateArgs, Cli, Command, Enforcement, LogFormat, RootKeyCommand, SeedArgs, ServeArgs,
+    TestIdpCommand,
 };
 
 fn init_logging(args: &ServeArgs) {
@@ -66,6 +67,10 @@ fn main() -> std::process::ExitCode {
         }
         Command::TestIdp(TestIdpCommand::Oidc(args)) => runtime.block_on(test_idp_oidc(args.listen)),
         Command::TestIdp(TestIdpCommand::Saml(args)) => test_idp_saml(&args),
+        Command::Seed(seed) => {
+            init_logging(&seed.serve);
+            runtime.block_on(seed_store(&seed))
+        }
     }
 }
 
@@ -220,6 +225,43 @@ async fn account_create(create: &AccountCreateArgs) -> std::process::ExitCode {
         }
         Err(e) => {
             tracing::error!("cannot create the account: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `gatehouse seed`: prints what it wrote and how long it took.
+async fn seed_store(args: &SeedArgs) -> std::process::ExitCode {
+    let plan = gatehouse::seed::Plan {
+        account_id: args.serve.account_id.clone(),
+        users: args.users,
+        roles: args.roles,
+        policies: args.policies,
+    };
+    let started = std::time::Instant::now();
+    match gatehouse::seed::run(&args.serve, &plan, gatehouse::server::Runtime::default()).await {
+        Ok(seeded) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "seeded account {}: {} users ({} tags), {} roles, {} managed policies in {secs:.1} s",
+                plan.account_id, seeded.users, seeded.tags, seeded.roles, seeded.policies
+            );
+            // The counts are AWS's default quotas unless GATEHOUSE_QUOTAS raises them: say so, since CreateUser
+            // and the like refuse once an account is over them.
+            let q = &args.serve.quotas;
+            for (kind, asked, quota) in [
+                ("Users", plan.users, q.users),
+                ("Roles", plan.roles, q.roles),
+                ("Policies", plan.policies, q.policies),
+            ] {
+                if asked > quota {
+                    println!("note: more {kind} than the quota of {quota} in force; serve with GATEHOUSE_QUOTAS={kind}=N to create more through the API");
+                }
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::error!("cannot seed: {e}");
             std::process::ExitCode::FAILURE
         }
     }

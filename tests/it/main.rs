@@ -31,6 +31,7 @@ mod roles;
 mod root_keys;
 mod saml;
 mod sdk_providers;
+mod seed;
 mod service_credentials;
 mod service_linked_roles;
 mod simulate;
