@@ -12,7 +12,8 @@
 #
 # Settings (environment): CONCURRENCY (64), DURATION seconds per round (10), ROUNDS (3), OPS (all, or a comma list of
 # gatehouse-bench ops), THREADS client threads (1), RESULTS (the results directory, default
-# .bench-results/UTC-TIMESTAMP), BENCH_VENV (the venv, default .bench-venv), CARGO_TARGET_DIR (target/).
+# .bench-results/UTC-TIMESTAMP), BENCH_VENV (the venv, default .bench-venv), CARGO_TARGET_DIR (target/); SCALE=0 skips
+# the scale tables, SCALE_USERS, SCALE_ROLES and SCALE_POLICIES (100000, 10000, 10000) size them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,8 +28,8 @@ RESULTS="${RESULTS:-$ROOT/.bench-results/$(date -u +%Y%m%dT%H%M%SZ)}"
 VENV="${BENCH_VENV:-$ROOT/.bench-venv}"
 # The moto release the table was measured against: pinned, so a re-run compares with the same moto.
 MOTO_VERSION=5.2.5
-ALL_OPS=(get-user get-caller-identity list-users list-attached-user-policies create-delete-user assume-role
-  assumed-role-get-user simulate-principal-policy)
+ALL_OPS=(get-user get-caller-identity list-users list-roles list-policies list-attached-user-policies
+  create-delete-user assume-role assumed-role-get-user simulate-principal-policy)
 # The ops the no-work server stands in for: it answers anything with a fixed GetUser body, which only these two can
 # take for an answer (the others need set-up the no-work server cannot do).
 NO_WORK_OPS=" get-user get-caller-identity "
@@ -184,12 +185,80 @@ PY
 }
 
 # ---- scale_table ------------------------------------------------------------------------------------------------
-# Placeholder, not implemented: the issue's scale targets. A later step seeds 100,000 users, 10,000 roles and 10,000
-# managed policies into a fresh store through the bulk seeding command (being written separately, not the API),
-# starts Gatehouse on it, and re-runs get-user, an authorised call and the list ops here, to compare with the empty
-# store's table above (target: at most 20% over, any List page of 100 under 5 ms).
+# The scale targets: two Gatehouses on SQLite side by side, one on an empty store and one on a store seeded with
+# SCALE_USERS users, SCALE_ROLES roles and SCALE_POLICIES managed policies through the bulk path (`gatehouse seed`,
+# not the API). GetUser, an authorised call (GetUser signed by a role session, decided on its policy) and the List
+# pages at CONCURRENCY connections, with each server's CPU per request (target: seeded at most 1.2 × empty), then
+# the List pages at one connection, where the latency is the page's own (target: under 5 ms).
+SCALE="${SCALE:-1}"
+SCALE_USERS="${SCALE_USERS:-100000}"
+SCALE_ROLES="${SCALE_ROLES:-10000}"
+SCALE_POLICIES="${SCALE_POLICIES:-10000}"
+SCALE_OPS=get-user,assumed-role-get-user,list-users,list-roles,list-policies
+LIST_OPS=list-users,list-roles,list-policies
+
+serve_sqlite() { # DATA_DIR PORT: starts `gatehouse serve` on the SQLite store in DATA_DIR; sets SERVED
+  # Quotas above the seeded counts, so the generator's own set-up (a user, a role, a policy) is not refused.
+  GATEHOUSE_QUOTAS="Users=$((SCALE_USERS + 100)),Roles=$((SCALE_ROLES + 100)),Policies=$((SCALE_POLICIES + 100))" \
+    GATEHOUSE_DATA_DIR="$1" GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" \
+    GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$2" "$GATEHOUSE" serve \
+    >>"$1.log" 2>&1 &
+  SERVED=$!
+  pids+=("$SERVED")
+  wait_port "$2" "$SERVED"
+}
+
 scale_table() {
-  :
+  if [ "$SCALE" = 0 ]; then return 0; fi
+  local empty="$work/scale-empty" seeded="$work/scale-seeded" p_empty p_seeded pid_empty pid_seeded
+  mkdir -p "$empty" "$seeded"
+  # The first start makes the account and its root key; seeding needs the server stopped (it takes its lock).
+  p_seeded=$(free_port)
+  serve_sqlite "$seeded" "$p_seeded"
+  kill "$SERVED"; wait "$SERVED" 2>/dev/null || true
+  say "scale: seeding $SCALE_USERS users, $SCALE_ROLES roles, $SCALE_POLICIES managed policies (gatehouse seed)"
+  GATEHOUSE_DATA_DIR="$seeded" GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn "$GATEHOUSE" seed \
+    --users "$SCALE_USERS" --roles "$SCALE_ROLES" --policies "$SCALE_POLICIES" | tee "$RESULTS/scale-seed.txt" >&2
+  serve_sqlite "$seeded" "$p_seeded"; pid_seeded=$SERVED
+  p_empty=$(free_port)
+  serve_sqlite "$empty" "$p_empty"; pid_empty=$SERVED
+  local both=(--endpoint "empty=http://127.0.0.1:$p_empty" --server-pid "empty=$pid_empty"
+    --endpoint "seeded=http://127.0.0.1:$p_seeded" --server-pid "seeded=$pid_seeded")
+  say "scale: $SCALE_OPS at $CONCURRENCY connections, empty and seeded side by side"
+  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$SCALE_OPS" --concurrency "$CONCURRENCY" \
+    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
+    >"$RESULTS/scale.json" 2> >(tee "$RESULTS/scale.txt" >&2)
+  say "scale: $LIST_OPS at one connection (the page's own latency)"
+  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$LIST_OPS" --concurrency 1 \
+    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
+    >"$RESULTS/scale-pages.json" 2> >(tee "$RESULTS/scale-pages.txt" >&2)
+}
+
+# The scale tables: seeded against empty, per op.
+scale_markdown() {
+  python3 - "$RESULTS/scale.json" "$RESULTS/scale-pages.json" "$SCALE_USERS" "$SCALE_ROLES" "$SCALE_POLICIES" <<'PY'
+import json, sys
+load, pages = (json.load(open(p)) for p in sys.argv[1:3])
+users, roles, policies = (int(n) for n in sys.argv[3:6])
+print(f"\n### Scale: an empty SQLite store and one seeded with {users:,} users, {roles:,} roles and {policies:,} managed "
+      f"policies, side by side: {load['concurrency']} connections, {load['rounds']} round(s) of {load['duration_secs']:g} s\n")
+print("| op | empty req/s | seeded req/s | empty server µs/req | seeded server µs/req | seeded / empty (server µs) | errors |")
+print("|---|---|---|---|---|---|---|")
+for op in load["ops"]:
+    t = {e["label"]: e["total"] for e in op["endpoints"]}
+    e, s = t["empty"], t["seeded"]
+    ratio = s["server_cpu_us_per_request"] / e["server_cpu_us_per_request"] if e["server_cpu_us_per_request"] else 0
+    print(f"| {op['op']} | {e['req_per_sec']:,.0f} | {s['req_per_sec']:,.0f} | {e['server_cpu_us_per_request']:.1f} "
+          f"| {s['server_cpu_us_per_request']:.1f} | {ratio:.2f} | {e['errors'] + s['errors']} |")
+print(f"\n### Scale: List pages of 100 at one connection ({pages['rounds']} round(s) of {pages['duration_secs']:g} s)\n")
+print("| op | empty p50 ms | empty p99 ms | seeded p50 ms | seeded p99 ms | seeded max ms | errors |")
+print("|---|---|---|---|---|---|---|")
+for op in pages["ops"]:
+    t = {e["label"]: e["total"] for e in op["endpoints"]}
+    e, s = t["empty"], t["seeded"]
+    print(f"| {op['op']} | {e['latency_ms']['p50']:.2f} | {e['latency_ms']['p99']:.2f} | {s['latency_ms']['p50']:.2f} "
+          f"| {s['latency_ms']['p99']:.2f} | {s['latency_ms']['max']:.2f} | {e['errors'] + s['errors']} |")
+PY
 }
 # ------------------------------------------------------------------------------------------------------------------
 
@@ -221,6 +290,7 @@ main() {
     for op in "${ops[@]}"; do
       if [ -s "$RESULTS/$op.json" ]; then markdown "$op"; fi
     done
+    if [ "$SCALE" != 0 ]; then scale_markdown; fi
   } | tee "$RESULTS/tables.md"
   if [ "${#failed[@]}" -gt 0 ]; then
     echo "gatehouse-bench failed for: ${failed[*]} (see $RESULTS/*.txt)" >&2

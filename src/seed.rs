@@ -447,6 +447,9 @@ pub async fn run(
     plan: &Plan,
     rt: crate::server::Runtime,
 ) -> Result<Seeded, Box<dyn std::error::Error>> {
+    // A running server of a SQLite store keeps what it read in memory, including that a name was not there (its
+    // read caches), and sees only its own writes: so seeding takes the server's lock, and waits for no one.
+    let _sole = crate::store::claim_sole_server(&args.database_url()).map_err(|e| format!("{e}; stop it to seed"))?;
     let (store, _keyring) = crate::server::open_store(args, &rt).await?;
     let seeded = seed(&store, &*rt.rng, rt.clock.now_millis(), plan).await;
     store.close().await;

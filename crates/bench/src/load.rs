@@ -28,6 +28,10 @@ pub enum Op {
     GetCallerIdentity,
     /// IAM `ListUsers`, a page of at most 100.
     ListUsers,
+    /// IAM `ListRoles`, a page of at most 100.
+    ListRoles,
+    /// IAM `ListPolicies` of the account's own (`Scope=Local`), a page of at most 100.
+    ListPolicies,
     /// IAM `ListAttachedUserPolicies` of the set-up user.
     ListAttachedUserPolicies,
     /// IAM `CreateUser` of a new name, then `DeleteUser` of it: one pair per iteration.
@@ -140,10 +144,12 @@ pub struct OpInfo {
 
 impl Op {
     /// Every op, in the order the report lists them by default.
-    pub const ALL: [Op; 8] = [
+    pub const ALL: [Op; 10] = [
         Op::GetUser,
         Op::GetCallerIdentity,
         Op::ListUsers,
+        Op::ListRoles,
+        Op::ListPolicies,
         Op::ListAttachedUserPolicies,
         Op::CreateDeleteUser,
         Op::AssumeRole,
@@ -166,6 +172,10 @@ impl Op {
             ),
             Op::GetCallerIdentity => plain(STS, Needs::NONE, Fixed(|_| sts("GetCallerIdentity", &[]))),
             Op::ListUsers => plain(IAM, Needs::NONE, Fixed(|_| iam("ListUsers", &[("MaxItems", "100")]))),
+            Op::ListRoles => plain(IAM, Needs::NONE, Fixed(|_| iam("ListRoles", &[("MaxItems", "100")]))),
+            Op::ListPolicies => {
+                plain(IAM, Needs::NONE, Fixed(|_| iam("ListPolicies", &[("Scope", "Local"), ("MaxItems", "100")])))
+            }
             Op::ListAttachedUserPolicies => plain(
                 IAM,
                 Needs::USER_WITH_POLICY,

@@ -117,6 +117,8 @@ async fn every_op_runs_clean_and_leaves_nothing_behind() {
     endpoint.pid = Some(std::process::id());
     let ops = [
         Op::ListUsers,
+        Op::ListRoles,
+        Op::ListPolicies,
         Op::ListAttachedUserPolicies,
         Op::CreateDeleteUser,
         Op::AssumeRole,
