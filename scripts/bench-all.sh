@@ -106,7 +106,8 @@ start_gatehouse() { # LABEL [GATEHOUSE_DATABASE_URL]
   if [ -n "${2:-}" ]; then store=(GATEHOUSE_DATABASE_URL="$2"); fi
   env GATEHOUSE_DATA_DIR="$work/data-$1" "${store[@]}" \
     GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" GATEHOUSE_MASTER_KEY="$MASTER_KEY" \
-    GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$port" "$GATEHOUSE" serve >"$work/$1.log" 2>&1 &
+    GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$port" GATEHOUSE_ISSUER_LISTEN=127.0.0.1:0 "$GATEHOUSE" serve \
+    >"$work/$1.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   wait_port "$port" "$pid"
@@ -201,7 +202,8 @@ serve_sqlite() { # DATA_DIR PORT: starts `gatehouse serve` on the SQLite store i
   # Quotas above the seeded counts, so the generator's own set-up (a user, a role, a policy) is not refused.
   GATEHOUSE_QUOTAS="Users=$((SCALE_USERS + 100)),Roles=$((SCALE_ROLES + 100)),Policies=$((SCALE_POLICIES + 100))" \
     GATEHOUSE_DATA_DIR="$1" GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" \
-    GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$2" "$GATEHOUSE" serve \
+    GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$2" GATEHOUSE_ISSUER_LISTEN=127.0.0.1:0 \
+    "$GATEHOUSE" serve \
     >>"$1.log" 2>&1 &
   SERVED=$!
   pids+=("$SERVED")
