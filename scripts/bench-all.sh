@@ -293,6 +293,9 @@ main() {
       if [ -s "$RESULTS/$op.json" ]; then markdown "$op"; fi
     done
     if [ "$SCALE" != 0 ]; then scale_markdown; fi
+    # Start-up and idle memory, after the servers above have stopped serving load (same release build).
+    echo
+    scripts/measure-start.sh 11
   } | tee "$RESULTS/tables.md"
   if [ "${#failed[@]}" -gt 0 ]; then
     echo "gatehouse-bench failed for: ${failed[*]} (see $RESULTS/*.txt)" >&2

@@ -162,6 +162,11 @@ async fn a_second_server_of_one_sqlite_store_is_refused() {
     let message = refused.to_string();
     assert!(message.contains("another gatehouse server is serving the SQLite store"), "{message}");
     assert!(message.contains("use Postgres (GATEHOUSE_DATABASE_URL) for several instances"), "{message}");
+    // Nor may the bulk path write behind the server's back: the server would not see what it added.
+    let plan = gatehouse::seed::Plan { account_id: "000000000000".into(), users: 1, roles: 0, policies: 0 };
+    let refused = gatehouse::seed::run(&args, &plan, runtime()).await.expect_err("seeding is refused");
+    assert!(refused.to_string().contains("another gatehouse server"), "{refused}");
+    assert!(refused.to_string().ends_with("; stop it to seed"), "{refused}");
     a.stop().await;
     let again = gatehouse::server::start(&args, runtime()).await.expect("starts once the first has stopped");
     again.stop().await;
