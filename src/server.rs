@@ -90,12 +90,10 @@ pub async fn open_store(args: &ServeArgs, rt: &Runtime) -> Result<(Store, Keyrin
 }
 
 pub async fn start(args: &ServeArgs, rt: Runtime) -> Result<Running, BootstrapError> {
-    args.validate().map_err(BootstrapError::Config)?;
-    if args.database_url().starts_with("sqlite:") && !args.database_url().contains(":memory:") {
-        bootstrap::create_private_dir(&args.data_dir)?;
-    }
-    let sole_server = crate::store::claim_sole_server(&args.database_url()).map_err(BootstrapError::Config)?;
     let (store, keyring) = open_store(args, &rt).await?;
+    // Before the bootstrap's first write: a second server of a SQLite store stops here, having only checked the
+    // migrations (which every opening of a store does, the offline commands' too).
+    let sole_server = crate::store::claim_sole_server(&args.database_url()).map_err(BootstrapError::Config)?;
     let now = rt.clock.now_millis();
     let generated_root = bootstrap::ensure_account(&store, &keyring, &*rt.rng, args, now).await?;
     let issuer_addr = args.issuer_listen.unwrap_or_else(|| {

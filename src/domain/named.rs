@@ -197,10 +197,7 @@ pub async fn authorized_read<E: Named + Clone + Sync>(
         }
     };
     let found = snapshot.entity.as_ref();
-    let arn = match found {
-        Some(e) => e.arn(),
-        None => crate::arn::iam(ctx.account(), E::KIND, "/", name),
-    };
+    let arn = arn_of(ctx, found, name);
     let tags = match found.and_then(E::tag_owner) {
         Some(_) if ctx.wants_resource_tags(action, &arn) => Some(snapshot.tags.as_slice()),
         _ => None,
@@ -238,11 +235,16 @@ pub async fn lookup<E: Named, C: OpConnection>(
     name: &str,
 ) -> Result<(Option<E>, String), AwsError> {
     let found = E::find(op.lookup(), ctx.account(), name).await?;
-    let arn = match &found {
+    let arn = arn_of(ctx, found.as_ref(), name);
+    Ok((found, arn))
+}
+
+/// The ARN a decision about `name` is made on: the entity's, or `KIND/NAME` at the root path when there is none.
+fn arn_of<E: Named>(ctx: &Ctx, found: Option<&E>, name: &str) -> String {
+    match found {
         Some(e) => e.arn(),
         None => crate::arn::iam(ctx.account(), E::KIND, "/", name),
-    };
-    Ok((found, arn))
+    }
 }
 
 /// The four kinds differ only in their store module, ARN type and NoSuchEntity wording.
