@@ -98,20 +98,27 @@ add_endpoint() { # LABEL PORT PID
   labels+=("$1")
 }
 
+# Starts `gatehouse serve` with the run's keys on DATA_DIR and PORT, logging to LOG, with further VAR=VALUE settings
+# (a database URL, quotas); waits until it listens and sets SERVED to its PID.
+serve_gatehouse() { # DATA_DIR PORT LOG [VAR=VALUE...]
+  local dir=$1 port=$2 log=$3
+  shift 3
+  mkdir -p "$dir"
+  env GATEHOUSE_DATA_DIR="$dir" GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" \
+    GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$port" \
+    GATEHOUSE_ISSUER_LISTEN=127.0.0.1:0 "$@" "$GATEHOUSE" serve >>"$log" 2>&1 &
+  SERVED=$!
+  pids+=("$SERVED")
+  wait_port "$port" "$SERVED"
+}
+
 start_gatehouse() { # LABEL [GATEHOUSE_DATABASE_URL]
-  local port pid store=()
+  local port store=()
   port=$(free_port)
-  mkdir -p "$work/data-$1"
   # Without a database URL, the default store: SQLite in the data directory (WAL, a pool of connections).
   if [ -n "${2:-}" ]; then store=(GATEHOUSE_DATABASE_URL="$2"); fi
-  env GATEHOUSE_DATA_DIR="$work/data-$1" "${store[@]}" \
-    GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" GATEHOUSE_MASTER_KEY="$MASTER_KEY" \
-    GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$port" GATEHOUSE_ISSUER_LISTEN=127.0.0.1:0 "$GATEHOUSE" serve \
-    >"$work/$1.log" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  wait_port "$port" "$pid"
-  add_endpoint "$1" "$port" "$pid"
+  serve_gatehouse "$work/data-$1" "$port" "$work/$1.log" "${store[@]}"
+  add_endpoint "$1" "$port" "$SERVED"
 }
 
 start_servers() {
@@ -198,16 +205,10 @@ SCALE_POLICIES="${SCALE_POLICIES:-10000}"
 SCALE_OPS=get-user,assumed-role-get-user,list-users,list-roles,list-policies
 LIST_OPS=list-users,list-roles,list-policies
 
-serve_sqlite() { # DATA_DIR PORT: starts `gatehouse serve` on the SQLite store in DATA_DIR; sets SERVED
+serve_sqlite() { # DATA_DIR PORT: a SQLite store's server for the scale tables; sets SERVED
   # Quotas above the seeded counts, so the generator's own set-up (a user, a role, a policy) is not refused.
-  GATEHOUSE_QUOTAS="Users=$((SCALE_USERS + 100)),Roles=$((SCALE_ROLES + 100)),Policies=$((SCALE_POLICIES + 100))" \
-    GATEHOUSE_DATA_DIR="$1" GATEHOUSE_ROOT_ACCESS_KEY_ID="$KEY_ID" GATEHOUSE_ROOT_SECRET_ACCESS_KEY="$SECRET" \
-    GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn GATEHOUSE_LISTEN="127.0.0.1:$2" GATEHOUSE_ISSUER_LISTEN=127.0.0.1:0 \
-    "$GATEHOUSE" serve \
-    >>"$1.log" 2>&1 &
-  SERVED=$!
-  pids+=("$SERVED")
-  wait_port "$2" "$SERVED"
+  serve_gatehouse "$1" "$2" "$1.log" \
+    GATEHOUSE_QUOTAS="Users=$((SCALE_USERS + 100)),Roles=$((SCALE_ROLES + 100)),Policies=$((SCALE_POLICIES + 100))"
 }
 
 scale_table() {
