@@ -193,58 +193,81 @@ PY
 }
 
 # ---- scale_table ------------------------------------------------------------------------------------------------
-# The scale targets: two Gatehouses on SQLite side by side, one on an empty store and one on a store seeded with
+# The scale targets, per store: two Gatehouses side by side, one on an empty store and one on a store seeded with
 # SCALE_USERS users, SCALE_ROLES roles and SCALE_POLICIES managed policies through the bulk path (`gatehouse seed`,
 # not the API). GetUser, an authorised call (GetUser signed by a role session, decided on its policy) and the List
 # pages at CONCURRENCY connections, with each server's CPU per request (target: seeded at most 1.2 × empty), then
-# the List pages at one connection, where the latency is the page's own (target: under 5 ms).
+# the List pages at one connection, where the latency is the page's own (target: under 5 ms). SQLite, then Postgres
+# (two databases of the throwaway cluster) when the main table has one.
 SCALE="${SCALE:-1}"
 SCALE_USERS="${SCALE_USERS:-100000}"
 SCALE_ROLES="${SCALE_ROLES:-10000}"
 SCALE_POLICIES="${SCALE_POLICIES:-10000}"
 SCALE_OPS=get-user,assumed-role-get-user,list-users,list-roles,list-policies
 LIST_OPS=list-users,list-roles,list-policies
+SCALE_STORES=()
 
-serve_sqlite() { # DATA_DIR PORT: a SQLite store's server for the scale tables; sets SERVED
+serve_scale() { # DATA_DIR PORT [VAR=VALUE...]: a server for the scale tables; sets SERVED
+  local dir=$1 port=$2
+  shift 2
   # Quotas above the seeded counts, so the generator's own set-up (a user, a role, a policy) is not refused.
-  serve_gatehouse "$1" "$2" "$1.log" \
+  serve_gatehouse "$dir" "$port" "$dir.log" "$@" \
     GATEHOUSE_QUOTAS="Users=$((SCALE_USERS + 100)),Roles=$((SCALE_ROLES + 100)),Policies=$((SCALE_POLICIES + 100))"
+}
+
+scale_store() { # LABEL [EMPTY_DATABASE_URL SEEDED_DATABASE_URL]: without URLs, SQLite stores in the data directories
+  local label=$1 empty="$work/scale-$1-empty" seeded="$work/scale-$1-seeded" p_empty p_seeded pid_empty pid_seeded
+  local on_empty=() on_seeded=()
+  if [ -n "${2:-}" ]; then on_empty=(GATEHOUSE_DATABASE_URL="$2") on_seeded=(GATEHOUSE_DATABASE_URL="$3"); fi
+  # The first start makes the account and its root key; seeding a SQLite store needs the server stopped (it takes
+  # its lock), and a Postgres one is seeded the same way.
+  p_seeded=$(free_port)
+  serve_scale "$seeded" "$p_seeded" "${on_seeded[@]}"
+  kill "$SERVED"; wait "$SERVED" 2>/dev/null || true
+  say "scale ($label): seeding $SCALE_USERS users, $SCALE_ROLES roles, $SCALE_POLICIES managed policies (gatehouse seed)"
+  env "${on_seeded[@]}" GATEHOUSE_DATA_DIR="$seeded" GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn \
+    "$GATEHOUSE" seed --users "$SCALE_USERS" --roles "$SCALE_ROLES" --policies "$SCALE_POLICIES" \
+    | tee "$RESULTS/scale-$label-seed.txt" >&2
+  serve_scale "$seeded" "$p_seeded" "${on_seeded[@]}"; pid_seeded=$SERVED
+  p_empty=$(free_port)
+  serve_scale "$empty" "$p_empty" "${on_empty[@]}"; pid_empty=$SERVED
+  local both=(--endpoint "empty=http://127.0.0.1:$p_empty" --server-pid "empty=$pid_empty"
+    --endpoint "seeded=http://127.0.0.1:$p_seeded" --server-pid "seeded=$pid_seeded")
+  say "scale ($label): $SCALE_OPS at $CONCURRENCY connections, empty and seeded side by side"
+  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$SCALE_OPS" --concurrency "$CONCURRENCY" \
+    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
+    >"$RESULTS/scale-$label.json" 2> >(tee "$RESULTS/scale-$label.txt" >&2)
+  say "scale ($label): $LIST_OPS at one connection (the page's own latency)"
+  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$LIST_OPS" --concurrency 1 \
+    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
+    >"$RESULTS/scale-pages-$label.json" 2> >(tee "$RESULTS/scale-pages-$label.txt" >&2)
+  kill "$pid_seeded" "$pid_empty"; wait "$pid_seeded" "$pid_empty" 2>/dev/null || true
+  SCALE_STORES+=("$label")
 }
 
 scale_table() {
   if [ "$SCALE" = 0 ]; then return 0; fi
-  local empty="$work/scale-empty" seeded="$work/scale-seeded" p_empty p_seeded pid_empty pid_seeded
-  mkdir -p "$empty" "$seeded"
-  # The first start makes the account and its root key; seeding needs the server stopped (it takes its lock).
-  p_seeded=$(free_port)
-  serve_sqlite "$seeded" "$p_seeded"
-  kill "$SERVED"; wait "$SERVED" 2>/dev/null || true
-  say "scale: seeding $SCALE_USERS users, $SCALE_ROLES roles, $SCALE_POLICIES managed policies (gatehouse seed)"
-  GATEHOUSE_DATA_DIR="$seeded" GATEHOUSE_MASTER_KEY="$MASTER_KEY" GATEHOUSE_LOG=warn "$GATEHOUSE" seed \
-    --users "$SCALE_USERS" --roles "$SCALE_ROLES" --policies "$SCALE_POLICIES" | tee "$RESULTS/scale-seed.txt" >&2
-  serve_sqlite "$seeded" "$p_seeded"; pid_seeded=$SERVED
-  p_empty=$(free_port)
-  serve_sqlite "$empty" "$p_empty"; pid_empty=$SERVED
-  local both=(--endpoint "empty=http://127.0.0.1:$p_empty" --server-pid "empty=$pid_empty"
-    --endpoint "seeded=http://127.0.0.1:$p_seeded" --server-pid "seeded=$pid_seeded")
-  say "scale: $SCALE_OPS at $CONCURRENCY connections, empty and seeded side by side"
-  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$SCALE_OPS" --concurrency "$CONCURRENCY" \
-    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
-    >"$RESULTS/scale.json" 2> >(tee "$RESULTS/scale.txt" >&2)
-  say "scale: $LIST_OPS at one connection (the page's own latency)"
-  AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" "$BENCH" --op "$LIST_OPS" --concurrency 1 \
-    --duration "$DURATION" --rounds "$ROUNDS" --threads "$THREADS" "${both[@]}" --json \
-    >"$RESULTS/scale-pages.json" 2> >(tee "$RESULTS/scale-pages.txt" >&2)
+  scale_store sqlite
+  if [ -n "$pg_dir" ]; then
+    local base=${GATEHOUSE_TEST_DATABASE_URL%/*} db
+    for db in scale_empty scale_seeded; do
+      "$PG_THROWAWAY_BIN/psql" -q "$GATEHOUSE_TEST_DATABASE_URL" -c "CREATE DATABASE $db" >&2
+    done
+    scale_store postgres "$base/scale_empty" "$base/scale_seeded"
+  fi
 }
 
-# The scale tables: seeded against empty, per op.
-scale_markdown() {
-  python3 - "$RESULTS/scale.json" "$RESULTS/scale-pages.json" "$SCALE_USERS" "$SCALE_ROLES" "$SCALE_POLICIES" <<'PY'
+# The scale tables of one store (LABEL): seeded against empty, per op.
+scale_markdown() { # LABEL
+  python3 - "$RESULTS/scale-$1.json" "$RESULTS/scale-pages-$1.json" "$SCALE_USERS" "$SCALE_ROLES" "$SCALE_POLICIES" \
+    "$1" <<'PY'
 import json, sys
 load, pages = (json.load(open(p)) for p in sys.argv[1:3])
 users, roles, policies = (int(n) for n in sys.argv[3:6])
-print(f"\n### Scale: an empty SQLite store and one seeded with {users:,} users, {roles:,} roles and {policies:,} managed "
-      f"policies, side by side: {load['concurrency']} connections, {load['rounds']} round(s) of {load['duration_secs']:g} s\n")
+store = {"sqlite": "SQLite", "postgres": "Postgres"}[sys.argv[6]]
+print(f"\n### Scale ({store}): an empty store and one seeded with {users:,} users, {roles:,} roles and {policies:,} "
+      f"managed policies, side by side: {load['concurrency']} connections, {load['rounds']} round(s) of "
+      f"{load['duration_secs']:g} s\n")
 print("| op | empty req/s | seeded req/s | empty server µs/req | seeded server µs/req | seeded / empty (server µs) | errors |")
 print("|---|---|---|---|---|---|---|")
 for op in load["ops"]:
@@ -253,7 +276,8 @@ for op in load["ops"]:
     ratio = s["server_cpu_us_per_request"] / e["server_cpu_us_per_request"] if e["server_cpu_us_per_request"] else 0
     print(f"| {op['op']} | {e['req_per_sec']:,.0f} | {s['req_per_sec']:,.0f} | {e['server_cpu_us_per_request']:.1f} "
           f"| {s['server_cpu_us_per_request']:.1f} | {ratio:.2f} | {e['errors'] + s['errors']} |")
-print(f"\n### Scale: List pages of 100 at one connection ({pages['rounds']} round(s) of {pages['duration_secs']:g} s)\n")
+print(f"\n### Scale ({store}): List pages of 100 at one connection ({pages['rounds']} round(s) of "
+      f"{pages['duration_secs']:g} s)\n")
 print("| op | empty p50 ms | empty p99 ms | seeded p50 ms | seeded p99 ms | seeded max ms | errors |")
 print("|---|---|---|---|---|---|---|")
 for op in pages["ops"]:
@@ -266,7 +290,7 @@ PY
 # ------------------------------------------------------------------------------------------------------------------
 
 main() {
-  local ops=() failed=() op
+  local ops=() failed=() op store
   if [ "$OPS" = all ]; then ops=("${ALL_OPS[@]}"); else IFS=, read -r -a ops <<<"$OPS"; fi
   mkdir -p "$RESULTS"
   machine
@@ -293,7 +317,7 @@ main() {
     for op in "${ops[@]}"; do
       if [ -s "$RESULTS/$op.json" ]; then markdown "$op"; fi
     done
-    if [ "$SCALE" != 0 ]; then scale_markdown; fi
+    for store in "${SCALE_STORES[@]}"; do scale_markdown "$store"; done
     # Start-up and idle memory, after the servers above have stopped serving load (same release build).
     echo
     scripts/measure-start.sh 11

@@ -30,7 +30,14 @@ case "${1:-}" in
     chmod 755 "$dir"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     port=$(free_port)
-    as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync >"$dir/initdb.log" 2>&1 \
+    # A linguistic default collation (ICU en-US, where the server has ICU: PostgreSQL 15 and later), as the postgres
+    # image's en_US.utf8 default is, so the tests prove the store orders and pages bytewise whatever the database's
+    # default (migration 0012); this machine's C.UTF-8 would order bytewise by itself and prove nothing.
+    locale=()
+    if "$bin/initdb" --help | grep -- --icu-locale >/dev/null && "$bin/pg_config" --configure | grep -- --with-icu >/dev/null; then
+      locale=(--locale-provider=icu --icu-locale=en-US)
+    fi
+    as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync "${locale[@]}" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -c listen_addresses=127.0.0.1 -p $port -c fsync=off -c max_connections=300" start >/dev/null \

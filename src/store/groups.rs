@@ -2,6 +2,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 use super::users::{name_key, UserRow};
 use super::{col, Result};
 
@@ -66,12 +67,9 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> Result<Vec<GroupRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM iam_groups g
-         WHERE g.account_id = $1 AND substr(g.path, 1, length($2)) = $2 AND g.name_key > $3
-         ORDER BY g.name_key LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM iam_groups g");
+    let page = Page { account_id, path_prefix, after, inclusive: false, limit };
+    prefix::list(conn, &select_from, "g.", "name_key", page).await
 }
 
 pub async fn rename(conn: &mut AnyConnection, group_id: &str, name: &str, path: &str) -> Result<()> {

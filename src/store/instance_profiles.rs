@@ -2,6 +2,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 use super::roles::{RoleRow, COLUMNS_R};
 pub use super::users::name_key;
 use super::Result;
@@ -53,12 +54,9 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> Result<Vec<InstanceProfileRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM instance_profiles
-         WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_key > $3
-         ORDER BY name_key LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM instance_profiles");
+    let page = Page { account_id, path_prefix, after, inclusive: false, limit };
+    prefix::list(conn, &select_from, "", "name_key", page).await
 }
 
 /// The instance profiles that hold the role, ordered by name, after the name key `after`.

@@ -24,6 +24,7 @@ pub mod oidc_providers;
 pub mod outbound;
 pub mod passwords;
 pub mod policies;
+pub mod prefix;
 pub mod read_cache;
 pub mod roles;
 pub mod saml_providers;

@@ -3,6 +3,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 use super::{col, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -94,13 +95,9 @@ pub async fn list(
     inclusive: bool,
     limit: i64,
 ) -> Result<Vec<PolicyRow>> {
-    let cmp = if inclusive { ">=" } else { ">" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM managed_policies
-         WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_key {cmp} $3
-         ORDER BY name_key LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(from_key).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM managed_policies");
+    let page = Page { account_id, path_prefix, after: from_key, inclusive, limit };
+    prefix::list(conn, &select_from, "", "name_key", page).await
 }
 
 /// Every policy of the account (the account views, which list them all).

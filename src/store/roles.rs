@@ -2,6 +2,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 pub use super::users::name_key;
 use super::Result;
 
@@ -83,12 +84,9 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> Result<Vec<RoleRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM roles
-         WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_key > $3
-         ORDER BY name_key LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM roles");
+    let page = Page { account_id, path_prefix, after, inclusive: false, limit };
+    prefix::list(conn, &select_from, "", "name_key", page).await
 }
 
 /// How many roles the account has (the Roles quota).

@@ -3,6 +3,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 use super::Result;
 
 #[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -75,12 +76,9 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> Result<Vec<ServerCertificateRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM server_certificates
-         WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_lower > $3
-         ORDER BY name_lower LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM server_certificates");
+    let page = Page { account_id, path_prefix, after, inclusive: false, limit };
+    prefix::list(conn, &select_from, "", "name_lower", page).await
 }
 
 pub async fn count(conn: &mut AnyConnection, account_id: &str) -> Result<i64> {

@@ -2,6 +2,7 @@
 
 use sqlx::AnyConnection;
 
+use super::prefix::{self, Page};
 use super::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -65,12 +66,9 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> Result<Vec<UserRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM users
-         WHERE account_id = $1 AND substr(path, 1, length($2)) = $2 AND name_key > $3
-         ORDER BY name_key LIMIT $4"
-    );
-    Ok(sqlx::query_as(&sql).bind(account_id).bind(path_prefix).bind(after).bind(limit).fetch_all(conn).await?)
+    let select_from = format!("SELECT {COLUMNS} FROM users");
+    let page = Page { account_id, path_prefix, after, inclusive: false, limit };
+    prefix::list(conn, &select_from, "", "name_key", page).await
 }
 
 pub async fn rename(conn: &mut AnyConnection, user_id: &str, name: &str, path: &str) -> Result<()> {
