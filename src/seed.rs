@@ -442,14 +442,18 @@ pub async fn seed(store: &Store, rng: &dyn Randomness, now: i64, plan: &Plan) ->
     Ok(seeded)
 }
 
-/// Postgres plans from statistics its autovacuum refreshes a minute or so after a bulk load; until then it plans
-/// the seeded tables as the empty ones they were. Refreshed here, the server started next plans (and is measured)
-/// as it will for good. SQLite plans without statistics unless ANALYZE ever ran, which the server never does: it
-/// is left as a server's own store would be.
+/// Postgres plans from statistics its autovacuum refreshes a minute or so after a bulk load (until then it plans the
+/// seeded tables as the empty ones they were), and vacuums the new rows then too, a burst of work beside whatever the
+/// server is doing. Both done here (the usual end of a bulk load), the server started next plans, and is measured,
+/// as it will for good. SQLite plans without statistics unless ANALYZE ever ran, which the server never does: it is
+/// left as a server's own store would be.
 async fn analyze(store: &Store) -> Result<(), StoreError> {
     if store.backend() == Backend::Postgres {
         let mut conn = store.pool().acquire().await?;
-        sqlx::query("ANALYZE users, tags, roles, managed_policies, policy_versions").execute(&mut *conn).await?;
+        // Outside a transaction, as VACUUM must be.
+        sqlx::query("VACUUM (ANALYZE) users, tags, roles, managed_policies, policy_versions")
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
