@@ -99,8 +99,8 @@ async fn list_paginates_and_filters_by_path(backend: Backend) {
 /// Names and paths with the punctuation IAM allows, where a linguistic collation (the postgres image's default
 /// en_US.utf8, or the ICU en-US that `scripts/pg-throwaway.sh` gives the test cluster) orders otherwise than bytes:
 /// Lists come in the order of the lowercased names' bytes, markers resume in it, and PathPrefix "/a/" matches only
-/// the paths that start with it, not "/a+b/" or "/a=c/" (which sort between "/a/" and "/a0" linguistically). Users, roles and
-/// customer managed policies: each table's own columns.
+/// the paths that start with it, not "/a+b/" or "/a=c/" (which sort between "/a/" and "/a0" linguistically). Users,
+/// roles, groups, instance profiles and customer managed policies: each table's own columns.
 async fn lists_order_and_filter_bytewise(backend: Backend) {
     use aws_sdk_iam::types::PolicyScopeType;
     let s = TestServer::start(backend).await;
@@ -121,50 +121,35 @@ async fn lists_order_and_filter_bytewise(backend: Backend) {
         iam.create_user().user_name(name).path(path).send().await.unwrap();
         iam.create_role().role_name(name).path(path).assume_role_policy_document(TRUST).send().await.unwrap();
         iam.create_policy().policy_name(name).path(path).policy_document(DOC).send().await.unwrap();
+        iam.create_group().group_name(name).path(path).send().await.unwrap();
+        iam.create_instance_profile().instance_profile_name(name).path(path).send().await.unwrap();
     }
     let by_name = ["a", "A+b", "a,b", "a-b", "a.b", "a=b", "a@b", "a_b", "ab", "b"];
     let under_a = ["A+b", "a=b", "ab"];
     for (prefix, expected) in [("/", &by_name[..]), ("/a/", &under_a[..]), ("/a", &by_name[..]), ("/a_", &["a@b"][..])]
     {
-        // Pages of 3, so every page after the first resumes from a marker.
-        let (mut users, mut roles, mut policies) = (Vec::new(), Vec::new(), Vec::new());
-        let mut marker = None;
-        loop {
-            let out = iam.list_users().path_prefix(prefix).max_items(3).set_marker(marker).send().await.unwrap();
-            users.extend(out.users().iter().map(|u| u.user_name().to_string()));
-            marker = out.marker().map(str::to_string);
-            if marker.is_none() {
-                break;
-            }
-        }
-        loop {
-            let out = iam.list_roles().path_prefix(prefix).max_items(3).set_marker(marker).send().await.unwrap();
-            roles.extend(out.roles().iter().map(|r| r.role_name().to_string()));
-            marker = out.marker().map(str::to_string);
-            if marker.is_none() {
-                break;
-            }
-        }
-        // ListPolicies's PathPrefix is a whole path (its pattern ends in "/").
-        while prefix.ends_with('/') {
-            let out = iam
-                .list_policies()
-                .scope(PolicyScopeType::Local)
-                .path_prefix(prefix)
-                .max_items(3)
-                .set_marker(marker)
-                .send()
-                .await
-                .unwrap();
-            policies.extend(out.policies().iter().map(|p| p.policy_name().unwrap_or_default().to_string()));
-            marker = out.marker().map(str::to_string);
-            if marker.is_none() {
-                break;
-            }
-        }
+        // Pages of 3 through the SDK's paginators, so every page after the first resumes from a marker.
+        let found = iam.list_users().path_prefix(prefix).into_paginator().page_size(3).items().send();
+        let found = found.try_collect().await.unwrap();
+        let users: Vec<&str> = found.iter().map(|u| u.user_name()).collect();
+        let found = iam.list_roles().path_prefix(prefix).into_paginator().page_size(3).items().send();
+        let found = found.try_collect().await.unwrap();
+        let roles: Vec<&str> = found.iter().map(|r| r.role_name()).collect();
+        let found = iam.list_groups().path_prefix(prefix).into_paginator().page_size(3).items().send();
+        let found = found.try_collect().await.unwrap();
+        let groups: Vec<&str> = found.iter().map(|g| g.group_name()).collect();
+        let found = iam.list_instance_profiles().path_prefix(prefix).into_paginator().page_size(3).items().send();
+        let found = found.try_collect().await.unwrap();
+        let profiles: Vec<&str> = found.iter().map(|p| p.instance_profile_name()).collect();
         assert_eq!(users, expected, "ListUsers PathPrefix {prefix}");
         assert_eq!(roles, expected, "ListRoles PathPrefix {prefix}");
+        assert_eq!(groups, expected, "ListGroups PathPrefix {prefix}");
+        assert_eq!(profiles, expected, "ListInstanceProfiles PathPrefix {prefix}");
+        // ListPolicies's PathPrefix is a whole path (its pattern ends in "/").
         if prefix.ends_with('/') {
+            let list = iam.list_policies().scope(PolicyScopeType::Local).path_prefix(prefix);
+            let found = list.into_paginator().page_size(3).items().send().try_collect().await.unwrap();
+            let policies: Vec<&str> = found.iter().map(|p| p.policy_name().unwrap_or_default()).collect();
             assert_eq!(policies, expected, "ListPolicies PathPrefix {prefix}");
         }
     }
