@@ -66,6 +66,76 @@ pub async fn matches_any(password: Secret, hashes: Vec<String>) -> Result<bool, 
     blocking(move || hashes.iter().any(|h| matches_now(&password, h))).await
 }
 
+/// The argon2 work for one password, done before an operation's write transaction begins, so that the transaction
+/// (on SQLite the store's one writer, on Postgres the account's revision row) is not held for it: a hash or a
+/// verification is tens of milliseconds, and a reuse check is up to 25 of them. Both kinds of result are pure: whether
+/// a password matches a stored hash is the same whenever it is asked, and a new salted hash of the password is as
+/// good stored later. So the transaction reads the state again and decides exactly as without this; it only takes
+/// the answers found here and computes the ones the state, changed in between, asks for besides.
+pub struct Ahead {
+    password: Secret,
+    verdicts: Vec<(String, bool)>,
+    hash: Option<String>,
+}
+
+impl Ahead {
+    /// Nothing worked out yet: everything is computed when asked.
+    pub fn none(password: &Secret) -> Ahead {
+        Ahead { password: password.clone(), verdicts: Vec::new(), hash: None }
+    }
+
+    /// Checks `password` against `hashes` in order, up to the first that matches, and then, if none did and a salt
+    /// is given, hashes it; on the blocking pool.
+    pub async fn work_out(
+        password: &Secret,
+        hashes: Vec<String>,
+        salt: Option<[u8; SALT_LEN]>,
+    ) -> Result<Ahead, AwsError> {
+        let password = password.clone();
+        blocking(move || {
+            let mut verdicts = Vec::with_capacity(hashes.len());
+            for stored in hashes {
+                let matched = matches_now(&password, &stored);
+                verdicts.push((stored, matched));
+                if matched {
+                    return Ok(Ahead { password, verdicts, hash: None });
+                }
+            }
+            let hash = salt.map(|salt| hash_now(&password, &salt)).transpose()?;
+            Ok(Ahead { password, verdicts, hash })
+        })
+        .await?
+    }
+
+    pub fn password(&self) -> &Secret {
+        &self.password
+    }
+
+    fn verdict(&self, stored: &str) -> Option<bool> {
+        self.verdicts.iter().find(|(h, _)| h == stored).map(|(_, matched)| *matched)
+    }
+
+    /// [`matches_any`] for this password: the verdicts found ahead, and the others computed now.
+    pub async fn matches_any(&self, hashes: Vec<String>) -> Result<bool, AwsError> {
+        if hashes.iter().any(|h| self.verdict(h) == Some(true)) {
+            return Ok(true);
+        }
+        let unknown: Vec<String> = hashes.into_iter().filter(|h| self.verdict(h).is_none()).collect();
+        if unknown.is_empty() {
+            return Ok(false);
+        }
+        matches_any(self.password.clone(), unknown).await
+    }
+
+    /// The hash made ahead, or one made now with `salt`.
+    pub async fn hash(&mut self, salt: [u8; SALT_LEN]) -> Result<String, AwsError> {
+        match self.hash.take() {
+            Some(hash) => Ok(hash),
+            None => hash(self.password.clone(), salt).await,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +160,38 @@ mod tests {
         assert!(phc.contains("m=8,t=1,p=1"), "{phc}");
         assert!(matches_now(&Secret::from("pa55word!"), &phc));
         assert!(!matches_now(&Secret::from("pa55word?"), &phc));
+    }
+
+    /// What was worked out ahead answers without being computed again (a verdict here that real verification would
+    /// not give proves it came from the memo); what was not is computed; the hash made ahead is used once.
+    #[tokio::test]
+    async fn ahead_answers_what_it_worked_out_and_computes_the_rest() {
+        let password = Secret::from("Correct-Horse-1");
+        let real = hash_now(&password, &[3u8; SALT_LEN]).unwrap();
+        let other = hash_now(&Secret::from("Other-Horse-2"), &[4u8; SALT_LEN]).unwrap();
+
+        let worked = Ahead::work_out(&password, vec![other.clone(), real.clone(), "later".into()], Some([5; SALT_LEN]));
+        let mut worked = worked.await.unwrap();
+        // Stopped at the first match, and made no hash since the password is reused.
+        assert_eq!(worked.verdicts, [(other.clone(), false), (real.clone(), true)]);
+        assert!(worked.hash.is_none());
+        assert!(worked.matches_any(vec![real.clone()]).await.unwrap());
+        assert!(!worked.matches_any(vec![other.clone()]).await.unwrap());
+        let fresh = worked.hash([6; SALT_LEN]).await.unwrap();
+        assert!(matches_now(&password, &fresh));
+
+        let mut memo = Ahead {
+            password: password.clone(),
+            verdicts: vec![("not a hash".into(), true)],
+            hash: Some("made ahead".into()),
+        };
+        assert!(memo.matches_any(vec!["not a hash".into()]).await.unwrap());
+        assert!(memo.matches_any(vec![other.clone(), real]).await.unwrap());
+        assert!(!memo.matches_any(vec![other]).await.unwrap());
+        assert_eq!(memo.hash([1; SALT_LEN]).await.unwrap(), "made ahead");
+        assert!(matches_now(&password, &memo.hash([1; SALT_LEN]).await.unwrap()));
+
+        let nothing = Ahead::none(&password);
+        assert!(!nothing.matches_any(vec![]).await.unwrap());
     }
 }
