@@ -354,6 +354,15 @@ pub fn claim_sole_server(url: &str) -> std::result::Result<Option<std::fs::File>
     }
 }
 
+/// `$first, $first+1, ...`, `count` placeholders: the list of an `IN (...)` over a batch of values. An empty batch
+/// gives `NULL`, which `IN` matches nothing with (SQL has no empty list).
+pub(crate) fn params(first: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_string();
+    }
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Reads a column, turning a type mismatch into a store error rather than a panic.
 pub(crate) fn col<'r, T>(row: &'r sqlx::any::AnyRow, name: &str) -> Result<T>
 where

@@ -45,6 +45,19 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Sign
     Ok(sqlx::query_as(&sql).bind(user_id).fetch_all(conn).await?)
 }
 
+/// The signing certificates of `user_ids` (at most 999), by user, then as [`of_user`] orders one user's.
+pub async fn of_users(conn: &mut AnyConnection, user_ids: &[String]) -> Result<Vec<SigningCertificateRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM signing_certificates WHERE user_id IN ({}) ORDER BY user_id, uploaded_at, certificate_id",
+        super::params(1, user_ids.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in user_ids {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(conn).await?)
+}
+
 /// Whether the account already holds this certificate (for any user).
 pub async fn exists_in_account(conn: &mut AnyConnection, account_id: &str, der_sha256: &str) -> Result<bool> {
     let row = sqlx::query("SELECT certificate_id FROM signing_certificates WHERE account_id = $1 AND der_sha256 = $2")
