@@ -103,7 +103,7 @@ fn field(s: &str) -> String {
     }
 }
 
-/// Users per page of the report's reads: their ids are one statement's parameters, under SQLite's lowest limit (999).
+/// Users per page of the report's reads: their ids are one statement's parameters (`store::BATCH`).
 const PAGE: i64 = 500;
 
 /// The account's report, as of `now`.

@@ -182,19 +182,14 @@ pub async fn of_owner(conn: &mut AnyConnection, account_id: &str, user_id: Optio
     Ok(rows)
 }
 
-/// The access keys of the account's users `user_ids` (a page of the account's users, at most 998), by user, then as
-/// [`of_owner`] orders one user's: one query where `of_owner` per user would be as many as the users.
+/// The access keys of the account's users `user_ids`, by user, then as [`of_owner`] orders one user's: a query per
+/// batch of users where `of_owner` per user would be as many as the users.
 pub async fn of_users(conn: &mut AnyConnection, account_id: &str, user_ids: &[String]) -> Result<Vec<AccessKeyRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM access_keys k WHERE k.account_id = $1 AND k.user_id IN ({})
-         ORDER BY k.user_id, k.created_at, k.access_key_id",
-        super::params(2, user_ids.len())
+        "SELECT {COLUMNS} FROM access_keys k WHERE k.account_id = $1 AND k.user_id IN ({{ids}})
+         ORDER BY k.user_id, k.created_at, k.access_key_id"
     );
-    let mut query = sqlx::query_as(&sql).bind(account_id);
-    for id in user_ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(conn).await?)
+    super::fetch_batched(conn, &sql, &[account_id], user_ids).await
 }
 
 pub async fn set_status(conn: &mut AnyConnection, access_key_id: &str, status: KeyStatus) -> Result<()> {

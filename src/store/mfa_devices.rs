@@ -72,15 +72,11 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<MfaD
     Ok(sqlx::query_as(&sql).bind(user_id).fetch_all(conn).await?)
 }
 
-/// Which of `user_ids` (at most 999) hold an MFA device: one query for a page of users.
+/// Which of `user_ids` hold an MFA device: a query per batch of users.
 pub async fn users_with_devices(conn: &mut AnyConnection, user_ids: &[String]) -> Result<Vec<String>> {
-    let sql =
-        format!("SELECT DISTINCT user_id FROM mfa_devices WHERE user_id IN ({})", super::params(1, user_ids.len()));
-    let mut query = sqlx::query_as::<_, (String,)>(&sql);
-    for id in user_ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(conn).await?.into_iter().map(|(id,)| id).collect())
+    let sql = "SELECT DISTINCT user_id FROM mfa_devices WHERE user_id IN ({ids})";
+    let rows: Vec<(String,)> = super::fetch_batched(conn, sql, &[], user_ids).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 /// The account's devices by serial number, after `after` (a serial number), at most `limit`; `assigned` filters

@@ -354,13 +354,36 @@ pub fn claim_sole_server(url: &str) -> std::result::Result<Option<std::fs::File>
     }
 }
 
-/// `$first, $first+1, ...`, `count` placeholders: the list of an `IN (...)` over a batch of values. An empty batch
-/// gives `NULL`, which `IN` matches nothing with (SQL has no empty list).
-pub(crate) fn params(first: usize, count: usize) -> String {
-    if count == 0 {
-        return "NULL".to_string();
+/// Values per `IN (...)` of the batched reads: their parameters stay under 999, the lowest limit any SQLite build
+/// has had (`SQLITE_MAX_VARIABLE_NUMBER` before 3.32).
+pub(crate) const BATCH: usize = 500;
+
+/// The rows of `sql` for every one of `ids`, a query per [`BATCH`] of them rather than one per id: `sql` has `{ids}`
+/// where the `IN (...)` list goes, after the `leading` parameters ($1...). Rows come batch by batch, each batch in
+/// the statement's order.
+pub(crate) async fn fetch_batched<R>(
+    conn: &mut AnyConnection,
+    sql: &str,
+    leading: &[&str],
+    ids: &[String],
+) -> Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut rows = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(BATCH) {
+        let list = (leading.len() + 1..=leading.len() + batch.len()).map(|n| format!("${n}")).collect::<Vec<_>>();
+        let sql = sql.replace("{ids}", &list.join(", "));
+        let mut query = sqlx::query_as(&sql);
+        for value in leading {
+            query = query.bind(*value);
+        }
+        for id in batch {
+            query = query.bind(id);
+        }
+        rows.extend(query.fetch_all(&mut *conn).await?);
     }
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    Ok(rows)
 }
 
 /// Reads a column, turning a type mismatch into a store error rather than a panic.

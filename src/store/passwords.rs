@@ -85,15 +85,10 @@ pub async fn profile(conn: &mut AnyConnection, user_id: &str) -> Result<Option<L
     Ok(sqlx::query_as(&sql).bind(user_id).fetch_optional(conn).await?)
 }
 
-/// The login profiles of `user_ids` (at most 999), for those that have one.
+/// The login profiles of `user_ids`, for those that have one.
 pub async fn profiles_of(conn: &mut AnyConnection, user_ids: &[String]) -> Result<Vec<LoginProfileRow>> {
-    let sql =
-        format!("SELECT {PROFILE_COLUMNS} FROM login_profiles WHERE user_id IN ({})", super::params(1, user_ids.len()));
-    let mut query = sqlx::query_as(&sql);
-    for id in user_ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(conn).await?)
+    let sql = format!("SELECT {PROFILE_COLUMNS} FROM login_profiles WHERE user_id IN ({{ids}})");
+    super::fetch_batched(conn, &sql, &[], user_ids).await
 }
 
 pub async fn insert_profile(conn: &mut AnyConnection, p: &LoginProfileRow) -> Result<()> {

@@ -45,17 +45,12 @@ pub async fn of_user(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Sign
     Ok(sqlx::query_as(&sql).bind(user_id).fetch_all(conn).await?)
 }
 
-/// The signing certificates of `user_ids` (at most 999), by user, then as [`of_user`] orders one user's.
+/// The signing certificates of `user_ids`, by user, then as [`of_user`] orders one user's.
 pub async fn of_users(conn: &mut AnyConnection, user_ids: &[String]) -> Result<Vec<SigningCertificateRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM signing_certificates WHERE user_id IN ({}) ORDER BY user_id, uploaded_at, certificate_id",
-        super::params(1, user_ids.len())
+        "SELECT {COLUMNS} FROM signing_certificates WHERE user_id IN ({{ids}}) ORDER BY user_id, uploaded_at, certificate_id"
     );
-    let mut query = sqlx::query_as(&sql);
-    for id in user_ids {
-        query = query.bind(id);
-    }
-    Ok(query.fetch_all(conn).await?)
+    super::fetch_batched(conn, &sql, &[], user_ids).await
 }
 
 /// Whether the account already holds this certificate (for any user).

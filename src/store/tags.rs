@@ -18,6 +18,21 @@ pub async fn list(conn: &mut AnyConnection, resource_id: &str) -> Result<Vec<Tag
     rows.iter().map(|r| Ok(Tag { key: col(r, "tag_key")?, value: col(r, "tag_value")? })).collect()
 }
 
+/// The tags of each of `resource_ids`, as [`list`] orders one entity's, keyed by the id: a query per batch of
+/// entities, not one per entity.
+pub async fn of_each(
+    conn: &mut AnyConnection,
+    resource_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<Tag>>> {
+    let sql = "SELECT resource_id, tag_key, tag_value FROM tags WHERE resource_id IN ({ids}) ORDER BY resource_id, seq";
+    let rows: Vec<(String, String, String)> = super::fetch_batched(conn, sql, &[], resource_ids).await?;
+    let mut of_each: std::collections::HashMap<String, Vec<Tag>> = std::collections::HashMap::new();
+    for (id, key, value) in rows {
+        of_each.entry(id).or_default().push(Tag { key, value });
+    }
+    Ok(of_each)
+}
+
 /// Adds or replaces tags. A key that differs only in case from an existing one replaces it, as in IAM.
 pub async fn put(conn: &mut AnyConnection, resource_id: &str, tags: &[Tag]) -> Result<()> {
     for t in tags {

@@ -57,6 +57,12 @@ pub async fn by_id(conn: &mut AnyConnection, user_id: &str) -> Result<Option<Use
     Ok(sqlx::query_as(&sql).bind(user_id).fetch_optional(conn).await?)
 }
 
+/// The users with the ids `user_ids` that exist, in no particular order: a query per batch of ids.
+pub async fn by_ids(conn: &mut AnyConnection, user_ids: &[String]) -> Result<Vec<UserRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE user_id IN ({{ids}})");
+    super::fetch_batched(conn, &sql, &[], user_ids).await
+}
+
 /// Users whose path starts with `path_prefix`, ordered by name, after the name key `after` (the marker),
 /// at most `limit` of them.
 pub async fn list(

@@ -55,6 +55,8 @@ async fn virtual_devices(backend: Backend) {
     let unassigned = listed(AssignmentStatusType::Unassigned).await.unwrap();
     assert_eq!(unassigned.virtual_mfa_devices().len(), 1);
     assert!(unassigned.virtual_mfa_devices()[0].base32_string_seed().is_none());
+    let listed_tags: Vec<_> = unassigned.virtual_mfa_devices()[0].tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(listed_tags, [("owner", "alice")]);
     assert!(listed(AssignmentStatusType::Assigned).await.unwrap().virtual_mfa_devices().is_empty());
 
     // Enabling: the user must exist, the codes must be two consecutive ones of the device.
@@ -101,6 +103,7 @@ async fn virtual_devices(backend: Backend) {
     assert_eq!(e.code, "NoSuchEntity");
     let assigned = listed(AssignmentStatusType::Assigned).await.unwrap();
     assert_eq!(assigned.virtual_mfa_devices()[0].user().unwrap().user_name(), "alice");
+    assert_eq!(assigned.virtual_mfa_devices()[0].tags().len(), 1);
     assert!(listed(AssignmentStatusType::Unassigned).await.unwrap().virtual_mfa_devices().is_empty());
     let summary = iam.get_account_summary().send().await.unwrap();
     let map = summary.summary_map().unwrap();
