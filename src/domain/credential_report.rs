@@ -103,7 +103,7 @@ fn field(s: &str) -> String {
     }
 }
 
-/// Users per page of the report's reads: their ids are one statement's parameters (`store::BATCH`).
+/// Users per page of the report's reads: one query for the page's users, then four for what the report says of them.
 const PAGE: i64 = 500;
 
 /// The account's report, as of `now`.

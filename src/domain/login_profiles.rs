@@ -8,8 +8,9 @@ use gatehouse_wire::AwsError;
 use super::password_hashing::{self, Ahead};
 use super::password_policy::{self, Rule};
 use super::users::authorized_user;
+use crate::authz::Authorized;
 use crate::errors;
-use crate::request::Ctx;
+use crate::request::{Ctx, Op, OpConnection};
 use crate::secret::Secret;
 use crate::store::passwords::{self, LoginProfileRow};
 use crate::store::users::{self, UserRow};
@@ -211,20 +212,11 @@ pub async fn change_password(ctx: &Ctx, old_password: &Secret, new_password: &Se
     };
     let (old, mut new) = ahead_for_change(ctx, name, old_password, new_password).await;
     let mut tx = ctx.begin_write().await?;
-    let policy = password_policy::load(tx.lookup(), ctx.account()).await?;
-    let users_may_change = policy.as_ref().is_some_and(|p| p.allow_users_to_change);
-    let proof = super::self_service::authorize(ctx, "iam:ChangePassword", &ctx.caller.arn(), users_may_change)?;
+    let (proof, user, mut row, rule) = changing(ctx, &mut tx, name).await?;
     let conn = tx.conn(&proof);
-    let user = users::by_name(conn, ctx.account(), name).await?.ok_or_else(|| errors::no_such_user(name))?;
-    let mut row =
-        passwords::profile(conn, &user.user_id).await?.ok_or_else(|| errors::no_such_login_profile(&user.name))?;
-    if policy.as_ref().is_some_and(|p| p.hard_expiry() && p.expired(row.password_set_at, ctx.now)) {
-        return Err(errors::password_expired_hard());
-    }
     if !old.matches_any(vec![row.password_hash.clone()]).await? {
         return Err(errors::wrong_old_password());
     }
-    let rule = policy.map_or(Rule::AwsDefault, Rule::Account);
     row.password_hash = new_password_hash(ctx, conn, &user.user_id, &mut new, &rule, Some(&row.password_hash)).await?;
     row.password_set_at = ctx.now;
     row.password_reset_required = 0;
@@ -239,24 +231,37 @@ pub async fn change_password(ctx: &Ctx, old_password: &Secret, new_password: &Se
 async fn ahead_for_change(ctx: &Ctx, name: &str, old: &Secret, new: &Secret) -> (Ahead, Ahead) {
     let worked = async {
         let mut op = ctx.begin_read().await?;
-        let policy = password_policy::load(op.lookup(), ctx.account()).await?;
-        let users_may_change = policy.as_ref().is_some_and(|p| p.allow_users_to_change);
-        let proof = super::self_service::authorize(ctx, "iam:ChangePassword", &ctx.caller.arn(), users_may_change)?;
-        let conn = op.conn(&proof);
-        let Some(user) = users::by_name(conn, ctx.account(), name).await? else { return Ok(None) };
-        let Some(row) = passwords::profile(conn, &user.user_id).await? else { return Ok(None) };
-        if policy.as_ref().is_some_and(|p| p.hard_expiry() && p.expired(row.password_set_at, ctx.now)) {
-            return Ok(None);
-        }
-        let rule = policy.map_or(Rule::AwsDefault, Rule::Account);
-        let candidates = reuse_candidates(conn, &user.user_id, &rule, Some(&row.password_hash)).await?;
+        let (proof, user, row, rule) = changing(ctx, &mut op, name).await?;
+        let candidates = reuse_candidates(op.conn(&proof), &user.user_id, &rule, Some(&row.password_hash)).await?;
         drop(op);
         let old = Ahead::work_out(old, vec![row.password_hash.clone()], None).await?;
         if !old.matches_any(vec![row.password_hash]).await? || !rule.allows(new.expose()) {
-            return Ok(Some((old, Ahead::none(new))));
+            return Ok((old, Ahead::none(new)));
         }
         let salt = password_hashing::salt(&*ctx.state.rng);
-        Ok::<_, AwsError>(Some((old, Ahead::work_out(new, candidates, Some(salt)).await?)))
+        Ok::<_, AwsError>((old, Ahead::work_out(new, candidates, Some(salt)).await?))
     };
-    worked.await.ok().flatten().unwrap_or_else(|| (Ahead::none(old), Ahead::none(new)))
+    worked.await.unwrap_or_else(|_| (Ahead::none(old), Ahead::none(new)))
+}
+
+/// What ChangePassword decides and checks before any password is compared, the same ahead of the transaction and in
+/// it: the decision, on the caller's own user ARN with the grant of AllowUsersToChangePassword when the account's
+/// policy has it; the user and its login profile; and that HardExpiry does not refuse the change. Gives the rule
+/// the new password must follow.
+async fn changing<C: OpConnection>(
+    ctx: &Ctx,
+    op: &mut Op<C>,
+    name: &str,
+) -> Result<(Authorized, UserRow, LoginProfileRow, Rule), AwsError> {
+    let policy = password_policy::load(op.lookup(), ctx.account()).await?;
+    let users_may_change = policy.as_ref().is_some_and(|p| p.allow_users_to_change);
+    let proof = super::self_service::authorize(ctx, "iam:ChangePassword", &ctx.caller.arn(), users_may_change)?;
+    let conn = op.conn(&proof);
+    let user = users::by_name(conn, ctx.account(), name).await?.ok_or_else(|| errors::no_such_user(name))?;
+    let row =
+        passwords::profile(conn, &user.user_id).await?.ok_or_else(|| errors::no_such_login_profile(&user.name))?;
+    if policy.as_ref().is_some_and(|p| p.hard_expiry() && p.expired(row.password_set_at, ctx.now)) {
+        return Err(errors::password_expired_hard());
+    }
+    Ok((proof, user, row, policy.map_or(Rule::AwsDefault, Rule::Account)))
 }
